@@ -1,0 +1,1 @@
+"""The ``transferdesk`` command: the composition root that wires app, automation and ui."""
