@@ -11,7 +11,9 @@ APT_PACKAGES=(
   dovecot-imapd         # the sandbox mailbox and the IMAP tests
   gnome-keyring dbus-x11 # the Secret Service keyring (credentials)
   xvfb xauth            # a virtual screen for real-window screenshots
-  libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3  # Qt runtime
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0  # Qt xcb
+  libxcb-xkb1 libxcb-shape0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+  x11-apps              # xwd, for screenshots of the real window under Xvfb
   make
 )
 
