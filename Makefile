@@ -15,3 +15,7 @@ perf: setup
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/mypy app automation ui && .venv/bin/lint-imports
+
+.PHONY: package
+package: setup
+	./scripts/package.sh

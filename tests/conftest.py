@@ -6,4 +6,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins = [
     "tests.fixtures.postgres",
+    "tests.fixtures.dovecot",
+    "tests.fixtures.stripe",
+    "tests.fixtures.browser",
+    "tests.fixtures.keyring",
 ]

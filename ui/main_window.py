@@ -1,49 +1,343 @@
-"""The main window. At this stage: the frame, menus and a database status line."""
+"""The main window: alarms banner, the queue, and tabs for detail, run panel and notices.
+
+Composition only: each part is its own widget; this window wires them to the bridge (core
+events), the executor (service calls) and the keyboard shortcuts.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import logging
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.config import Settings
 from app.errors import KnownError
+from app.events import EventBus
+from ui.alarms_banner import AlarmsBanner
+from ui.backend import SAVED_VIEWS, DeskBackend
+from ui.bridge import EventBridge
+from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.detail_pane import DetailPane
+from ui.help_overlay import HelpOverlay
+from ui.queue_view import QueueWidget
+from ui.run_panel import RunControl, RunPanel
+
+log = logging.getLogger(__name__)
+ALARM_POLL_MS = 30_000
 
 
 class MainWindow(QMainWindow):
-    """Top-level window of TransferDesk."""
+    """Top-level window of TransferDesk.
 
-    def __init__(self, settings: Settings) -> None:
+    Args:
+        settings: loaded settings.
+        backend: the core services (None: built in :meth:`connect_database`).
+        bus: the core event bus shared with the change feed and the runner.
+        run_control: starts browser runs (None: the run panel says automation is unavailable).
+    """
+
+    def __init__(
+        self, settings: Settings, backend: DeskBackend | None = None,
+        bus: EventBus | None = None, run_control: RunControl | None = None,
+    ) -> None:
         super().__init__()
         self._settings = settings
+        self.backend = backend
+        self.bus = bus or EventBus()
+        self.executor = ServiceExecutor(max_workers=4)
+        self.tasks = TaskGroup(on_error=self.show_error)
+        self.bridge = EventBridge(self.bus, self)
+        self._run_control = run_control
+        self._closers: list[Any] = []
+        self._dialogs: list[QWidget] = []
         self.setWindowTitle("TransferDesk")
-        self.resize(1200, 760)
-        self._placeholder = QLabel("Pending transfers will appear here.")
-        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(self._placeholder)
+        self.resize(1360, 860)
+        self.statusBar().showMessage("Connecting to the database…")
+        if backend is not None:
+            self._build(backend)
+
+    # --- building -------------------------------------------------------------------------
+    def _build(self, backend: DeskBackend) -> None:
+        self.backend = backend
+        self.alarms = AlarmsBanner()
+        self.queue = QueueWidget(backend, self.executor, self.tasks)
+        self.detail = DetailPane(backend, self.executor, self.tasks)
+        self.run_panel = RunPanel(self._run_control, self.executor, self.tasks)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.detail, "Detail")
+        self.tabs.addTab(self.run_panel, "Run")
+        from ui.notices_view import NoticesView
+
+        self.notices = NoticesView(backend, self.executor, self.tasks)
+        self.tabs.addTab(self.notices, "Unmatched notices")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.queue)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setSizes([820, 540])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.alarms)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.help = HelpOverlay(self)
+
+        self.queue.current_changed.connect(self.detail.show_transfer)
+        self.queue.loaded.connect(self._queue_loaded)
+        self.bridge.transfer_changed.connect(self.queue.on_transfer_changed)
+        self.bridge.transfer_changed.connect(self._maybe_refresh_detail)
+        self.bridge.event_received.connect(self._on_core_event)
+        self.bridge.run_event.connect(self.run_panel.on_run_event)
+        self.bridge.alarm_raised.connect(lambda _event: self.refresh_alarms())
+        self.run_panel.accept_button.clicked.connect(self.accept_current)
+        self.run_panel.batch_button.clicked.connect(self.accept_selected)
+        self._build_menus()
+        self._build_shortcuts()
+        self._alarm_timer = QTimer(self, interval=ALARM_POLL_MS)
+        self._alarm_timer.timeout.connect(self.refresh_alarms)
+        self.restore_layout()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        settings_action = QAction("&Settings…", self)
+        settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(settings_action)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        self.menuBar().addMenu("&File").addAction(quit_action)
-        self.statusBar().showMessage("Connecting to the database…")
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for name in SAVED_VIEWS:
+            action = QAction(name, self)
+            action.triggered.connect(lambda _=False, n=name: self.queue.view_box.setCurrentText(n))
+            view_menu.addAction(action)
+        dashboard_action = QAction("&Dashboard", self)
+        dashboard_action.triggered.connect(self.open_dashboard)
+        view_menu.addAction(dashboard_action)
+        help_action = QAction("&Keyboard shortcuts", self)
+        help_action.triggered.connect(lambda: self.help.toggle())
+        self.menuBar().addMenu("&Help").addAction(help_action)
 
+    def _build_shortcuts(self) -> None:
+        views = list(SAVED_VIEWS)
+        bindings: list[tuple[str, Any]] = [
+            ("J", lambda: self.queue.move_cursor(1)),
+            ("K", lambda: self.queue.move_cursor(-1)),
+            ("A", self.accept_current),
+            ("Shift+A", self.accept_selected),
+            ("O", self.open_override),
+            ("C", self.claim_current),
+            ("R", self.release_current),
+            ("/", self.focus_search),
+            ("F5", lambda: self.queue.reload()),
+            ("?", lambda: self.help.toggle()),
+            ("Esc", self._escape),
+        ] + [(str(i + 1), lambda n=name: self.queue.view_box.setCurrentText(n))
+             for i, name in enumerate(views)]
+        self.shortcuts: dict[str, QShortcut] = {}
+        for keys, slot in bindings:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+            self.shortcuts[keys] = shortcut
+
+    # --- startup --------------------------------------------------------------------------
     async def connect_database(self) -> None:
-        """Resolve (and on first use start) the database off the GUI thread, then report it."""
-        from app.db import migrate
-        from app.db.engine import resolve_database_url
+        """Resolve (and on first use start) the database off the GUI thread, then load."""
+        if self.backend is None:
+            from app.db import migrate
+            from app.db.engine import make_engine, resolve_database_url
+            from ui.services import ServiceBackend
 
-        def work() -> str:
-            url = resolve_database_url(self._settings)
-            migrate.upgrade(url)
-            return migrate.current_revision(url) or "empty"
+            def work() -> tuple[str, Any]:
+                url = resolve_database_url(self._settings)
+                migrate.upgrade(url)
+                backend = ServiceBackend(
+                    make_engine(url), self._settings.display_name,
+                    self._settings.evidence_max_bytes, self._settings.max_attempts,
+                )
+                return url, backend
 
-        loop = asyncio.get_running_loop()
+            try:
+                url, backend = await self.executor.call(work)
+            except KnownError as exc:
+                self.statusBar().showMessage(f"Database unavailable: {exc}")
+                return
+            self._build(backend)
+            self._start_change_feed(url)
+        await self.start()
+
+    async def start(self) -> None:
+        """Load accounts, the first queue page and alarms (backend already set)."""
+        assert self.backend is not None
+        await self.queue.load_accounts()
+        self.detail.account_names = self.queue.model.account_names
+        self.queue.reload()
+        self.refresh_alarms()
+        self._alarm_timer.start()
+        self.tasks.spawn(self.notices.reload())
+
+    def _start_change_feed(self, url: str) -> None:
         try:
-            revision = await loop.run_in_executor(None, work)
-        except KnownError as exc:
-            self.statusBar().showMessage(f"Database unavailable: {exc}")
+            from app.changefeed import ChangeFeed
+        except ImportError:  # pragma: no cover - the feed ships with the domain services
+            log.warning("no change feed: live updates are off")
             return
-        where = "embedded database" if self._settings.uses_embedded_database else "database"
-        self.statusBar().showMessage(f"Connected to the {where} (schema {revision}).")
+        feed = ChangeFeed(url, self.bus)
+        feed.start()
+        self._closers.append(feed.stop)
+
+    # --- actions --------------------------------------------------------------------------
+    def accept_current(self) -> None:
+        """Accept the current transfer in the run panel."""
+        row = self.queue.current_row()
+        if row is not None:
+            self.tabs.setCurrentWidget(self.run_panel)
+            self.run_panel.start([row])
+
+    def accept_selected(self) -> None:
+        """Accept every selected transfer, one after another."""
+        rows = self.queue.selected_rows()
+        if rows:
+            self.tabs.setCurrentWidget(self.run_panel)
+            self.run_panel.start(rows)
+
+    def open_override(self) -> Any:
+        """Open the manual decision dialog for the current transfer (non-modal)."""
+        from ui.override_dialog import OverrideDialog
+
+        row = self.queue.current_row()
+        if row is None or self.backend is None:
+            return None
+        dialog = OverrideDialog(row, self.backend, self.executor, self.tasks, self)
+        dialog.decided.connect(lambda _result: self.detail.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def claim_current(self) -> None:
+        """Claim the current transfer for this desk."""
+        self._run_on_current("claim", "Claimed")
+
+    def release_current(self) -> None:
+        """Release this desk's claim on the current transfer."""
+        self._run_on_current("release", "Released")
+
+    def _run_on_current(self, method: str, done: str) -> None:
+        row = self.queue.current_row()
+        if row is None or self.backend is None:
+            return
+
+        async def work() -> None:
+            result = await self.executor.call(getattr(self.backend, method), row.id)
+            message = f"{done} {row.order_ref}" if result is not None else (
+                f"{row.order_ref} is held by someone else")
+            self.statusBar().showMessage(message, 5000)
+
+        self.tasks.spawn(work(), name=f"{method}-{row.id}")
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.queue.search_edit.setFocus()
+        self.queue.search_edit.selectAll()
+
+    def _escape(self) -> None:
+        if self.help.isVisible():
+            self.help.hide()
+        elif self.run_panel.running:
+            self.run_panel.abort()
+
+    def open_settings(self) -> None:
+        """Open the settings dialog (non-modal)."""
+        from ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self._settings, self.backend, self.executor, self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_dashboard(self) -> None:
+        """Show the dashboard window."""
+        from ui.dashboard import DashboardWindow
+
+        if self.backend is None:
+            return
+        window = DashboardWindow(self.backend, self.executor, self.tasks, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        self.tasks.spawn(window.reload())
+
+    def refresh_alarms(self) -> None:
+        """Reload open alarms into the banner."""
+        if self.backend is None:
+            return
+        backend = self.backend
+
+        async def work() -> None:
+            self.alarms.set_alarms(await self.executor.call(backend.alarms))
+
+        self.tasks.spawn(work(), name="alarms")
+
+    # --- events ---------------------------------------------------------------------------
+    def _maybe_refresh_detail(self, event: Any) -> None:
+        shown = self.detail.detail
+        if shown is not None and getattr(event, "id", None) == shown.transfer.row.id:
+            self.detail.refresh()
+
+    def _on_core_event(self, event: Any) -> None:
+        if type(event).__name__ == "RunFinished":
+            self.statusBar().showMessage(
+                f"Run for transfer {event.transfer_id}: {event.outcome}", 8000)
+
+    def _queue_loaded(self, seconds: float) -> None:
+        self.statusBar().showMessage(f"Queue loaded in {seconds * 1000:.0f} ms", 3000)
+
+    def show_error(self, exc: BaseException) -> None:
+        """Known problems go to the status bar; anything else is a bug dialog."""
+        if isinstance(exc, KnownError):
+            self.statusBar().showMessage(str(exc), 10000)
+            return
+        log.error("unexpected error", exc_info=exc)
+        box = QMessageBox(QMessageBox.Icon.Critical, "TransferDesk: unexpected error",
+                          f"{type(exc).__name__}: {exc}", parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- layout persistence and shutdown --------------------------------------------------
+    def restore_layout(self) -> None:
+        """Restore geometry, splitter and column widths from QSettings."""
+        store = QSettings()
+        if (geometry := store.value("window/geometry")) is not None:
+            self.restoreGeometry(geometry)
+        if (state := store.value("window/splitter")) is not None:
+            self.splitter.restoreState(state)
+        if (header := store.value("queue/header")) is not None:
+            self.queue.table.horizontalHeader().restoreState(header)
+
+    def save_layout(self) -> None:
+        """Write geometry, splitter and column widths to QSettings."""
+        store = QSettings()
+        store.setValue("window/geometry", self.saveGeometry())
+        if hasattr(self, "splitter"):
+            store.setValue("window/splitter", self.splitter.saveState())
+            store.setValue("queue/header", self.queue.table.horizontalHeader().saveState())
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_layout()
+        if hasattr(self, "run_panel"):
+            self.run_panel.abort()
+            self.detail.shutdown()
+        self.tasks.cancel_all()
+        self.bridge.close()
+        for close in self._closers:
+            close()
+        self.executor.shutdown()
+        super().closeEvent(event)

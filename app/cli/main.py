@@ -14,11 +14,18 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.cli.selfcheck import map_self_check_flag
 from app.errors import KnownError
 
 COMMAND_MODULES = (
     "app.cli.gui",
     "app.cli.db",
+    "app.cli.selfcheck",
+    "app.cli.credentials",
+    "app.cli.mail",
+    "app.cli.escrow",
+    "app.cli.worker",
+    "app.cli.sandbox",
 )
 
 
@@ -46,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the process exit code."""
     parser = build_parser()
+    argv = map_self_check_flag(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if args.command is None:  # bare `transferdesk` opens the window
         args = parser.parse_args(["gui", *(argv or [])])

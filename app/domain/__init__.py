@@ -1,0 +1,1 @@
+"""The domain: transfer states and transitions, errors, and the dataclasses services return."""

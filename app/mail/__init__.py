@@ -1,0 +1,1 @@
+"""Mail ingest: parse portal emails, sync IMAP mailboxes, match notices to transfers."""

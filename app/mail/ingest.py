@@ -1,0 +1,348 @@
+"""From raw message bytes to a recorded, matched notice: the mail ingest service.
+
+One message, in order:
+
+1. parse (pure, never raises);
+2. claim its row in ``mail_messages`` (``message_key`` is unique, so a duplicate delivery, a
+   resync after a UIDVALIDITY change or a second desktop syncing the same mailbox stops here);
+3. a portal message the templates no longer read raises a ``template_drift`` alarm (one per
+   platform and kind, counting up) and publishes :class:`TemplateDriftAlarm`;
+4. a transfer notice is matched (:mod:`app.mail.matching`); a match stores the raw .eml as
+   evidence (kind ``email``) and moves the transfer to notice_received with its accept link and
+   expiry through ``TransferService.mark_notice_received``; ties and low scores are recorded as
+   ambiguous / unmatched for staff to link by hand;
+5. the row gets its final status: matched, unmatched, ambiguous, ignored (not a notice),
+   oversized (stored, not parsed) or malformed (the parser reported an error).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app.domain.errors import DomainError
+from app.events import EventBus
+from app.mail import store
+from app.mail.events import NoticeMatched, NoticeUnmatched, TemplateDriftAlarm
+from app.mail.matching import MATCHED, Candidate, MatchDecision, NoticeFacts, decide_all
+from app.mail.parser import (
+    DEFAULT_MAX_BYTES,
+    TRANSFER_NOTICE,
+    UNRECOGNIZED,
+    ParsedMessage,
+    parse_message,
+)
+from app.services.base import Service
+
+log = logging.getLogger(__name__)
+STALE_PENDING_SECONDS = 120.0
+ACTOR = "mail ingest"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one message (``mail_message_id`` is None for a duplicate)."""
+
+    mail_message_id: int | None
+    status: str
+    parsed: ParsedMessage
+    transfer_ids: tuple[int, ...] = ()
+
+    @property
+    def duplicate(self) -> bool:
+        """True when the message was already known."""
+        return self.mail_message_id is None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message to ingest, with where it was found."""
+
+    raw: bytes
+    mailbox: str
+    folder: str = "INBOX"
+    uidvalidity: int | None = None
+    uid: int | None = None
+    received_at: datetime | None = None
+    size: int | None = None
+
+
+def _clean(value: Any) -> Any:
+    """Make text storable: PostgreSQL refuses NUL characters and unpaired surrogates."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def notice_filename(parsed: ParsedMessage, transfer_id: int | None) -> str:
+    """The evidence file name of a notice's raw email."""
+    return f"notice-{parsed.transfer_ref or transfer_id or 'unmatched'}.eml"
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Timestamps without a zone are taken as UTC for storage."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+class MailIngest(Service):
+    """Record, classify and match messages of one or more mailboxes.
+
+    Args:
+        bind: engine (or session factory) of the TransferDesk database.
+        bus: where NoticeMatched / NoticeUnmatched / TemplateDriftAlarm are published.
+        max_parse_bytes: messages over this size are stored but not parsed.
+        evidence_max_bytes: the evidence size limit (``settings.evidence_max_bytes``).
+    """
+
+    def __init__(
+        self,
+        bind: Engine,
+        bus: EventBus | None = None,
+        max_parse_bytes: int = DEFAULT_MAX_BYTES,
+        evidence_max_bytes: int = 25 * 1024 * 1024,
+        actor_name: str = ACTOR,
+    ) -> None:
+        super().__init__(bind, actor_name)
+        self._engine = bind
+        self.bus = bus or EventBus()
+        self.max_parse_bytes = max_parse_bytes
+        self.evidence_max_bytes = evidence_max_bytes
+
+    def ingest(
+        self,
+        raw: bytes,
+        mailbox: str,
+        folder: str = "INBOX",
+        uidvalidity: int | None = None,
+        uid: int | None = None,
+        received_at: datetime | None = None,
+        size: int | None = None,
+    ) -> IngestResult:
+        """Process one message exactly once (see the module docstring).
+
+        ``size`` is the real size when ``raw`` holds only the headers of a huge message.
+        """
+        item = Incoming(raw, mailbox, folder, uidvalidity, uid, received_at, size)
+        return self.ingest_batch([item])[0]
+
+    def ingest_batch(self, items: Sequence[Incoming]) -> list[IngestResult]:
+        """Process several messages: rows written by one statement, then notices matched.
+
+        When the database refuses the batch (one odd value), each message is retried on its
+        own; one it still refuses is recorded as ``malformed`` with the error, so the batch and
+        the mailbox position move on and nothing is lost.
+        """
+        parsed = [parse_message(i.raw, max_bytes=self.max_parse_bytes, size=i.size)
+                  for i in items]
+        with self.transaction() as session:
+            pools = [self._pool(session, message) for message in parsed]
+            rows = [self._row(item, message, pool)
+                    for item, message, pool in zip(items, parsed, pools, strict=True)]
+            for item, message, row in zip(items, parsed, rows, strict=True):
+                if message.kind == TRANSFER_NOTICE and row["match_status"] == "unmatched":
+                    row["evidence_id"] = self._evidence_in(session, item.raw, message)
+            try:
+                with session.begin_nested():
+                    ids = store.claim_messages(session, rows, STALE_PENDING_SECONDS)
+            except DBAPIError:
+                ids = [self._claim_alone(session, row) for row in rows]
+        results = []
+        for item, message, pool, row, row_id in zip(items, parsed, pools, rows, ids, strict=True):
+            status = str(row["match_status"])
+            if row_id is None:
+                results.append(IngestResult(None, "duplicate", message))
+                continue
+            if message.template_drift:
+                self._raise_drift(message, item.mailbox)
+            if status == "pending":
+                received = _aware(item.received_at or message.date)
+                results.append(self._match(row_id, message, item.raw, received, pool))
+                continue
+            if message.kind == TRANSFER_NOTICE:
+                self.bus.publish(NoticeUnmatched(row_id, status, "no candidate transfer", ()))
+            results.append(IngestResult(row_id, status, message))
+        return results
+
+    @staticmethod
+    def _pool(session: Session, parsed: ParsedMessage) -> list[Candidate]:
+        if parsed.kind != TRANSFER_NOTICE:
+            return []
+        return store.candidates(
+            session, parsed.platform or "", parsed.sender_email, parsed.sender_name,
+            [e.event_name for e in parsed.events if e.event_name], parsed.transfer_ref,
+        )
+
+    def _row(self, item: Incoming, parsed: ParsedMessage, pool: list[Candidate]) -> dict[str, Any]:
+        """Column values; the status is final unless a match is possible (then ``pending``)."""
+        if parsed.kind == TRANSFER_NOTICE:
+            status = "pending" if pool else "unmatched"
+        else:
+            status = self._plain_status(parsed)
+        return {
+            "message_key": parsed.message_key, "mailbox": item.mailbox, "folder": item.folder,
+            "uidvalidity": item.uidvalidity, "uid": item.uid,
+            "from_addr": _clean(parsed.from_addr[:500]), "subject": _clean(parsed.subject[:1000]),
+            "received_at": _aware(item.received_at or parsed.date or datetime.now(UTC)),
+            "size": parsed.size, "kind": parsed.kind, "parsed": _clean(parsed.to_json()),
+            "parse_error": parsed.parse_error, "match_status": status,
+        }
+
+    def _evidence_in(self, session: Session, raw: bytes, parsed: ParsedMessage) -> int | None:
+        """Keep an unmatched notice's .eml inside the batch transaction (for the manual link)."""
+        from app.evidence import Upload
+        from app.evidence import store as store_evidence
+
+        try:
+            with session.begin_nested():
+                info = store_evidence(
+                    session, Upload(notice_filename(parsed, None), raw, "email"),
+                    self.evidence_max_bytes, self.actor_name,
+                )
+        except (DomainError, DBAPIError) as exc:
+            log.warning("notice %s not stored as evidence: %s", parsed.message_key, exc)
+            return None
+        return info.id
+
+    @staticmethod
+    def _claim_alone(session: Session, row: dict[str, Any]) -> int | None:
+        try:
+            with session.begin_nested():
+                return store.claim_messages(session, [row], STALE_PENDING_SECONDS)[0]
+        except DBAPIError as exc:
+            log.warning("message %s could not be stored as parsed: %s", row["message_key"], exc)
+            row.update(kind=UNRECOGNIZED, parsed={}, match_status="malformed",
+                       parse_error=f"could not store the parse: {exc.orig}"[:500])
+            with session.begin_nested():
+                return store.claim_messages(session, [row], STALE_PENDING_SECONDS)[0]
+
+    @staticmethod
+    def _plain_status(parsed: ParsedMessage) -> str:
+        if parsed.parse_error and "too large" in parsed.parse_error:
+            return "oversized"
+        if parsed.parse_error:
+            return "malformed"
+        return "ignored"
+
+    def _raise_drift(self, parsed: ParsedMessage, mailbox: str) -> None:
+        from app.services.ops import AlarmService
+
+        what = "unrecognized" if parsed.kind == UNRECOGNIZED else f"{parsed.kind} missing"
+        detail = ", ".join(parsed.missing) if parsed.missing else "no template matched"
+        message = (
+            f"{parsed.platform} email template changed? {what}: {detail} "
+            f"(latest: {parsed.subject[:120]!r} from {parsed.from_addr})"
+        )
+        key = f"{parsed.platform}:{parsed.kind}"
+        try:
+            alarm = AlarmService(self._engine, self.actor_name).raise_alarm(
+                "template_drift", key, message
+            )
+            count, alarm_id = alarm.count, alarm.id
+        except DomainError:
+            log.exception("could not record the template drift alarm %s", key)
+            count, alarm_id = 1, None
+        log.warning("template drift (%s, %d so far): %s", key, count, message)
+        self.bus.publish(TemplateDriftAlarm(
+            mailbox=mailbox, platform=parsed.platform or "", subject=parsed.subject,
+            missing=parsed.missing, count=count, alarm_id=alarm_id,
+        ))
+
+    def _match(
+        self, row_id: int, parsed: ParsedMessage, raw: bytes, received: datetime | None,
+        pool: list[Candidate],
+    ) -> IngestResult:
+        facts = [
+            NoticeFacts(
+                recipients=parsed.to_addrs, event_name=event.event_name,
+                event_starts_at=event.event_starts_at, section=event.section, row=event.row,
+                seats=event.seats, seller_name=parsed.sender_name,
+                seller_email=parsed.sender_email, transfer_ref=parsed.transfer_ref,
+            )
+            for event in (parsed.events or ())
+        ]
+        decisions = decide_all(facts, pool)
+        matched = [d for d in decisions if d.status == MATCHED and d.transfer_id is not None]
+        if not matched:
+            return self._unmatched(row_id, parsed, decisions, raw)
+        evidence_id: int | None = None
+        moved: list[int] = []
+        for decision in matched:
+            assert decision.transfer_id is not None
+            evidence = self._store_evidence(raw, decision.transfer_id, parsed)
+            evidence_id = evidence_id or evidence
+            if self._mark(decision.transfer_id, parsed, received, row_id):
+                moved.append(decision.transfer_id)
+        if not moved:
+            return self._unmatched(row_id, parsed, decisions, raw,
+                                   "the transfer changed meanwhile")
+        best = max(d.score or 0.0 for d in matched)
+        with self.transaction() as session:
+            store.finish_message(session, row_id, match_status=MATCHED, match_score=best,
+                                 transfer_id=moved[0], evidence_id=evidence_id)
+        for transfer_id in moved:
+            self.bus.publish(NoticeMatched(row_id, transfer_id, best, parsed.message_key))
+        return IngestResult(row_id, MATCHED, parsed, tuple(moved))
+
+    def _unmatched(
+        self, row_id: int, parsed: ParsedMessage, decisions: list[MatchDecision], raw: bytes,
+        reason: str = "",
+    ) -> IngestResult:
+        """Record a notice for staff, keeping its .eml (no transfer yet) for the manual link."""
+        status = "ambiguous" if any(d.status == "ambiguous" for d in decisions) else "unmatched"
+        ranked = tuple(cid for d in decisions for cid, _ in d.ranked)
+        best = max((d.score for d in decisions if d.score is not None), default=None)
+        reason = reason or (
+            "tie between candidates" if status == "ambiguous"
+            else ("no candidate transfer" if not ranked else "score below threshold")
+        )
+        evidence_id = self._store_evidence(raw, None, parsed)
+        with self.transaction() as session:
+            store.finish_message(session, row_id, match_status=status, match_score=best,
+                                 evidence_id=evidence_id)
+        self.bus.publish(NoticeUnmatched(row_id, status, reason, ranked))
+        return IngestResult(row_id, status, parsed)
+
+    def _store_evidence(
+        self, raw: bytes, transfer_id: int | None, parsed: ParsedMessage
+    ) -> int | None:
+        from app.evidence import EvidenceStore
+
+        name = notice_filename(parsed, transfer_id)
+        try:
+            info = EvidenceStore(self._engine, self.actor_name,
+                                 max_bytes=self.evidence_max_bytes).put(
+                "email", name, raw, transfer_id=transfer_id
+            )
+        except DomainError as exc:  # too big or not recognisably an email: keep going
+            log.warning("notice for transfer %s not stored as evidence: %s", transfer_id, exc)
+            return None
+        return info.id
+
+    def _mark(
+        self, transfer_id: int, parsed: ParsedMessage, received: datetime | None, row_id: int
+    ) -> bool:
+        from app.services.transfers import TransferService
+
+        try:
+            TransferService(self._engine, self.actor_name).mark_notice_received(
+                transfer_id, accept_url=parsed.accept_url, transfer_ref=parsed.transfer_ref,
+                accept_by=_aware(parsed.expires_at), received_at=received,
+                mail_message_id=row_id,
+            )
+        except DomainError as exc:
+            log.warning("notice matched transfer %s but it cannot move: %s", transfer_id, exc)
+            return False
+        return True

@@ -1,0 +1,202 @@
+"""ORM rows -> frozen domain records (the only place that knows both shapes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.db.models import (
+    Alarm,
+    AuditLog,
+    Evidence,
+    MailMessage,
+    PortalAccount,
+    Run,
+    Transfer,
+    Worker,
+)
+from app.domain.records import (
+    AlarmInfo,
+    AuditEntry,
+    EvidenceInfo,
+    MailMessageInfo,
+    PortalAccountInfo,
+    RunRecord,
+    TransferFull,
+    TransferRow,
+    WorkerInfo,
+)
+from app.domain.states import Status
+
+_INFINITY_YEAR = 9999
+
+
+def _finite(value: datetime | None) -> datetime | None:
+    """``'infinity'`` comes back from psycopg as datetime.max; show it as unknown."""
+    if value is None or value.year >= _INFINITY_YEAR:
+        return None
+    return value
+
+
+def transfer_row(t: Transfer) -> TransferRow:
+    """The queue's view of a transfer."""
+    return TransferRow(
+        id=t.id,
+        version=t.version,
+        order_ref=t.order_ref,
+        platform=t.platform,
+        account_id=t.account_id,
+        seller_name=t.seller_name,
+        seller_email=t.seller_email,
+        event_name=t.event_name,
+        venue=t.venue,
+        event_starts_at=t.event_starts_at,
+        section=t.section,
+        row=t.row,
+        seats=tuple(t.seats or ()),
+        quantity=t.quantity,
+        status=Status(t.status),
+        accept_by=t.accept_by,
+        hold_expires_at=t.hold_expires_at,
+        due_at=_finite(t.due_at),
+        claimed_by=t.claimed_by,
+        lease_until=t.lease_until,
+        attempts=t.attempts,
+        next_attempt_at=t.next_attempt_at,
+        last_outcome=t.last_outcome,
+        escrow_status=t.escrow_status,
+        amount=t.amount,
+        currency=t.currency,
+        updated_at=t.updated_at,
+    )
+
+
+def transfer_full(t: Transfer) -> TransferFull:
+    """Every column of a transfer."""
+    return TransferFull(
+        row=transfer_row(t),
+        accept_url=t.accept_url,
+        transfer_ref=t.transfer_ref,
+        notice_received_at=t.notice_received_at,
+        claimed_at=t.claimed_at,
+        verified_at=t.verified_at,
+        verified_by=t.verified_by,
+        method=t.method,
+        decision_note=t.decision_note,
+        payment_intent_id=t.payment_intent_id,
+        amount_to_capture=t.amount_to_capture,
+        escrow_error=t.escrow_error,
+        escrow_attempts=t.escrow_attempts,
+        escrow_next_attempt_at=t.escrow_next_attempt_at,
+        escrow_updated_at=t.escrow_updated_at,
+        created_at=t.created_at,
+    )
+
+
+def run_record(r: Run) -> RunRecord:
+    """One acceptance attempt."""
+    return RunRecord(
+        id=r.id,
+        transfer_id=r.transfer_id,
+        worker=r.worker,
+        attempt=r.attempt,
+        started_at=r.started_at,
+        finished_at=r.finished_at,
+        outcome=r.outcome,
+        detail=r.detail,
+        trace_evidence_id=r.trace_evidence_id,
+    )
+
+
+def evidence_info(e: Evidence) -> EvidenceInfo:
+    """Evidence metadata (never touches the deferred content column)."""
+    return EvidenceInfo(
+        id=e.id,
+        kind=e.kind,
+        filename=e.filename,
+        content_type=e.content_type,
+        size=e.size,
+        sha256=e.sha256,
+        transfer_id=e.transfer_id,
+        run_id=e.run_id,
+        created_by=e.created_by,
+        created_by_name=e.created_by_name,
+        created_at=e.created_at,
+    )
+
+
+def audit_entry(a: AuditLog) -> AuditEntry:
+    """One audit row."""
+    return AuditEntry(
+        id=a.id,
+        at=a.at,
+        actor=a.actor,
+        actor_role=a.actor_role,
+        actor_name=a.actor_name,
+        transfer_id=a.transfer_id,
+        action=a.action,
+        from_status=a.from_status,
+        to_status=a.to_status,
+        detail=dict(a.detail or {}),
+    )
+
+
+def mail_info(m: MailMessage) -> MailMessageInfo:
+    """One email row."""
+    return MailMessageInfo(
+        id=m.id,
+        message_key=m.message_key,
+        mailbox=m.mailbox,
+        folder=m.folder,
+        uid=m.uid,
+        from_addr=m.from_addr,
+        subject=m.subject,
+        received_at=m.received_at,
+        kind=m.kind,
+        match_status=m.match_status,
+        match_score=m.match_score,
+        transfer_id=m.transfer_id,
+        evidence_id=m.evidence_id,
+        parse_error=m.parse_error,
+    )
+
+
+def worker_info(w: Worker) -> WorkerInfo:
+    """One worker row."""
+    return WorkerInfo(
+        id=w.id,
+        host=w.host,
+        pid=w.pid,
+        kind=w.kind,
+        label=w.label,
+        started_at=w.started_at,
+        last_beat_at=w.last_beat_at,
+        stopped_at=w.stopped_at,
+        current_transfer_id=w.current_transfer_id,
+    )
+
+
+def alarm_info(a: Alarm) -> AlarmInfo:
+    """One alarm row."""
+    return AlarmInfo(
+        id=a.id,
+        kind=a.kind,
+        key=a.key,
+        message=a.message,
+        count=a.count,
+        first_at=a.first_at,
+        last_at=a.last_at,
+        resolved_at=a.resolved_at,
+        resolved_by=a.resolved_by,
+    )
+
+
+def account_info(a: PortalAccount) -> PortalAccountInfo:
+    """One portal account."""
+    return PortalAccountInfo(
+        id=a.id,
+        platform=a.platform,
+        site_url=a.site_url,
+        username=a.username,
+        label=a.label,
+        active=a.active,
+    )

@@ -1,0 +1,194 @@
+"""Claiming work for acceptance runs: claim, heartbeat, release, reap, record the outcome.
+
+A claim is committed at once (never hold a transaction across a browser run); the lease is
+renewed by :meth:`ClaimService.heartbeat`; :meth:`ClaimService.reap_expired` returns transfers
+whose claimer went silent.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import Transfer
+from app.domain.errors import (
+    DomainError,
+    IllegalTransitionError,
+    LeaseLostError,
+    UnknownValueError,
+)
+from app.domain.records import Claim, RunResult, TransferFull
+from app.domain.retry import backoff_delay
+from app.domain.states import Action, Outcome, Role, Status, allowed_from, outcome_action
+from app.repositories import claims as repo
+from app.repositories import mapping
+from app.repositories import transfers as transfer_repo
+from app.services import transitions
+from app.services.base import Service
+
+DEFAULT_LEASE_SECONDS = 120.0
+DEFAULT_MAX_ATTEMPTS = 5
+
+
+class ClaimService(Service):
+    """Work claiming for desktops and workers.
+
+    Args:
+        bind, actor_name, role: see :class:`~app.services.base.Service`.
+        max_attempts: runs per transfer before it goes to needs_review (settings.max_attempts).
+        lease_seconds: how long a claim lives without a heartbeat.
+    """
+
+    def __init__(
+        self,
+        bind: Engine | sessionmaker[Session],
+        actor_name: str = "",
+        role: Role | str | None = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(bind, actor_name, role)
+        self.max_attempts = max_attempts
+        self.lease = timedelta(seconds=lease_seconds)
+        self._rng = rng or random.Random()
+
+    def claim(self, worker: str, transfer_id: int | None = None,
+              account_id: int | None = None) -> Claim | None:
+        """Claim the most urgent due transfer (or exactly ``transfer_id``) and open its run.
+
+        Returns:
+            The claim, or None when nothing is claimable (only without ``transfer_id``).
+
+        Raises:
+            DomainError / IllegalTransitionError: ``transfer_id`` cannot be claimed, and why.
+        """
+        with self.transaction() as session:
+            claimed = repo.claim_next(session, worker, self.lease, self.actor_name or worker,
+                                      transfer_id, account_id)
+            if claimed is None:
+                if transfer_id is not None:
+                    _explain_unclaimable(session, transfer_id)
+                return None
+        transfer, run_id = claimed
+        assert transfer.lease_until is not None
+        return Claim(mapping.transfer_full(transfer), run_id, transfer.attempts, worker,
+                     transfer.lease_until)
+
+    def heartbeat(self, transfer_id: int, worker: str) -> datetime:
+        """Extend the lease; returns the new expiry.
+
+        Raises:
+            LeaseLostError: ``worker`` no longer holds the transfer: stop the run.
+        """
+        with self.transaction() as session:
+            until = repo.extend_lease(session, transfer_id, worker, self.lease)
+            if until is None:
+                raise LeaseLostError(transfer_id, worker)
+            return until
+
+    def release(self, transfer_id: int, worker: str, reason: str = "") -> TransferFull:
+        """Give a claimed transfer back without an outcome (e.g. the run never started)."""
+        with self.transaction() as session:
+            transfer = _held(session, transfer_id, worker)
+            _finish_open_run(session, transfer_id, None, f"released: {reason}".strip())
+            updated = transitions.apply(
+                session, transfer, Action.RELEASE, Status.NOTICE_RECEIVED,
+                repo.unclaim_values(), self.actor_name or worker,
+                {"worker": worker, "reason": reason},
+            )
+            return mapping.transfer_full(updated)
+
+    def reap_expired(self) -> list[int]:
+        """Return every transfer whose lease expired to the queue (or to needs_review when its
+        attempts are used up); their ids."""
+        reaped: list[int] = []
+        with self.transaction() as session:
+            for transfer in repo.expired_leases(session):
+                exhausted = transfer.attempts >= self.max_attempts
+                target = Status.NEEDS_REVIEW if exhausted else Status.NOTICE_RECEIVED
+                worker = transfer.claimed_by
+                _finish_open_run(session, transfer.id, None, "lease expired")
+                transitions.apply(
+                    session, transfer, Action.LEASE_EXPIRED, target,
+                    {**repo.unclaim_values(), "next_attempt_at": None},
+                    self.actor_name or "reaper",
+                    {"worker": worker, "attempts": transfer.attempts},
+                )
+                reaped.append(transfer.id)
+        return reaped
+
+    def record_outcome(
+        self,
+        run_id: int,
+        worker: str,
+        outcome: Outcome | str,
+        detail: str = "",
+        evidence_ids: Sequence[int] = (),
+        trace_evidence_id: int | None = None,
+    ) -> RunResult:
+        """Close a run and move its transfer: verified, retry later, or needs_review.
+
+        Raises:
+            UnknownValueError: not an :class:`Outcome`.
+            LeaseLostError: the run is no longer this worker's (lease expired or reaped).
+        """
+        try:
+            result = Outcome(outcome)
+        except ValueError:
+            raise UnknownValueError("outcome", outcome, [o.value for o in Outcome]) from None
+        with self.transaction() as session:
+            run = repo.get_run(session, run_id, lock=True)
+            if run is None or run.worker != worker or run.finished_at is not None:
+                raise LeaseLostError(run.transfer_id if run else 0, worker)
+            transfer = _held(session, run.transfer_id, worker)
+            action = outcome_action(result, transfer.attempts, self.max_attempts)
+            values: dict[str, Any] = {**repo.unclaim_values(), "last_outcome": result.value}
+            if action is Action.RUN_VERIFIED:
+                target = Status.VERIFIED
+                values.update(verified_at=func.now(), verified_by=worker, method="auto")
+            elif action is Action.RUN_RETRY:
+                target = Status.NOTICE_RECEIVED
+                delay = backoff_delay(transfer.attempts, self._rng)
+                values["next_attempt_at"] = func.now() + delay
+            else:
+                target = Status.NEEDS_REVIEW
+            finished = repo.finish_run(session, run_id, result.value, detail, trace_evidence_id)
+            updated = transitions.apply(
+                session, transfer, action, target, values, self.actor_name or worker,
+                {"run_id": run_id, "outcome": result.value, "detail": detail,
+                 "attempt": transfer.attempts, "evidence_ids": list(evidence_ids)},
+            )
+            return RunResult(mapping.transfer_full(updated), mapping.run_record(finished),
+                             action.value)
+
+
+def _held(session: Session, transfer_id: int, worker: str) -> Transfer:
+    transfer = transfer_repo.get(session, transfer_id, lock=True)
+    if transfer.status != Status.ACCEPTING.value or transfer.claimed_by != worker:
+        raise LeaseLostError(transfer_id, worker)
+    return transfer
+
+
+def _finish_open_run(session: Session, transfer_id: int, outcome: str | None,
+                     detail: str) -> None:
+    run = repo.open_run_for(session, transfer_id)
+    if run is not None:
+        repo.finish_run(session, run.id, outcome, detail)
+
+
+def _explain_unclaimable(session: Session, transfer_id: int) -> None:
+    transfer = transfer_repo.get(session, transfer_id)  # NotFoundError
+    if transfer.status == Status.ACCEPTING.value:
+        raise DomainError(
+            f"transfer {transfer.order_ref} is already being accepted by {transfer.claimed_by}"
+        )
+    if transfer.status != Status.NOTICE_RECEIVED.value:
+        raise IllegalTransitionError(Action.CLAIM.value, transfer.status,
+                                     Status.ACCEPTING.value, allowed_from(Action.CLAIM))
+    raise DomainError(f"transfer {transfer.order_ref} is locked by another claimer; try again")

@@ -1,0 +1,102 @@
+"""Reading the queue: keyset pages with counts, one transfer, its detail and timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.domain.records import (
+    PortalAccountInfo,
+    QueueFilter,
+    QueuePage,
+    TimelineItem,
+    TransferDetail,
+    TransferFull,
+    TransferRow,
+)
+from app.repositories import claims as claim_repo
+from app.repositories import mapping, records
+from app.repositories import queue as queue_repo
+from app.repositories import transfers as repo
+from app.services.base import Service
+
+SORT_KEYS = queue_repo.SORT_KEYS
+
+
+class QueueService(Service):
+    """Read-only queries for the queue view and the details pane."""
+
+    def list_page(
+        self,
+        filter: QueueFilter = QueueFilter(),  # noqa: B008  (frozen, safe as a default)
+        sort: str = "due",
+        descending: bool = False,
+        cursor: str | None = None,
+        limit: int = 100,
+        with_counts: bool = True,
+    ) -> QueuePage:
+        """One keyset window of the queue, with counts unless ``with_counts`` is False.
+
+        Raises:
+            UnknownValueError: unknown status or sort; BadCursorError: a bad cursor.
+        """
+        with self.transaction() as session:
+            rows, next_cursor = queue_repo.fetch_page(session, filter, sort, descending, cursor,
+                                                      limit)
+            counts: dict[str, int] = {}
+            total = -1
+            if with_counts:
+                counts = queue_repo.status_counts(session, filter)
+                wanted = {s.strip().lower() for s in filter.statuses}
+                total = sum(n for s, n in counts.items() if not wanted or s in wanted)
+            return QueuePage(tuple(mapping.transfer_row(t) for t in rows), next_cursor, total,
+                             counts)
+
+    def get(self, transfer_id: int) -> TransferFull:
+        """One transfer, every column.
+
+        Raises:
+            NotFoundError: no such transfer.
+        """
+        with self.transaction() as session:
+            return mapping.transfer_full(repo.get(session, transfer_id))
+
+    def rows(self, ids: Sequence[int]) -> list[TransferRow]:
+        """Queue rows for these ids (to refresh after change events); missing ids are skipped."""
+        with self.transaction() as session:
+            return [mapping.transfer_row(t) for t in repo.by_ids(session, ids)]
+
+    def accounts(self) -> list[PortalAccountInfo]:
+        """Every portal account."""
+        with self.transaction() as session:
+            return [mapping.account_info(a) for a in repo.accounts(session)]
+
+    def detail(self, transfer_id: int) -> TransferDetail:
+        """A transfer with its runs, emails, evidence, audit trail and merged timeline.
+
+        Raises:
+            NotFoundError: no such transfer.
+        """
+        with self.transaction() as session:
+            transfer = mapping.transfer_full(repo.get(session, transfer_id))
+            runs = tuple(mapping.run_record(r) for r in claim_repo.runs_for(session, transfer_id))
+            emails = tuple(mapping.mail_info(m) for m in records.mail_for(session, transfer_id))
+            evidence = tuple(mapping.evidence_info(e)
+                             for e in records.evidence_for(session, transfer_id))
+            audit = tuple(mapping.audit_entry(a) for a in repo.audit_for(session, transfer_id))
+        items: list[TimelineItem] = []
+        for a in audit:
+            who = a.actor_name or a.actor
+            change = f"{a.from_status} -> {a.to_status}" if a.from_status else a.to_status
+            items.append(TimelineItem(a.at, "audit", f"{a.action} ({change}) by {who}", a.id))
+        for r in runs:
+            result = r.outcome or ("running" if r.finished_at is None else "no outcome")
+            items.append(TimelineItem(r.started_at, "run",
+                                      f"attempt {r.attempt} by {r.worker}: {result}", r.id))
+        for m in emails:
+            items.append(TimelineItem(m.received_at or transfer.created_at, "email",
+                                      f"email from {m.from_addr}: {m.subject}", m.id))
+        for e in evidence:
+            items.append(TimelineItem(e.created_at, "evidence",
+                                      f"{e.kind} {e.filename} ({e.size:,} bytes)", e.id))
+        items.sort(key=lambda item: (item.at, item.kind, item.ref_id))
+        return TransferDetail(transfer, runs, emails, evidence, audit, tuple(items))

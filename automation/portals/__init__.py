@@ -1,0 +1,1 @@
+"""Portal adapters: a small protocol, selector profiles as data, the Paciolan adapter."""

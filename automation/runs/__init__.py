@@ -1,0 +1,1 @@
+"""Acceptance runs: claim, open, accept, confirm ownership, record the outcome with evidence."""

@@ -1,0 +1,207 @@
+"""From claims to jobs, and from finished runs to the system of record (or the journal).
+
+:class:`RunStore` is the runner's only door to the database: it turns a :class:`Claim` into a
+:class:`RunJob` (portal account + keyring password), stores evidence and the run outcome through
+the domain services, raises selector-drift / bot-challenge alarms, and writes the record to the
+local :class:`OutcomeJournal` when the database cannot be reached, replaying it later.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import sqlalchemy.exc
+from sqlalchemy import Engine
+
+from app.credentials import CredentialStore, MissingCredentialError, portal_key
+from app.domain.errors import LeaseLostError, NotFoundError
+from app.domain.records import Claim, PortalAccountInfo
+from app.evidence import EvidenceStore
+from app.services.claims import ClaimService
+from app.services.ops import AlarmService
+from app.services.queue import QueueService
+from automation.journal import OutcomeJournal, ReplayResult, RunRecord
+from automation.portals.protocol import PortalCredentials, TransferTarget
+from automation.runs.outcomes import Outcome
+from automation.runs.runner import RunJob
+
+log = logging.getLogger(__name__)
+
+JOURNALED = "journaled"
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database cannot be reached (keep the outcome, retry later)."""
+    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+                        sqlalchemy.exc.TimeoutError)):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a hard dependency
+        return False
+    return isinstance(exc, psycopg.OperationalError)
+
+
+class RunStore:
+    """The database side of runs.
+
+    Args:
+        engine: the pooled engine.
+        journal: where outcomes go while the database is unreachable.
+        credentials: the keyring (portal passwords).
+        actor_name: the display name written to the audit log.
+        role: PostgreSQL role to act as (``transferdesk_bot`` for workers), None for the login.
+        max_attempts: attempts before a retryable failure goes to needs_review.
+        lease_seconds: lease length of a claim.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        journal: OutcomeJournal,
+        credentials: CredentialStore,
+        actor_name: str = "",
+        role: str | None = None,
+        max_attempts: int = 5,
+        lease_seconds: float = 120.0,
+        evidence_max_bytes: int = 25 * 1024 * 1024,
+    ) -> None:
+        self.journal = journal
+        self.credentials = credentials
+        self.claims = ClaimService(engine, actor_name, role, max_attempts=max_attempts,
+                                   lease_seconds=lease_seconds)
+        self.evidence = EvidenceStore(engine, actor_name, role, max_bytes=evidence_max_bytes)
+        self.alarms = AlarmService(engine, actor_name, role)
+        self.queue = QueueService(engine, actor_name, role)
+        self._accounts: dict[int, PortalAccountInfo] = {}
+
+    # -- claims -> jobs --------------------------------------------------------------------
+
+    def account(self, account_id: int) -> PortalAccountInfo:
+        """The portal account (cached).
+
+        Raises:
+            NotFoundError: no such account.
+        """
+        if account_id not in self._accounts:
+            for info in self.queue.accounts():
+                self._accounts[info.id] = info
+        try:
+            return self._accounts[account_id]
+        except KeyError:
+            raise NotFoundError("portal account", account_id) from None
+
+    def password_for(self, account: PortalAccountInfo) -> str:
+        """The account's password from the keyring (``portal:<id>``, else ``portal:<username>``).
+
+        Raises:
+            MissingCredentialError: neither key is set.
+        """
+        for name in (str(account.id), account.username):
+            secret = self.credentials.get(portal_key(name))
+            if secret:
+                return secret
+        raise MissingCredentialError(
+            f"no password for portal account {account.username} in the keyring "
+            f"(set {portal_key(str(account.id))} in Settings > Credentials)"
+        )
+
+    def job_for(self, claim: Claim) -> RunJob:
+        """The runnable job of a claim.
+
+        Raises:
+            MissingCredentialError / NotFoundError: the account is not usable.
+        """
+        full = claim.transfer
+        row = full.row
+        if row.account_id is None:
+            raise NotFoundError("portal account of transfer", row.id)
+        account = self.account(row.account_id)
+        target = TransferTarget(
+            transfer_id=row.id,
+            accept_url=full.accept_url,
+            transfer_ref=full.transfer_ref,
+            event_name=row.event_name,
+            section=row.section,
+            row=row.row,
+            seats=tuple(row.seats),
+        )
+        credentials = PortalCredentials(account.site_url, account.username,
+                                        self.password_for(account))
+        return RunJob(row.id, claim.worker, claim.attempt, row.platform or account.platform,
+                      credentials, target, run_id=claim.run_id)
+
+    # -- outcomes --------------------------------------------------------------------------
+
+    def __call__(self, record: RunRecord) -> tuple[str, bool]:
+        """Record the run; journal it when the database is unreachable."""
+        try:
+            return self.write(record), False
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            self.journal.write(record)
+            return JOURNALED, True
+
+    def write(self, record: RunRecord) -> str:
+        """Store evidence and the outcome; returns the transfer's new status."""
+        return self._record(record, *self._store_evidence(record))
+
+    def _store_evidence(self, record: RunRecord) -> tuple[list[int], int | None]:
+        screenshots: list[int] = []
+        trace_id: int | None = None
+        for item in record.evidence:
+            info = self.evidence.put(item.kind, item.filename, item.content,
+                                     transfer_id=record.transfer_id, run_id=record.run_id)
+            if item.kind == "trace" and trace_id is None:
+                trace_id = info.id
+            else:
+                screenshots.append(info.id)
+        return screenshots, trace_id
+
+    def _record(self, record: RunRecord, screenshots: list[int], trace_id: int | None) -> str:
+        result = self.claims.record_outcome(
+            record.run_id, record.worker, record.outcome, record.detail,
+            evidence_ids=screenshots, trace_evidence_id=trace_id,
+        )
+        if record.outcome in (Outcome.SELECTOR_DRIFT.value, Outcome.BOT_CHALLENGE.value):
+            kind = record.outcome
+            self.alarms.raise_alarm(
+                kind, record.site_url or "portal",
+                f"{kind.replace('_', ' ')} on {record.site_url or 'the portal'}: {record.detail}",
+            )
+        return result.transfer.row.status.value
+
+    def _write_replayed(self, record: RunRecord) -> None:
+        """Record a journaled run; if its lease was reaped meanwhile, claim it again first.
+
+        A success outcome must not be lost: the transfer was accepted on the portal.
+        """
+        evidence = self._store_evidence(record)
+        try:
+            self._record(record, *evidence)
+            return
+        except LeaseLostError:
+            if record.outcome not in (Outcome.ACCEPTED.value, Outcome.ALREADY_ACCEPTED.value):
+                raise
+        claim = self.claims.claim(record.worker, record.transfer_id)
+        if claim is None:
+            raise LeaseLostError(record.transfer_id, record.worker)
+        replayed = replace(record, run_id=claim.run_id,
+                           detail=f"{record.detail} (replayed from the local journal)")
+        self._record(replayed, *evidence)
+
+    def release(self, job: RunJob, reason: str) -> None:
+        """Give the claim back without an outcome (graceful shutdown)."""
+        self.claims.release(job.transfer_id, job.worker, reason)
+
+    def replay_journal(self) -> ReplayResult:
+        """Record journaled outcomes now that the database may be back."""
+        result = self.journal.replay(self._write_replayed, is_unreachable)
+        if result.replayed or result.refused:
+            log.info("journal replay: %d recorded, %d refused, %d waiting",
+                     result.replayed, result.refused, result.remaining)
+        return result

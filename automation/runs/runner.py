@@ -1,0 +1,447 @@
+"""One acceptance run: sign in, open, accept, confirm ownership, record the outcome.
+
+Runs execute on the browser service's loop. Each step is announced with StepStarted /
+StepFinished events, frames stream to the panel, and whatever happens the run ends with one
+classified outcome, a screenshot, a Playwright trace and a :class:`RunFinished` event.
+
+Password safety: tracing never runs while signing in. The run signs in first (untraced), then
+starts the trace; if the session lapses mid-run, the trace is stopped and saved, the sign-in
+runs untraced and a new trace starts (tracing stops completely: a paused chunk would still buffer
+the sign-in's network entries; a test scans every trace for the password). Screenshots mask
+every password field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from app.events import EventBus
+from automation.browser.screencast import Screencast
+from automation.browser.service import AccountSession, BrowserService
+from automation.journal import EvidenceItem, RunRecord
+from automation.portals.protocol import (
+    ChallengeShownError,
+    PageKind,
+    PortalAdapter,
+    PortalCredentials,
+    SignInRequiredError,
+    TransferTarget,
+)
+from automation.runs.events import (
+    Answer,
+    Frame,
+    LogLine,
+    RunFinished,
+    StepFinished,
+    StepStarted,
+    TakeoverRequested,
+)
+from automation.runs.mfa import CodeProvider
+from automation.runs.outcomes import Outcome, RunFailedError
+from automation.runs.ratelimit import AccountRateLimiter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """A claimed transfer ready to run."""
+
+    transfer_id: int
+    worker: str
+    attempt: int
+    platform: str
+    credentials: PortalCredentials
+    target: TransferTarget
+    run_id: int = 0
+    run_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def account_key(self) -> str:
+        """Identifies the browser session: one per site and username."""
+        return f"{self.credentials.site_url}|{self.credentials.username}"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended and where its outcome went."""
+
+    run_key: str
+    transfer_id: int
+    outcome: Outcome
+    detail: str
+    status: str
+    journaled: bool
+    signed_in: bool
+
+
+class OutcomeRecorder(Protocol):
+    """Writes finished runs to the system of record (see ``automation.runs.recording``)."""
+
+    def __call__(self, record: RunRecord) -> tuple[str, bool]:
+        """Record (or journal when the database is unreachable); ``(status, journaled)``."""
+        ...
+
+    def release(self, job: RunJob, reason: str) -> None:
+        """Give the claim back without an outcome."""
+        ...
+
+
+class AbortSignal:
+    """Set from any thread to stop a run at its next safe point (never mid Playwright call)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._answers: list[Answer] = []
+        self.release_claim = False
+
+    def abort(self, release_claim: bool = False) -> None:
+        """Request the stop; pending operator prompts are answered with None.
+
+        Args:
+            release_claim: give the transfer back to the queue instead of recording
+                ``aborted`` (a worker shutting down).
+        """
+        self.release_claim = release_claim
+        self._event.set()
+        for answer in list(self._answers):
+            answer.set(None)
+
+    @property
+    def aborted(self) -> bool:
+        """True once :meth:`abort` was called."""
+        return self._event.is_set()
+
+    def watch(self, answer: Answer) -> None:
+        """Answer ``answer`` with None on abort."""
+        self._answers.append(answer)
+        if self.aborted:
+            answer.set(None)
+
+
+@dataclass(frozen=True)
+class RunnerOptions:
+    """How runs behave."""
+
+    trace: bool = True
+    live_frames: bool = True
+    interactive: bool = False  # desktop: a bot challenge waits for a human takeover
+    takeover_timeout: float = 900.0
+    screenshot: bool = True
+    timeout_ms: float | None = None  # Playwright's per-action timeout (None: the service's)
+    session_trust_seconds: float = 60.0  # skip the sign-in check if the session just worked
+
+
+AdapterFor = Callable[[str, str], PortalAdapter]
+CodeProviderFor = Callable[[RunJob], CodeProvider]
+
+
+class AcceptanceRunner:
+    """Runs jobs on the browser service's loop and records their outcomes.
+
+    Args:
+        service: the started browser service.
+        bus: where live events go.
+        adapter_for: ``(platform, site_url) -> PortalAdapter``.
+        codes_for: the verification-code provider for a job.
+        recorder: writes each :class:`RunRecord` (database, else journal).
+        limiter: per-account pacing.
+        options: tracing, frames, interactive takeover.
+    """
+
+    def __init__(
+        self,
+        service: BrowserService,
+        bus: EventBus,
+        adapter_for: AdapterFor,
+        codes_for: CodeProviderFor,
+        recorder: OutcomeRecorder,
+        limiter: AccountRateLimiter | None = None,
+        options: RunnerOptions | None = None,
+    ) -> None:
+        self.service = service
+        self.bus = bus
+        self.adapter_for = adapter_for
+        self.codes_for = codes_for
+        self.recorder = recorder
+        self.limiter = limiter or AccountRateLimiter(0)
+        self.options = options or RunnerOptions()
+
+    def submit(self, job: RunJob, abort: AbortSignal | None = None) -> asyncio.Future[RunResult]:
+        """Schedule ``job`` from another thread (returns a concurrent future)."""
+        return self.service.submit(self.run(job, abort or AbortSignal()))  # type: ignore[return-value]
+
+    async def run(self, job: RunJob, abort: AbortSignal) -> RunResult:
+        """Run ``job`` to one outcome (never raises for portal trouble)."""
+        session = await self.service.session(job.account_key)
+        async with session.lock:
+            run = _Run(self, job, abort, session)
+            return await run.execute()
+
+
+class _Run:
+    """State of one run in progress (one per :meth:`AcceptanceRunner.run`)."""
+
+    def __init__(
+        self, runner: AcceptanceRunner, job: RunJob, abort: AbortSignal, session: AccountSession
+    ) -> None:
+        self.runner = runner
+        self.job = job
+        self.abort = abort
+        self.session = session
+        self.adapter = runner.adapter_for(job.platform, job.credentials.site_url)
+        self.codes = runner.codes_for(job)
+        self.started_at = datetime.now(UTC)
+        self.evidence: list[EvidenceItem] = []
+        self.tracing = False
+        self.trace_parts = 0
+        self.signed_in = False
+        self.page: Page | None = None
+        self.screencast: Screencast | None = None
+
+    # -- events ----------------------------------------------------------------------------
+
+    def log(self, message: str, level: str = "INFO") -> None:
+        self.runner.bus.publish(
+            LogLine(self.job.run_key, self.job.transfer_id, datetime.now(UTC), level, message)
+        )
+        log.log(logging.getLevelName(level), "transfer %s: %s", self.job.transfer_id, message)
+
+    def _frame(self, jpeg: bytes) -> None:
+        self.runner.bus.publish(
+            Frame(self.job.run_key, self.job.transfer_id, datetime.now(UTC), jpeg)
+        )
+
+    async def step(self, name: str, action: Callable[[], Awaitable[None]]) -> None:
+        """Run one step with events, pacing, abort checks and one re-sign-in on expiry."""
+        if self.abort.aborted:
+            raise RunFailedError(Outcome.ABORTED, f"aborted before {name}")
+        bus, job = self.runner.bus, self.job
+        bus.publish(StepStarted(job.run_key, job.transfer_id, name, datetime.now(UTC)))
+        ok, detail = False, ""
+        try:
+            await self.runner.limiter.wait(job.account_key)
+            for _ in range(3):
+                try:
+                    await action()
+                    break
+                except SignInRequiredError:
+                    self.log(f"the portal session expired during {name}; signing in again")
+                    await self.sign_in_untraced(force=True)
+                except ChallengeShownError:
+                    await self._takeover()
+                await self.runner.limiter.wait(job.account_key)
+            else:
+                raise RunFailedError(Outcome.PORTAL_ERROR, f"{name} kept being interrupted")
+            ok = True
+        except RunFailedError as exc:
+            detail = exc.detail
+            raise
+        finally:
+            bus.publish(StepFinished(job.run_key, job.transfer_id, name, datetime.now(UTC),
+                                     ok, detail))
+
+    # -- the run ---------------------------------------------------------------------------
+
+    async def execute(self) -> RunResult:
+        job = self.job
+        self.log(f"run {job.run_key[:8]} for transfer {job.transfer_id}, attempt {job.attempt}")
+        outcome, detail = Outcome.PORTAL_ERROR, ""
+        try:
+            self.page = await self.session.page()
+            self.page.set_default_timeout(
+                self.runner.options.timeout_ms or self.runner.service.default_timeout_ms
+            )
+            await self._start_screencast()
+            outcome, detail = await self._steps()
+        except RunFailedError as exc:
+            outcome, detail = exc.outcome, exc.detail
+        except PlaywrightTimeout as exc:
+            outcome, detail = Outcome.TIMEOUT, _first_line(exc)
+        except PlaywrightError as exc:
+            outcome, detail = Outcome.PORTAL_ERROR, _first_line(exc)
+        self.log(f"outcome: {outcome.value}{': ' + detail if detail else ''}",
+                 "INFO" if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED) else "WARNING")
+        await self._collect_evidence(outcome)
+        await self._stop_screencast()
+        if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED):
+            self.session.verified_at = time.monotonic()
+            await self.runner.service.save_session(job.account_key)
+        else:
+            self.session.verified_at = 0.0
+        recorder = self.runner.recorder
+        if outcome is Outcome.ABORTED and self.abort.release_claim:
+            await asyncio.to_thread(recorder.release, job, "worker stopping")
+            status, journaled = "released", False
+        else:
+            record = RunRecord(
+                job.run_key, job.run_id, job.transfer_id, job.worker, outcome.value, detail,
+                self.started_at, datetime.now(UTC), tuple(self.evidence),
+                job.credentials.site_url,
+            )
+            status, journaled = await asyncio.to_thread(recorder, record)
+        self.runner.bus.publish(RunFinished(job.run_key, job.transfer_id, datetime.now(UTC),
+                                            outcome.value, detail, status, journaled))
+        return RunResult(job.run_key, job.transfer_id, outcome, detail, status, journaled,
+                         self.signed_in)
+
+    async def _steps(self) -> tuple[Outcome, str]:
+        adapter, target = self.adapter, self.job.target
+        await self.step("sign_in", lambda: self.sign_in_untraced(force=False))
+        await self._start_trace()
+        kinds: list[PageKind] = []
+
+        async def open_transfer() -> None:
+            kinds.append(await adapter.open_transfer(self._page(), target))
+
+        await self.step("open_transfer", open_transfer)
+        kind = kinds[-1]
+        if kind is PageKind.TRANSFER_PENDING:
+            await self.step("accept", lambda: adapter.accept(self._page(), target))
+            outcome = Outcome.ACCEPTED
+        elif kind in (PageKind.TRANSFER_ACCEPTED, PageKind.CONFIRMATION):
+            self.log("the portal shows this transfer as already accepted")
+            outcome = Outcome.ALREADY_ACCEPTED
+        else:
+            raise RunFailedError(*_failure_for(kind))
+        await self.step(
+            "confirm_ownership", lambda: adapter.confirm_ownership(self._page(), target)
+        )
+        return outcome, "seats seen in My Account"
+
+    async def _takeover(self) -> None:
+        """A bot challenge: a human takes over in the desktop; a headless worker gives up."""
+        reason = "the portal shows a bot challenge that a human must pass"
+        if not self.runner.options.interactive:
+            raise RunFailedError(Outcome.BOT_CHALLENGE, reason)
+        await self._stop_trace()
+        await self._stop_screencast()
+        self.page = await self.runner.service.move_session(self.session, headless=False)
+        await self._start_screencast()
+        answer = Answer()
+        self.abort.watch(answer)
+        self.log("paused: " + reason + "; waiting for an operator to take over", "WARNING")
+        self.runner.bus.publish(TakeoverRequested(
+            self.job.run_key, self.job.transfer_id, reason, datetime.now(UTC), answer))
+        reply = await asyncio.to_thread(answer.wait, self.runner.options.takeover_timeout)
+        if self.abort.aborted:
+            raise RunFailedError(Outcome.ABORTED, "aborted during takeover")
+        if not reply:
+            raise RunFailedError(
+                Outcome.BOT_CHALLENGE, f"{reason} (takeover declined or timed out)"
+            )
+        self.log("the operator handed control back")
+        await self._start_trace()
+
+    async def sign_in_untraced(self, force: bool) -> None:
+        """Sign in with tracing paused, so no password ever lands in a trace."""
+        page = self._page()
+        resume = self.tracing
+        await self._stop_trace()
+        credentials = self.job.credentials
+        age = time.monotonic() - self.session.verified_at
+        if not force and age < self.runner.options.session_trust_seconds:
+            self.log("reusing the session (signed in moments ago)")
+            if resume:
+                await self._start_trace()
+            return
+        if force:
+            await self.adapter.sign_in(page, credentials, self.codes)
+            did = True
+        else:
+            did = await self.adapter.ensure_signed_in(page, credentials, self.codes)
+        if did:
+            self.signed_in = True
+            self.log(f"signed in as {credentials.username}")
+            await self.runner.service.save_session(self.job.account_key)
+        else:
+            self.log("reusing the saved session")
+        if resume:
+            await self._start_trace()
+
+    # -- evidence --------------------------------------------------------------------------
+
+    def _page(self) -> Page:
+        assert self.page is not None
+        return self.page
+
+    async def _start_screencast(self) -> None:
+        if self.runner.options.live_frames and self.page is not None:
+            self.screencast = Screencast(self.page, self._frame)
+            await self.screencast.start()
+
+    async def _stop_screencast(self) -> None:
+        screencast, self.screencast = self.screencast, None
+        if screencast is not None:
+            await screencast.stop()
+
+    async def _start_trace(self) -> None:
+        if not self.runner.options.trace or self.tracing:
+            return
+        await self.session.context.tracing.start(
+            screenshots=True, snapshots=True, title=self.job.run_key
+        )
+        self.tracing = True
+
+    async def _stop_trace(self) -> None:
+        """Stop tracing completely (a paused chunk would still buffer network entries)."""
+        if not self.tracing:
+            return
+        self.tracing = False
+        self.trace_parts += 1
+        with tempfile.TemporaryDirectory(prefix="td-trace-") as tmp:
+            path = Path(tmp) / "trace.zip"
+            try:
+                await self.session.context.tracing.stop(path=path)
+                content = path.read_bytes()
+            except (PlaywrightError, OSError) as exc:
+                self.log(f"trace could not be saved: {_first_line(exc)}", "WARNING")
+                return
+        name = f"trace-{self.job.transfer_id}-{self.job.run_key[:8]}-{self.trace_parts}.zip"
+        self.evidence.append(EvidenceItem("trace", name, "application/zip", content))
+
+    async def _collect_evidence(self, outcome: Outcome) -> None:
+        page = self.page
+        if self.runner.options.screenshot and page is not None and not page.is_closed():
+            try:
+                shot = await page.screenshot(
+                    type="png", full_page=True, mask=[page.locator("input[type=password]")]
+                )
+                name = f"{outcome.value}-{self.job.transfer_id}-{self.job.run_key[:8]}.png"
+                self.evidence.append(EvidenceItem("screenshot", name, "image/png", shot))
+            except PlaywrightError as exc:
+                self.log(f"screenshot failed: {_first_line(exc)}", "WARNING")
+        await self._stop_trace()
+
+
+def _failure_for(kind: PageKind) -> tuple[Outcome, str]:
+    mapping: dict[PageKind, tuple[Outcome, str]] = {
+        PageKind.TRANSFER_EXPIRED: (Outcome.EXPIRED_ON_PORTAL, "the portal says it expired"),
+        PageKind.TRANSFER_CANCELLED: (
+            Outcome.CANCELLED_BY_SENDER, "the sender cancelled the transfer"),
+        PageKind.TRANSFER_DECLINED: (Outcome.NOT_FOUND, "the transfer was declined earlier"),
+        PageKind.NOT_FOUND: (Outcome.NOT_FOUND, "the portal does not know this transfer"),
+        PageKind.BOT_CHALLENGE: (Outcome.BOT_CHALLENGE, "bot challenge"),
+        PageKind.SERVER_ERROR: (Outcome.PORTAL_ERROR, "the portal returned a server error"),
+        PageKind.LOCKED: (Outcome.LOGIN_FAILED, "the portal account is locked"),
+    }
+    return mapping.get(kind, (Outcome.SELECTOR_DRIFT, f"unexpected page ({kind.value})"))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

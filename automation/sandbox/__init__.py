@@ -1,0 +1,1 @@
+"""Local stand-ins for the outside world: mailbox (Dovecot), payments (localstripe), portal."""

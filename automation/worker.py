@@ -1,0 +1,306 @@
+"""The headless worker: claim due transfers, run them in the browser, record outcomes.
+
+One process = one browser service (one Chromium) running up to ``concurrency`` runs. The main
+thread claims work and waits; a heartbeat thread renews leases and the workers row; the change
+feed (LISTEN/NOTIFY) wakes the loop at once when a transfer becomes claimable, and a poll
+covers lost notifications. SIGTERM stops claiming, lets running runs finish within a grace
+period, then aborts what is left at a safe point and releases those claims.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.config import Settings
+from app.credentials import CredentialStore
+from app.db.engine import make_engine
+from app.domain.errors import LeaseLostError
+from app.errors import KnownError
+from app.events import EventBus
+from app.services.ops import WorkerService
+from automation.browser.service import BrowserService
+from automation.browser.storage import StorageStateStore
+from automation.journal import OutcomeJournal
+from automation.portals.paciolan import PaciolanAdapter
+from automation.portals.profile import PortalProfile, load_profile
+from automation.portals.protocol import PortalAdapter
+from automation.runs.mfa import (
+    ChainedCodeProvider,
+    CodeProvider,
+    MailboxCodeProvider,
+    MailCodeLookup,
+)
+from automation.runs.outcomes import Outcome
+from automation.runs.ratelimit import AccountRateLimiter
+from automation.runs.recording import RunStore, is_unreachable
+from automation.runs.runner import AbortSignal, AcceptanceRunner, RunJob, RunnerOptions, RunResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """Knobs of one worker process."""
+
+    concurrency: int = 1
+    once: bool = False
+    poll_interval: float = 10.0
+    lease_seconds: float = 120.0
+    heartbeat_interval: float = 20.0
+    reap_interval: float = 30.0
+    rate_limit_seconds: float = 0.25
+    shutdown_grace: float = 30.0
+    mfa_timeout: float = 60.0
+    role: str | None = None
+    label: str = ""
+    worker_id: str | None = None
+
+
+@lru_cache(maxsize=16)
+def profile_for(platform: str) -> PortalProfile:
+    """The selector profile named after the platform (resources/portals/<platform>.toml)."""
+    return load_profile(platform)
+
+
+def default_adapter(platform: str, site_url: str) -> PortalAdapter:
+    """A Paciolan adapter with the platform's profile."""
+    return PaciolanAdapter(profile_for(platform), site_url)
+
+
+@dataclass
+class _Active:
+    job: RunJob
+    abort: AbortSignal
+    future: concurrent.futures.Future[RunResult]
+
+
+class Worker:
+    """A headless worker on one database.
+
+    Args:
+        settings: the loaded settings (browser, data dir, max attempts).
+        database_url: libpq URL of the shared database.
+        options: concurrency, intervals, role.
+        credentials: the keyring (portal passwords, storage key).
+        code_lookup: ``wait_for_code(account_email, newer_than, timeout)`` for emailed codes.
+        adapter_for: ``(platform, site_url) -> PortalAdapter`` (tests may swap profiles).
+        bus: where run events go (logged when nobody listens).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str,
+        options: WorkerOptions,
+        credentials: CredentialStore,
+        code_lookup: MailCodeLookup | None = None,
+        adapter_for: Callable[[str, str], PortalAdapter] = default_adapter,
+        bus: EventBus | None = None,
+    ) -> None:
+        self.settings = settings
+        self.database_url = database_url
+        self.options = options
+        self.credentials = credentials
+        self.code_lookup = code_lookup
+        self.adapter_for = adapter_for
+        self.bus = bus or EventBus()
+        self.worker_id = options.worker_id or (
+            f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        )
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._active: dict[int, _Active] = {}
+        self._lock = threading.Lock()
+        self.results: list[RunResult] = []
+
+    # -- control ---------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Stop claiming and shut down gracefully (safe from a signal handler)."""
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Look for work now (a NOTIFY arrived)."""
+        self._wake.set()
+
+    # -- main ------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Work until stopped (or, with ``once``, until nothing is claimable); exit code."""
+        opts = self.options
+        engine = make_engine(self.database_url, pool_size=opts.concurrency + 3)
+        workers = WorkerService(engine, opts.label or self.worker_id, opts.role)
+        journal = OutcomeJournal(self.settings.data_dir / "journal")
+        self.store = RunStore(
+            engine, journal, self.credentials, opts.label or self.worker_id, opts.role,
+            max_attempts=self.settings.max_attempts, lease_seconds=opts.lease_seconds,
+            evidence_max_bytes=self.settings.evidence_max_bytes,
+        )
+        workers.register(self.worker_id, "worker", opts.label)
+        service = BrowserService(
+            self.settings.browser,
+            StorageStateStore(self.settings.data_dir / "browser",
+                              self.credentials.storage_key().encode("ascii")),
+        )
+        service.start()
+        runner = AcceptanceRunner(
+            service, self.bus, self.adapter_for, self._codes_for, self.store,
+            AccountRateLimiter(opts.rate_limit_seconds),
+            RunnerOptions(interactive=False, live_frames=False),
+        )
+        stop_feed = self._start_change_feed()
+        beat = threading.Thread(target=self._heartbeat_loop, args=(workers,),
+                                name="worker-heartbeat", daemon=True)
+        beat.start()
+        log.info("worker %s started (concurrency %d)", self.worker_id, opts.concurrency)
+        try:
+            self._loop(runner)
+        finally:
+            self._shutdown()
+            self._stop.set()
+            beat.join(timeout=5)
+            if stop_feed is not None:
+                stop_feed()
+            service.stop()
+            try:
+                workers.stop(self.worker_id)
+            except Exception as exc:  # the database may be gone: the row goes stale
+                log.warning("could not mark the worker stopped: %s", exc)
+            engine.dispose()
+            log.info("worker %s stopped after %d run(s)", self.worker_id, len(self.results))
+        return 0
+
+    def _codes_for(self, job: RunJob) -> CodeProvider:
+        if self.code_lookup is None:
+            return ChainedCodeProvider()
+        return MailboxCodeProvider(self.code_lookup, self.options.mfa_timeout)
+
+    def _start_change_feed(self) -> Callable[[], None] | None:
+        """Start the LISTEN thread (waking the loop on NOTIFY); returns its stop function."""
+        try:
+            from app.changefeed import ChangeFeed, TransferChanged
+        except ImportError:  # the poll alone still finds work
+            return None
+        feed = ChangeFeed(self.database_url, self.bus)
+        self.bus.subscribe(
+            lambda event: self.wake() if event.status == "notice_received" else None,
+            TransferChanged,
+        )
+        feed.start()
+        return feed.stop
+
+    def _loop(self, runner: AcceptanceRunner) -> None:
+        opts = self.options
+        next_maintenance = 0.0
+        while not self._stop.is_set():
+            if time.monotonic() >= next_maintenance:
+                self._maintenance()
+                next_maintenance = time.monotonic() + opts.reap_interval
+            exhausted = self._fill(runner)
+            self._collect()
+            if opts.once and exhausted and not self._active:
+                break
+            self._wake.wait(opts.poll_interval)
+            self._wake.clear()
+
+    def _maintenance(self) -> None:
+        try:
+            reaped = self.store.claims.reap_expired()
+            if reaped:
+                log.info("returned %d transfer(s) with expired leases to the queue", len(reaped))
+            self.store.replay_journal()
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            log.warning("database unreachable (maintenance skipped): %s", _short(exc))
+
+    def _fill(self, runner: AcceptanceRunner) -> bool:
+        """Claim until ``concurrency`` runs are active; True when the queue had nothing due."""
+        while len(self._active) < self.options.concurrency and not self._stop.is_set():
+            try:
+                claim = self.store.claims.claim(self.worker_id)
+            except Exception as exc:
+                if not is_unreachable(exc):
+                    raise
+                log.warning("database unreachable, cannot claim: %s", _short(exc))
+                return False
+            if claim is None:
+                return True
+            try:
+                job = self.store.job_for(claim)
+            except KnownError as exc:
+                log.error("transfer %s cannot run: %s", claim.transfer.row.id, exc)
+                self.store.claims.record_outcome(claim.run_id, self.worker_id,
+                                                 Outcome.LOGIN_FAILED, str(exc))
+                continue
+            abort = AbortSignal()
+            future = runner.submit(job, abort)
+            future.add_done_callback(lambda _: self._wake.set())
+            with self._lock:
+                self._active[job.transfer_id] = _Active(job, abort, future)  # type: ignore[arg-type]
+        return False
+
+    def _collect(self) -> None:
+        with self._lock:
+            done = [tid for tid, a in self._active.items() if a.future.done()]
+            finished = [self._active.pop(tid) for tid in done]
+        for active in finished:
+            try:
+                result = active.future.result()
+            except Exception:
+                log.exception("run of transfer %s crashed", active.job.transfer_id)
+                continue
+            self.results.append(result)
+            log.info("transfer %s: %s -> %s", result.transfer_id, result.outcome.value,
+                     result.status)
+
+    def _shutdown(self) -> None:
+        """Let runs finish within the grace period, then abort and release the rest."""
+        if not self._active:
+            return
+        deadline = time.monotonic() + self.options.shutdown_grace
+        while self._active and time.monotonic() < deadline:
+            self._wake.wait(0.5)
+            self._wake.clear()
+            self._collect()
+        with self._lock:
+            remaining = list(self._active.values())
+        for active in remaining:
+            active.abort.abort(release_claim=True)
+        concurrent.futures.wait([a.future for a in remaining], timeout=120)
+        self._collect()
+
+    def _heartbeat_loop(self, workers: WorkerService) -> None:
+        while not self._stop.wait(self.options.heartbeat_interval):
+            with self._lock:
+                active = list(self._active.values())
+            try:
+                current = active[0].job.transfer_id if active else None
+                workers.beat(self.worker_id, current)
+                for item in active:
+                    try:
+                        self.store.claims.heartbeat(item.job.transfer_id, self.worker_id)
+                    except LeaseLostError:
+                        log.warning("lost the lease of transfer %s; aborting its run",
+                                    item.job.transfer_id)
+                        item.abort.abort()
+            except Exception as exc:
+                if not is_unreachable(exc):
+                    log.exception("heartbeat failed")
+                else:
+                    log.warning("database unreachable, heartbeat skipped: %s", _short(exc))
+
+
+def _short(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__

@@ -1,0 +1,139 @@
+"""Every run outcome against the sandbox portal, recorded in the real database."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db.models import AuditLog, Evidence, Run, Transfer
+from app.domain.states import Status
+from automation.runs.events import Frame, LogLine, RunFinished, StepFinished, StepStarted
+from automation.runs.outcomes import Outcome
+from automation.runs.runner import AbortSignal
+from tests.integration.automation.conftest import World
+
+
+def _transfer(world: World, transfer_id: int) -> Transfer:
+    with world.engine.connect() as conn:
+        row = conn.execute(select(Transfer).where(Transfer.id == transfer_id)).one()
+    return row  # type: ignore[no-any-return]
+
+
+def _evidence(world: World, transfer_id: int) -> list[tuple[str, str, int]]:
+    with world.engine.connect() as conn:
+        rows = conn.execute(
+            select(Evidence.kind, Evidence.content_type, Evidence.size)
+            .where(Evidence.transfer_id == transfer_id)
+        ).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_accepts_verifies_and_records_evidence(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+
+    result = world.run(transfer_id)
+
+    assert result.outcome is Outcome.ACCEPTED, result.detail
+    assert result.status == Status.VERIFIED.value
+    assert world.portal.accept_counts()[sent.token] == 1
+    row = _transfer(world, transfer_id)
+    assert row.status == "verified" and row.method == "auto" and row.claimed_by is None
+    kinds = sorted(kind for kind, _, _ in _evidence(world, transfer_id))
+    assert kinds == ["screenshot", "trace"]
+    with world.engine.connect() as conn:
+        run = conn.execute(select(Run).where(Run.transfer_id == transfer_id)).one()
+        actions = conn.scalars(select(AuditLog.action).where(
+            AuditLog.transfer_id == transfer_id).order_by(AuditLog.id)).all()
+    assert run.outcome == "accepted" and run.trace_evidence_id is not None
+    assert actions[-2:] == ["claim", "run_verified"]
+    steps = [e.step for e in world.of_type(StepStarted)]
+    assert steps == ["sign_in", "open_transfer", "accept", "confirm_ownership"]
+    assert all(e.ok for e in world.of_type(StepFinished))
+    assert world.of_type(Frame), "live frames reach the bus"
+    assert all(f.jpeg[:2] == b"\xff\xd8" for f in world.of_type(Frame))
+    assert world.of_type(LogLine)
+    finished = world.of_type(RunFinished)
+    assert [(f.outcome, f.status) for f in finished] == [("accepted", "verified")]
+
+
+def test_rerun_of_accepted_transfer_is_already_accepted_not_a_second_accept(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+    world.portal.state.accept(sent.token)  # accepted earlier (a crashed run, or by hand)
+
+    result = world.run(transfer_id)
+
+    assert result.outcome is Outcome.ALREADY_ACCEPTED, result.detail
+    assert result.status == "verified"
+    assert world.portal.accept_counts()[sent.token] == 1
+
+
+def test_open_from_pending_list_without_accept_link(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account, with_link=False)
+    world.profile = "paciolan"
+    result = world.run(transfer_id)
+    assert result.outcome is Outcome.ACCEPTED, result.detail
+    assert world.portal.accept_counts()[sent.token] == 1
+
+
+def test_expired_on_portal(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account, expires_in_hours=0.0001)
+    world.portal.advance_clock(5)
+    result = world.run(transfer_id)
+    assert result.outcome is Outcome.EXPIRED_ON_PORTAL, result.detail
+    assert result.status == "needs_review"
+
+
+def test_cancelled_by_sender(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+    world.portal.cancel_transfer(sent.token)
+    result = world.run(transfer_id)
+    assert result.outcome is Outcome.CANCELLED_BY_SENDER, result.detail
+    assert result.status == "needs_review"
+    assert world.portal.accept_counts().get(sent.token, 0) == 0
+
+
+def test_not_found(world: World) -> None:
+    account = world.account()
+    transfer_id, _ = world.transfer(account)
+    with world.engine.begin() as conn:
+        conn.execute(Transfer.__table__.update().where(Transfer.id == transfer_id).values(
+            accept_url=world.portal.site_url("state-u") + "/transfer/no-such-token"))
+    result = world.run(transfer_id)
+    assert result.outcome is Outcome.NOT_FOUND, result.detail
+    assert result.status == "needs_review"
+
+
+def test_wrong_tickets_is_refused_before_accepting(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account, wrong_seats=True)
+    result = world.run(transfer_id)
+    assert result.outcome is Outcome.WRONG_TICKETS, result.detail
+    assert "expected 5, 6" in result.detail
+    assert world.portal.accept_counts().get(sent.token, 0) == 0
+
+
+def test_login_failed_with_wrong_password(world: World) -> None:
+    account = world.account(keyring_password="not-the-password")
+    transfer_id, _ = world.transfer(account)
+    result = world.run(transfer_id)
+    assert result.outcome is Outcome.LOGIN_FAILED, result.detail
+    assert "incorrect" in result.detail
+    assert result.status == "needs_review"
+
+
+def test_aborted_at_the_next_safe_point(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+    abort = AbortSignal()
+    world.bus.subscribe(
+        lambda e: abort.abort() if e.step == "open_transfer" else None, StepFinished
+    )
+    result = world.run(transfer_id, abort=abort)
+    assert result.outcome is Outcome.ABORTED
+    assert result.status == "needs_review"
+    assert world.portal.accept_counts().get(sent.token, 0) == 0
+    assert [e.step for e in world.of_type(StepStarted)] == ["sign_in", "open_transfer"]

@@ -1,0 +1,57 @@
+"""``transferdesk mail sync --once`` with a configured mailbox and its password in the keyring."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from app.credentials import CredentialStore, mailbox_key
+from tests.fixtures.dovecot import TestMailbox
+from tests.integration.mail.conftest import mail_rows
+from tests.unit import mail_samples as samples
+
+
+def _run(config: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TRANSFERDESK_CONFIG": str(config),
+           "TRANSFERDESK_DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "mail", "sync", *args],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )
+
+
+def test_sync_once_reads_the_password_from_the_keyring(
+    tmp_path: Path, mailbox: TestMailbox, database_url: str, engine: Engine,
+    credential_store: CredentialStore,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[[mailboxes]]\nname = "desk"\nhost = "{mailbox.host}"\nport = {mailbox.port}\n'
+        f'tls = false\nusername = "{mailbox.username}"\n', encoding="utf-8",
+    )
+    missing = _run(config, database_url, "--once")
+    assert missing.returncode == 1
+    assert "credentials set mailbox desk" in missing.stderr
+
+    credential_store.set(mailbox_key("desk"), mailbox.password)
+    mailbox.append(samples.unrelated(message_id="cli@example.com"))
+    mailbox.append(samples.verification_code())
+    done = _run(config, database_url, "--once")
+    assert done.returncode == 0, done.stderr
+    assert "desk/INBOX: 2 fetched, 2 new" in done.stdout
+    assert mailbox.password not in done.stdout + done.stderr
+    assert {r["kind"] for r in mail_rows(engine)} == {"unrecognized", "verification_code"}
+
+    again = _run(config, database_url, "--once")
+    assert "0 fetched" in again.stdout
+
+
+def test_sync_without_mailboxes_says_how_to_configure(tmp_path: Path, database_url: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    proc = _run(config, database_url, "--once")
+    assert proc.returncode == 1 and "[[mailboxes]]" in proc.stderr

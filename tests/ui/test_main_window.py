@@ -1,0 +1,119 @@
+"""The main window end to end on the real database: shortcuts, help, claim, dialogs, and the
+rule that no coroutine ever runs a nested event loop (``exec()``)."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
+
+from app.config import load_settings
+from app.errors import KnownError
+from app.events import EventBus
+from tests.ui.conftest import seed_transfers
+from ui.help_overlay import SHORTCUTS
+from ui.main_window import MainWindow
+
+UI_DIR = Path(__file__).resolve().parents[2] / "ui"
+
+
+def test_no_exec_inside_coroutines_in_the_source():
+    offenders = []
+    for path in sorted(UI_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("exec", "exec_")):
+                    offenders.append(f"{path.name}:{node.lineno} in {func.name}")
+    assert offenders == []
+
+
+@pytest.fixture
+def nested_exec_calls(monkeypatch):
+    """Record every nested event loop started while an asyncio task runs (must stay empty)."""
+    calls: list[str] = []
+
+    def guard(name):
+        def fake_exec(self, *args, **kwargs):
+            try:
+                task = asyncio.current_task()
+            except RuntimeError:
+                task = None
+            calls.append(f"{name} in {task.get_name() if task else 'no task'}")
+            return 0
+        return fake_exec
+
+    for cls in (QDialog, QMessageBox, QMenu, QEventLoop):
+        monkeypatch.setattr(cls, "exec", guard(cls.__name__))
+    return calls
+
+
+@pytest.fixture
+def window(qtbot, run, until, tmp_path, engine, backend, account_id):
+    seed_transfers(engine, 8, account_id)
+    settings = load_settings(tmp_path / "none.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    win = MainWindow(settings, backend=backend, bus=EventBus())
+    qtbot.addWidget(win)
+    win.show()
+    run(win.start())
+    until(lambda: win.queue.model.rowCount() == 8)
+    yield win
+    win.close()
+    win.executor.shutdown(wait=True)  # let in-flight queries return their connections
+
+
+def test_keyboard_triage(qtbot, until, window, nested_exec_calls):
+    assert len(window.shortcuts) >= len(SHORTCUTS)
+    window.shortcuts["J"].activated.emit()
+    assert window.queue.table.currentIndex().row() == 0
+    window.shortcuts["J"].activated.emit()
+    window.shortcuts["J"].activated.emit()
+    window.shortcuts["K"].activated.emit()
+    assert window.queue.table.currentIndex().row() == 1
+    until(lambda: window.detail.detail is not None
+          and window.detail.detail.transfer.row.id == window.queue.current_row().id)
+    assert "ORD-0001" in window.detail.title.text()
+    assert window.detail.timeline.topLevelItemCount() >= 1  # the "create" audit entry
+    window.shortcuts["?"].activated.emit()
+    assert window.help.isVisible()
+    window.shortcuts["Esc"].activated.emit()
+    assert not window.help.isVisible()
+    window.shortcuts["/"].activated.emit()
+    assert window.queue.search_edit.hasFocus()
+    window.shortcuts["2"].activated.emit()
+    until(lambda: window.queue.query.statuses == frozenset({"needs_review"}))
+    assert nested_exec_calls == []
+
+
+def test_override_and_errors_open_without_nested_loops(qtbot, until, window, nested_exec_calls):
+    window.queue.select_row(0)
+    dialog = window.open_override()
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.windowModality() == Qt.WindowModality.WindowModal  # .open(), not exec()
+    dialog.reject()
+    window.open_settings()
+    window.show_error(RuntimeError("boom"))  # a bug: the crash box opens non-modally
+    window.show_error(KnownError("database unreachable"))
+    assert "database unreachable" in window.statusBar().currentMessage()
+    assert nested_exec_calls == []
+
+
+def test_claim_needs_a_notice(qtbot, until, window, engine):
+    from app.services.transfers import TransferService
+
+    window.queue.select_row(0)
+    row = window.queue.current_row()
+    TransferService(engine, "seed").mark_notice_received(
+        row.id, accept_url=None, transfer_ref=None, accept_by=None)
+    window.shortcuts["C"].activated.emit()
+    until(lambda: "Claimed" in window.statusBar().currentMessage())
+    window.shortcuts["R"].activated.emit()
+    until(lambda: "Released" in window.statusBar().currentMessage())

@@ -1,0 +1,122 @@
+"""The run panel driving a real acceptance run: sandbox portal, Chromium, PostgreSQL, keyring."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.config import load_settings
+from app.credentials import portal_key
+from app.domain.records import NewTransfer
+from app.events import EventBus
+from app.services.queue import QueueService
+from app.services.transfers import TransferService
+from automation.sandbox.portal import SandboxPortal
+from ui.bridge import EventBridge
+from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.run_control import DeskRunControl
+from ui.run_panel import RunPanel
+
+SITE = "state-u"
+
+
+MAIL: list[tuple[str, bytes]] = []
+
+
+@pytest.fixture(scope="module")
+def portal():
+    with SandboxPortal(mailer=lambda to, message: MAIL.append((to, message))) as server:
+        server.add_site(SITE, "State University Athletics", max_attempts=3)
+        yield server
+
+
+def _transfer(portal, engine, transfers, account):
+    event = f"Football vs Rivals {secrets.token_hex(2)}"
+    starts = datetime.now(UTC) + timedelta(days=5)
+    sent = portal.create_transfer(
+        SITE, account.username, sender_name="Sam Seller", sender_email="sam@seller.test",
+        event_name=event, event_starts_at=starts, venue="Memorial Stadium", section="101",
+        row="F", seats=["5", "6"])
+    full = transfers.create(NewTransfer(
+        order_ref=f"ORD-{secrets.token_hex(4)}", event_name=event, account_id=account.id,
+        seller_name="Sam Seller", seller_email="sam@seller.test", venue="Memorial Stadium",
+        event_starts_at=starts, section="101", row="F", seats=("5", "6")))
+    transfers.mark_notice_received(full.row.id, accept_url=portal.accept_url(sent),
+                                   transfer_ref=sent.token, accept_by=sent.expires_at)
+    return QueueService(engine).rows([full.row.id])[0]
+
+
+def _desk(qtbot, tmp_path, portal, engine, database_url, credential_store, mfa="off"):
+    transfers = TransferService(engine, "tests")
+    email, password = f"desk-{secrets.token_hex(3)}@market.test", secrets.token_urlsafe(12)
+    portal.add_account(SITE, email, password, "Market Desk", mfa=mfa)
+    account = transfers.add_account("paciolan", portal.site_url(SITE), email)
+    credential_store.set(portal_key(str(account.id)), password)
+    rows = [_transfer(portal, engine, transfers, account) for _ in range(2)]
+    settings = load_settings(tmp_path / "none.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path / "data")})
+    bus = EventBus()
+    bridge = EventBridge(bus)
+    control = DeskRunControl(settings, database_url, bus, "desk:test", credential_store)
+    executor, tasks = ServiceExecutor(2), TaskGroup()
+    panel = RunPanel(control, executor, tasks)
+    qtbot.addWidget(panel)
+    bridge.run_event.connect(panel.on_run_event)
+    return panel, rows, bridge, control, executor, email, password
+
+
+def test_accept_batch_live_with_frames_and_log(qtbot, run, tmp_path, portal, engine,
+                                               database_url, credential_store):
+    panel, rows, bridge, control, executor, _email, password = _desk(
+        qtbot, tmp_path, portal, engine, database_url, credential_store)
+    try:
+        results = run(panel.run_batch(rows), timeout=240)
+    finally:
+        control.close()
+        bridge.close()
+        executor.shutdown(wait=True)
+    assert [r.outcome.value for r in results] == ["accepted", "accepted"]
+    assert panel.progress.value() == panel.progress.maximum() == 2
+    assert [panel.results.item(i).text()[0] for i in range(2)] == ["✔", "✔"]
+    log_text = panel.log_view.toPlainText()
+    assert "▶ sign_in" in log_text and "✔ accept" in log_text and "outcome accepted" in log_text
+    assert password not in log_text
+    assert panel.frames_shown > 0 and panel.frame_label.pixmap() is not None
+    assert panel.status_label.text() == "Done: 2 run(s)"
+    statuses = {r.status for r in QueueService(engine).rows([r.id for r in rows])}
+    assert statuses == {"verified"}
+
+
+def test_operator_code_prompt_and_abort(qtbot, run, tmp_path, portal, engine, database_url,
+                                        credential_store):
+    """The code never reaches a watched mailbox: the panel asks inline; then Abort stops."""
+    panel, rows, bridge, control, executor, email, _pw = _desk(
+        qtbot, tmp_path, portal, engine, database_url, credential_store, mfa="always")
+    answered: list[str] = []
+
+    def on_event(event):
+        name = type(event).__name__
+        if name == "OperatorCodeRequested":
+            assert panel.code_box.isVisible() and not panel.isModal()
+            code = re.search(rb"\b(\d{6})\b", [m for to, m in MAIL if to.lower() == email][-1])
+            panel.code_edit.setText(code.group(1).decode())
+            answered.append(panel.code_edit.text())
+            panel.code_edit.returnPressed.emit()
+        elif name == "StepStarted" and event.step == "accept" and len(answered) == 1:
+            panel.abort()  # during the first transfer: it ends aborted, the second never starts
+
+    bridge.run_event.connect(on_event)
+    try:
+        results = run(panel.run_batch(rows), timeout=240)
+    finally:
+        control.close()
+        bridge.close()
+        executor.shutdown(wait=True)
+    assert len(answered) == 1 and not panel.code_box.isVisible()
+    assert "signed in as" in panel.log_view.toPlainText()
+    assert [r.outcome.value for r in results] in (["aborted"], ["accepted"])
+    assert panel.results.item(1).text().endswith("not started (aborted)")
+    assert panel.status_label.text() == "Aborted"

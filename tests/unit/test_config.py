@@ -1,0 +1,141 @@
+"""Settings: defaults, the TOML file, environment overrides, and clear errors for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import CHROMIUM_FLAGS, load_settings
+from app.errors import ConfigError, KnownError
+
+
+def _load(tmp_path: Path, toml: str | None, **env: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "config.toml"
+    if toml is not None:
+        path.write_text(toml, encoding="utf-8")
+    return load_settings(path, environ={"TRANSFERDESK_DATA_DIR": str(tmp_path / "data"), **env})
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    settings = _load(tmp_path, None)
+    assert settings.uses_embedded_database
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.local_cluster_dir == tmp_path / "data" / "postgres"
+    assert settings.browser.headless is True
+    assert settings.browser.args == CHROMIUM_FLAGS
+    assert settings.mailboxes == ()
+    assert settings.max_attempts == 5
+
+
+def test_file_values_are_read(tmp_path: Path) -> None:
+    settings = _load(
+        tmp_path,
+        """
+database_url = "postgresql://staff@db.internal/transferdesk"
+max_attempts = 3
+[browser]
+channel = "msedge"
+headless = false
+args = ["--no-sandbox"]
+[[mailboxes]]
+name = "transfers"
+host = "imap.example.com"
+username = "transfers@example.com"
+""",
+    )
+    assert settings.database_url == "postgresql://staff@db.internal/transferdesk"
+    assert not settings.uses_embedded_database
+    assert settings.max_attempts == 3
+    assert settings.browser.channel == "msedge" and settings.browser.headless is False
+    assert settings.browser.args == ("--no-sandbox",)
+    (mailbox,) = settings.mailboxes
+    assert (mailbox.name, mailbox.port, mailbox.tls) == ("transfers", 993, True)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("colour = 'blue'", "unknown key.*colour"),
+        ("[browser]\nzoom = 2", r"\[browser\]: unknown key.*zoom"),
+        ("[[mailboxes]]\nname = 'a'\nhost = 'h'\nusername = 'u'\nfolders = 1", "#1: unknown"),
+        ("max_attempts = 0", "positive integer"),
+        ("evidence_max_bytes = 'big'", "positive integer"),
+        ("[[mailboxes]]\nname = 'only-a-name'", r"mailboxes\]\] #1"),
+        ("browser = 3", "expected a table"),
+        ("database_url = [unclosed", "not valid TOML"),
+    ],
+)
+def test_bad_file_is_a_clear_config_error(tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        _load(tmp_path, toml)
+    assert isinstance(caught.value, KnownError)
+    assert str(tmp_path / "config.toml") in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "stripe_secret_key = 'sk_live_x'",
+        "db_password = 'hunter2'",
+        "[[mailboxes]]\nname = 'm'\nhost = 'h'\nusername = 'u'\npassword = 'hunter2'",
+        "[browser]\napi_key = 'x'",
+        "[extra]\nauth_token = 'x'",
+    ],
+)
+def test_secret_keys_are_refused_without_echoing_the_value(tmp_path: Path, toml: str) -> None:
+    with pytest.raises(ConfigError, match="looks like a secret.*keyring") as caught:
+        _load(tmp_path, toml)
+    for value in ("sk_live_x", "hunter2"):
+        assert value not in str(caught.value)
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    settings = _load(
+        tmp_path,
+        "database_url = 'postgresql://file/db'\n[browser]\nchannel = 'chrome'\nheadless = false",
+        TRANSFERDESK_DATABASE_URL="postgresql://env/db",
+        TRANSFERDESK_BROWSER_CHANNEL="msedge",
+        TRANSFERDESK_BROWSER_PATH="/opt/chromium/chrome",
+        TRANSFERDESK_BROWSER_HEADLESS="1",
+        TRANSFERDESK_DISPLAY_NAME="Dana (desk 3)",
+        TRANSFERDESK_STRIPE_API_BASE="http://127.0.0.1:8420",
+    )
+    assert settings.database_url == "postgresql://env/db"
+    assert settings.browser.channel == "msedge"
+    assert settings.browser.executable_path == "/opt/chromium/chrome"
+    assert settings.browser.headless is True
+    assert settings.display_name == "Dana (desk 3)"
+    assert settings.stripe_api_base == "http://127.0.0.1:8420"
+
+
+@pytest.mark.parametrize(("raw", "headless"), [("0", False), ("false", False), ("No", False),
+                                               ("yes", True), ("true", True)])
+def test_headless_env_values(tmp_path: Path, raw: str, headless: bool) -> None:
+    assert _load(tmp_path, None, TRANSFERDESK_BROWSER_HEADLESS=raw).browser.headless is headless
+
+
+def test_data_dir_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"data_dir = '{tmp_path / 'from-file'}'", encoding="utf-8")
+    assert load_settings(path, environ={}).data_dir == tmp_path / "from-file"
+
+
+@pytest.mark.xfail(
+    reason="app/config.py: with TRANSFERDESK_DATA_DIR set, the file's data_dir is not popped "
+    "and _apply() then overrides the env value with the file's (as a str, not a Path)",
+    strict=True,
+)
+def test_data_dir_env_beats_the_file(tmp_path: Path) -> None:
+    settings = _load(tmp_path, f"data_dir = '{tmp_path / 'from-file'}'")
+    assert settings.data_dir == tmp_path / "data"
+
+
+def test_config_path_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "elsewhere.toml"
+    path.write_text("display_name = 'from env path'", encoding="utf-8")
+    monkeypatch.setenv("TRANSFERDESK_CONFIG", str(path))
+    monkeypatch.setenv("TRANSFERDESK_DATA_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings.config_path == path
+    assert settings.display_name == "from env path"

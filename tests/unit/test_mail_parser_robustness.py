@@ -1,0 +1,100 @@
+"""The parser never raises: CPython's email test corpus, fuzzing, size cap, message keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.mail.mime import derived_key
+from app.mail.parser import TRANSFER_NOTICE, UNRECOGNIZED, parse_message
+from tests.unit import mail_samples as samples
+
+
+def _cpython_email_data() -> Path:
+    import test.test_email  # the CPython test package ships with this interpreter
+
+    return Path(test.test_email.__file__).parent / "data"
+
+
+def test_every_message_in_cpython_email_test_data_parses() -> None:
+    data = _cpython_email_data()
+    files = sorted(p for p in data.iterdir() if p.name.startswith("msg_"))
+    assert len(files) >= 40, f"CPython email test data missing in {data}"
+    kinds = set()
+    for path in files:
+        parsed = parse_message(path.read_bytes())
+        assert parsed.parse_error is None, (path.name, parsed.parse_error)
+        assert parsed.message_key, path.name
+        kinds.add(parsed.kind)
+    assert kinds == {UNRECOGNIZED}  # none of them is a portal email
+
+
+def test_binary_files_in_the_corpus_do_not_break_it() -> None:
+    for path in sorted(_cpython_email_data().iterdir()):
+        if not path.name.startswith("msg_"):
+            assert parse_message(path.read_bytes()).kind == UNRECOGNIZED
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4096))
+def test_fuzz_random_bytes(raw: bytes) -> None:
+    parsed = parse_message(raw)
+    assert parsed.kind in (TRANSFER_NOTICE, UNRECOGNIZED, "verification_code")
+    assert parsed.message_key and parsed.size == len(raw)
+
+
+_notice = samples.notice()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(_notice) - 1), st.integers(1, 64), st.binary(max_size=64))
+def test_fuzz_mutated_notice(at: int, cut: int, insert: bytes) -> None:
+    raw = _notice[:at] + insert + _notice[at + cut:]
+    parsed = parse_message(raw)
+    assert parsed.parse_error is None
+    assert parsed.size == len(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_fuzz_text_fields_in_a_notice(noise: str) -> None:
+    raw = samples.notice(event=noise.replace("\r", " "), seats="Seats " + noise[:20])
+    assert parse_message(raw).parse_error is None
+
+
+def test_huge_message_is_kept_but_not_parsed() -> None:
+    raw = samples.notice() + b"x" * 2048
+    parsed = parse_message(raw, max_bytes=1024)
+    assert parsed.kind == UNRECOGNIZED and parsed.from_portal
+    assert parsed.parse_error is not None and "too large" in parsed.parse_error
+    assert parsed.message_key == "<abc123@evenue.net>" and parsed.size == len(raw)
+
+
+def test_missing_message_id_gets_a_stable_derived_key() -> None:
+    first = samples.notice(message_id=None)
+    redelivered = b"Received: from mx2 by mx1; Mon, 23 Nov 2026 09:00:01 +0000\r\n" + first
+    other = samples.notice(message_id=None, ref="TR-1")
+    key = parse_message(first).message_key
+    assert key.startswith("sha256:") and key == derived_key(first)
+    assert parse_message(redelivered).message_key == key
+    assert parse_message(other).message_key != key
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\r\n\r\n",
+        b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x",
+        b"Content-Transfer-Encoding: base64\r\nContent-Type: text/html\r\n\r\n!!!notb64",
+        b"From: =?utf-8?q?=E2=28?= <noreply@paciolan.com>\r\nSubject: =?bogus?b?***?=\r\n\r\n",
+        b"Content-Type: text/plain; charset=\"\x00\xff\"\r\n\r\nhi",
+    ],
+)
+def test_malformed_mime_never_raises(raw: bytes) -> None:
+    parsed = parse_message(raw)
+    assert parsed.kind in (UNRECOGNIZED, TRANSFER_NOTICE)
+    assert parsed.message_key

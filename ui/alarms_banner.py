@@ -1,0 +1,69 @@
+"""The alarms banner: what is wrong (drift, stale workers, keyring) and what to do about it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+#: What staff should do, per alarm kind.
+ADVICE: dict[str, str] = {
+    "template_drift": "The portal's email changed: forward a sample to the admin; link notices "
+                      "by hand meanwhile (Unmatched notices).",
+    "selector_drift": "The portal's pages changed: automation stops for that site; accept by "
+                      "hand and ask the admin to update the portal profile.",
+    "stale_worker": "A worker stopped reporting: check that machine; its claims return to the "
+                    "queue when their lease runs out.",
+    "keyring_unavailable": "The OS keyring is locked or missing: unlock it (sign in again), then "
+                           "reopen Settings.",
+    "escrow_failure": "A capture or cancel failed: check the Stripe dashboard and retry.",
+}
+
+
+class AlarmsBanner(QFrame):
+    """A coloured strip listing open alarms; hidden when there are none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("alarmsBanner")
+        self.setAccessibleName("Alarms")
+        self.setStyleSheet(
+            "#alarmsBanner { background: #b71c1c; } #alarmsBanner QLabel { color: white; }"
+        )
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.dismiss_button = QPushButton("Hide")
+        self.dismiss_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.dismiss_button)
+        self._local: dict[str, str] = {}
+        self._alarms: Sequence[Any] = ()
+        self.setVisible(False)
+
+    def set_alarms(self, alarms: Sequence[Any]) -> None:
+        """Show the open alarms from the database."""
+        self._alarms = alarms
+        self._render()
+
+    def set_local(self, kind: str, message: str | None) -> None:
+        """Raise (or clear with None) an alarm only this desk knows about (e.g. the keyring)."""
+        if message is None:
+            self._local.pop(kind, None)
+        else:
+            self._local[kind] = message
+        self._render()
+
+    def _render(self) -> None:
+        lines = [
+            f"<b>{a.kind.replace('_', ' ')}</b> ({a.count}×): {a.message} — "
+            f"<i>{ADVICE.get(a.kind, 'see the log for details.')}</i>"
+            for a in self._alarms
+        ]
+        lines += [
+            f"<b>{kind.replace('_', ' ')}</b>: {message} — <i>{ADVICE.get(kind, '')}</i>"
+            for kind, message in self._local.items()
+        ]
+        self.label.setText("<br>".join(lines))
+        self.setVisible(bool(lines))

@@ -1,0 +1,275 @@
+"""The detail pane: facts, deadlines, timeline and evidence of the current transfer.
+
+Evidence thumbnails load lazily off the GUI thread; double-click opens an item in the system
+viewer; "Open trace" starts Playwright's trace viewer as a separate process (never blocking).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QProcess, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.backend import DeskBackend, now_utc
+from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.queue_model import DUE_COLOURS, due_level, format_due
+from ui.widgets import named
+
+EVIDENCE_ID_ROLE = Qt.ItemDataRole.UserRole
+THUMB = QSize(96, 72)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value is not None else "—"
+
+
+def _money(amount: int | None, currency: str | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{amount / 100:,.2f} {(currency or '').upper()}"
+
+
+class DetailPane(QWidget):
+    """Shows one transfer's detail (:meth:`show_transfer`).
+
+    Signals:
+        trace_opened(str): the trace viewer was launched for that file.
+    """
+
+    trace_opened = Signal(str)
+
+    def __init__(
+        self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._backend, self._executor, self._tasks = backend, executor, tasks
+        self._detail: Any = None
+        self.account_names: dict[int | None, str] = {}
+        self._temp: Path | None = None  # made on first export, removed by shutdown()
+        self._processes: list[QProcess] = []
+        self.title = named(QLabel("Select a transfer"), "detailTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        facts_box = QGroupBox("Facts")
+        self.facts = QFormLayout(facts_box)
+        deadlines_box = QGroupBox("Deadlines")
+        self.deadlines = QFormLayout(deadlines_box)
+        self.timeline = named(QTreeWidget(), "Timeline")
+        self.timeline.setHeaderLabels(["When", "What", "Detail"])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setColumnWidth(0, 130)
+        self.timeline.setColumnWidth(1, 150)
+        self.timeline.currentItemChanged.connect(self._timeline_selected)
+        self.open_trace_button = named(QPushButton("Open trace"), "Open trace", enabled=False)
+        self.open_trace_button.clicked.connect(self._open_selected_trace)
+        self.evidence = named(QListWidget(), "Evidence")
+        self.evidence.setViewMode(QListWidget.ViewMode.IconMode)
+        self.evidence.setIconSize(THUMB)
+        self.evidence.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.evidence.setMaximumHeight(130)
+        self.evidence.itemActivated.connect(self._open_evidence)
+
+        timeline_head = QHBoxLayout()
+        timeline_head.addWidget(QLabel("<b>Timeline</b>"))
+        timeline_head.addStretch(1)
+        timeline_head.addWidget(self.open_trace_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        top = QHBoxLayout()
+        top.addWidget(facts_box, 3)
+        top.addWidget(deadlines_box, 2)
+        layout.addLayout(top)
+        layout.addLayout(timeline_head)
+        layout.addWidget(self.timeline, 1)
+        layout.addWidget(QLabel("<b>Evidence</b> (double-click to open)"))
+        layout.addWidget(self.evidence)
+
+    @property
+    def detail(self) -> Any:
+        """The detail currently shown (or None)."""
+        return self._detail
+
+    def show_transfer(self, row: Any | None) -> None:
+        """Load and show the detail of ``row`` (a queue row), or clear the pane."""
+        if row is None:
+            self._render(None)
+            return
+        self._tasks.spawn(self._load(int(row.id)), name="detail-load")
+
+    def refresh(self) -> None:
+        """Reload the transfer shown (after a change to it)."""
+        if self._detail is not None:
+            self._tasks.spawn(self._load(int(self._transfer.id)), name="detail-load")
+
+    async def load(self, transfer_id: int) -> None:
+        """Load a transfer's detail and render it (awaitable, for tests and callers)."""
+        await self._load(transfer_id)
+
+    @property
+    def _transfer(self) -> Any:
+        """The queue row inside the detail (``TransferDetail.transfer.row``)."""
+        return self._detail.transfer.row
+
+    async def _load(self, transfer_id: int) -> None:
+        detail = await self._executor.call(self._backend.detail, transfer_id)
+        self._render(detail)
+        for item in detail.evidence:
+            if item.content_type.startswith("image/"):
+                self._tasks.spawn(self._load_thumbnail(item.id))
+
+    def _render(self, detail: Any) -> None:
+        self._detail = detail
+        for form in (self.facts, self.deadlines):
+            while form.rowCount():
+                form.removeRow(0)
+        self.timeline.clear()
+        self.evidence.clear()
+        self.open_trace_button.setEnabled(False)
+        if detail is None:
+            self.title.setText("Select a transfer")
+            return
+        t = self._transfer
+        status = str(t.status).replace("_", " ")
+        self.title.setText(f"<h3>{t.order_ref} — {t.event_name}</h3>Status: <b>{status}</b>")
+        seats = ", ".join(str(s) for s in (getattr(t, "seats", ()) or ()))
+        facts = [
+            ("Venue", getattr(t, "venue", "")),
+            ("Event starts", _when(getattr(t, "event_starts_at", None))),
+            ("Seats", f"Sec {t.section} · Row {t.row} · {seats}"),
+            ("Seller", f"{t.seller_name} <{getattr(t, 'seller_email', '')}>"),
+            ("Account", self.account_names.get(t.account_id, "—")),
+            ("Amount", _money(getattr(t, "amount", None), getattr(t, "currency", None))),
+            ("Escrow", str(getattr(t, "escrow_status", "—"))),
+            ("Attempts", str(getattr(t, "attempts", 0))),
+            ("Held by", getattr(t, "claimed_by", None) or "—"),
+            ("Last outcome", getattr(t, "last_outcome", None) or "—"),
+            ("Decision", detail.transfer.decision_note or "—"),
+        ]
+        for label, value in facts:
+            widget = QLabel(str(value))
+            widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.facts.addRow(label, widget)
+        now = now_utc()
+        for label, attr in (
+            ("Accept by", "accept_by"), ("Event start", "event_starts_at"),
+            ("Hold expires", "hold_expires_at"),
+        ):
+            due = getattr(t, attr, None)
+            widget = QLabel(f"{_when(due)}  ({format_due(due, now) or 'none'})")
+            colour = DUE_COLOURS.get(due_level(due, now))
+            if colour is not None:
+                widget.setStyleSheet(f"color: {colour.name()}; font-weight: bold")
+            self.deadlines.addRow(label, widget)
+        traces = {run.id: run.trace_evidence_id for run in detail.runs}
+        for entry in detail.timeline:
+            item = QTreeWidgetItem([_when(entry.at), entry.kind, entry.summary])
+            item.setToolTip(2, entry.summary)
+            trace = traces.get(entry.ref_id) if entry.kind == "run" else None
+            item.setData(0, EVIDENCE_ID_ROLE, trace)
+            self.timeline.addTopLevelItem(item)
+        for ev in detail.evidence:
+            self._add_evidence_item(ev)
+
+    def _add_evidence_item(self, ev: Any) -> None:
+        style = self.style()
+        content_type = str(ev.content_type)
+        if content_type == "application/pdf":
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
+        elif ev.kind == "trace":
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        elif ev.kind == "email":
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)
+        else:
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        item = QListWidgetItem(icon, ev.filename)
+        item.setToolTip(f"{ev.kind} · {content_type} · {ev.size:,} bytes")
+        item.setData(EVIDENCE_ID_ROLE, ev.id)
+        item.setData(EVIDENCE_ID_ROLE + 1, ev)
+        self.evidence.addItem(item)
+
+    async def _load_thumbnail(self, evidence_id: int) -> None:
+        content = await self._executor.call(self._backend.evidence_content, evidence_id)
+        pixmap = QPixmap()
+        if not pixmap.loadFromData(content):
+            return
+        for i in range(self.evidence.count()):
+            item = self.evidence.item(i)
+            if item.data(EVIDENCE_ID_ROLE) == evidence_id:
+                item.setIcon(QIcon(pixmap.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)))
+
+    async def export_evidence(self, ev: Any) -> Path:
+        """Write one evidence item to a private temp file and return its path."""
+        content = await self._executor.call(self._backend.evidence_content, ev.id)
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in ev.filename)
+        if self._temp is None:
+            self._temp = Path(tempfile.mkdtemp(prefix="transferdesk-evidence-"))
+        path = self._temp / f"{ev.id}-{safe}"
+        path.write_bytes(content)
+        return path
+
+    def _open_evidence(self, item: QListWidgetItem) -> None:
+        ev = item.data(EVIDENCE_ID_ROLE + 1)
+        if ev.kind == "trace":
+            self._tasks.spawn(self.open_trace(ev))
+        else:
+            self._tasks.spawn(self._open_in_viewer(ev))
+
+    async def _open_in_viewer(self, ev: Any) -> None:
+        path = await self.export_evidence(ev)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _timeline_selected(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
+        self.open_trace_button.setEnabled(
+            item is not None and item.data(0, EVIDENCE_ID_ROLE) is not None
+        )
+
+    def _open_selected_trace(self) -> None:
+        item = self.timeline.currentItem()
+        evidence_id = item.data(0, EVIDENCE_ID_ROLE) if item is not None else None
+        if evidence_id is None:
+            return
+        matches = [e for e in self._detail.evidence if e.id == evidence_id]
+        if matches:
+            self._tasks.spawn(self.open_trace(matches[0]))
+
+    async def open_trace(self, ev: Any) -> QProcess:
+        """Launch ``playwright show-trace`` on a run's trace (a detached child process)."""
+        path = await self.export_evidence(ev)
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(["-m", "playwright", "show-trace", str(path)])
+        process.finished.connect(lambda *_: self._processes.remove(process))
+        self._processes.append(process)
+        process.start()
+        self.trace_opened.emit(str(path))
+        return process
+
+    def shutdown(self) -> None:
+        """Stop trace viewers this pane started and delete exported evidence files."""
+        for process in list(self._processes):
+            process.kill()
+            process.waitForFinished(2000)
+        if self._temp is not None:
+            shutil.rmtree(self._temp, ignore_errors=True)
+            self._temp = None

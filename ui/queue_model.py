@@ -1,0 +1,341 @@
+"""The queue table model: one row per transfer, windowed over keyset pages, sorted server-side.
+
+The model never loads the whole queue: it holds the pages fetched so far and asks for the next
+one through :attr:`TransferTableModel.fetch_requested` when the view scrolls near the end
+(``canFetchMore`` / ``fetchMore``). Sorting is done by the database (the ``sort`` override only
+emits :attr:`sort_requested`), so 100k rows sort as fast as a page loads. Live changes arrive as
+fresh row objects: :meth:`upsert_rows` updates in place (``dataChanged``), inserts rows that now
+belong to the loaded window and removes rows that no longer match, so selection and scroll stay.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+Index = QModelIndex | QPersistentModelIndex
+
+COL_STATUS = 0
+COL_DUE = 1
+COL_EVENT = 2
+COL_EVENT_DATE = 3
+COL_SEATS = 4
+COL_SELLER = 5
+COL_ACCOUNT = 6
+COL_NOTICE = 7
+COL_ATTEMPTS = 8
+COL_HOLDER = 9
+COL_ORDER = 10
+
+SortRole = Qt.ItemDataRole.UserRole
+RowRole = Qt.ItemDataRole.UserRole + 1
+IdRole = Qt.ItemDataRole.UserRole + 2
+DueLevelRole = Qt.ItemDataRole.UserRole + 3
+
+
+class DueLevel(IntEnum):
+    """How urgent the earliest deadline is (drives the row colour)."""
+
+    NONE = 0
+    LATER = 1
+    WITHIN_24H = 2
+    WITHIN_6H = 3
+    OVERDUE = 4
+
+
+DUE_COLOURS: dict[DueLevel, QColor] = {
+    DueLevel.OVERDUE: QColor("#d32f2f"),
+    DueLevel.WITHIN_6H: QColor("#ef6c00"),
+    DueLevel.WITHIN_24H: QColor("#f9a825"),
+}
+
+
+def due_of(row: Any) -> datetime | None:
+    """The earliest of accept window, event start and hold expiry (or the row's own ``due_at``)."""
+    due = getattr(row, "due_at", None)
+    if due is not None:
+        return due  # type: ignore[no-any-return]
+    candidates = [
+        getattr(row, name, None) for name in ("accept_by", "event_starts_at", "hold_expires_at")
+    ]
+    present = [c for c in candidates if c is not None]
+    return min(present) if present else None
+
+
+def due_level(due: datetime | None, now: datetime) -> DueLevel:
+    """Classify a deadline relative to ``now``."""
+    if due is None:
+        return DueLevel.NONE
+    left = due - now
+    if left <= timedelta(0):
+        return DueLevel.OVERDUE
+    if left < timedelta(hours=6):
+        return DueLevel.WITHIN_6H
+    if left < timedelta(hours=24):
+        return DueLevel.WITHIN_24H
+    return DueLevel.LATER
+
+
+def format_due(due: datetime | None, now: datetime) -> str:
+    """"in 3 h 05 m", "2 d 4 h", "overdue 40 m" — compact and sortable by eye."""
+    if due is None:
+        return ""
+    seconds = int((due - now).total_seconds())
+    prefix = "overdue " if seconds < 0 else "in "
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{prefix}{days} d {hours} h"
+    if hours:
+        return f"{prefix}{hours} h {minutes:02d} m"
+    return f"{prefix}{minutes} m"
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone().strftime("%a %d %b %H:%M") if value is not None else ""
+
+
+def _seats(row: Any) -> str:
+    seats = getattr(row, "seats", ()) or ()
+    parts = [
+        f"Sec {getattr(row, 'section', '') or '?'}",
+        f"Row {getattr(row, 'row', '') or '?'}",
+    ]
+    if seats:
+        parts.append("Seats " + ", ".join(str(s) for s in seats))
+    return " · ".join(parts)
+
+
+def _notice(row: Any) -> str:
+    received = getattr(row, "notice_received_at", None)
+    if received is not None:
+        return _local(received)
+    return "waiting" if str(getattr(row, "status", "")) == "awaiting_notice" else "received"
+
+
+#: (header, server sort key or None, display text of a row at a given instant).
+COLUMNS: tuple[tuple[str, str | None, Callable[[Any, datetime], str]], ...] = (
+    ("Status", None, lambda r, n: str(getattr(r, "status", "")).replace("_", " ")),
+    ("Due", "due", lambda r, n: format_due(due_of(r), n)),
+    ("Event", None, lambda r, n: getattr(r, "event_name", "") or ""),
+    ("Event date", None, lambda r, n: _local(getattr(r, "event_starts_at", None))),
+    ("Section / row / seats", None, lambda r, n: _seats(r)),
+    ("Seller", None, lambda r, n: getattr(r, "seller_name", "") or ""),
+    ("Account", None, lambda r, n: ""),  # resolved through TransferTableModel.account_names
+    ("Notice", None, lambda r, n: _notice(r)),
+    ("Attempts", None, lambda r, n: str(getattr(r, "attempts", 0))),
+    ("Held by", None, lambda r, n: getattr(r, "claimed_by", "") or ""),
+    ("Order", "order_ref", lambda r, n: getattr(r, "order_ref", "") or ""),
+    ("Updated", "updated", lambda r, n: _local(getattr(r, "updated_at", None))),
+)
+COL_UPDATED = 11
+#: Columns the database can sort 100k rows by (others sort nothing: the header ignores them).
+SORT_KEYS: dict[int, str] = {i: key for i, (_, key, _) in enumerate(COLUMNS) if key is not None}
+_SORT_ATTRS = {"due": "due_at", "order_ref": "order_ref", "updated": "updated_at"}
+
+
+def _sort_value(row: Any, column: int) -> Any:
+    key = SORT_KEYS.get(column)
+    value: Any = due_of(row) if key == "due" else getattr(row, _SORT_ATTRS.get(key or "", ""), None)
+    if value is None:  # NULLs last, as the queue query orders them
+        return (1, "")
+    if isinstance(value, datetime):
+        return (0, value.timestamp())
+    return (0, value if isinstance(value, int) else str(value).lower())
+
+
+class TransferTableModel(QAbstractTableModel):
+    """Transfers currently loaded for the queue view.
+
+    Signals:
+        fetch_requested(): the view wants the next page (answer with :meth:`append_rows`).
+        sort_requested(int, Qt.SortOrder): reload sorted by that column.
+    """
+
+    fetch_requested = Signal()
+    sort_requested = Signal(int, Qt.SortOrder)
+
+    def __init__(self, now: Callable[[], datetime] | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._by_id: dict[int, int] = {}
+        self._has_more = False
+        self._fetching = False
+        self._now = now or (lambda: datetime.now(UTC))
+        self.sort_column = COL_DUE
+        self.sort_order = Qt.SortOrder.AscendingOrder
+        self.matches: Callable[[Any], bool] = lambda row: True
+        self.account_names: dict[int | None, str] = {}
+
+    # --- Qt API ---------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(COLUMNS):
+                return COLUMNS[section][0]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == COL_ACCOUNT:
+                return self.account_names.get(getattr(row, "account_id", None), "")
+            return COLUMNS[column][2](row, self._now())
+        if role == RowRole:
+            return row
+        if role == IdRole:
+            return row.id
+        if role == SortRole:
+            return _sort_value(row, column)
+        if role == DueLevelRole:
+            return int(due_level(due_of(row), self._now()))
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_DUE:
+            colour = DUE_COLOURS.get(due_level(due_of(row), self._now()))
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_DUE:
+            due = due_of(row)
+            return f"Due {_local(due)}" if due is not None else "No deadline"
+        return None
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._has_more and not self._fetching
+
+    def fetchMore(self, parent: Index) -> None:
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self.fetch_requested.emit()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column in SORT_KEYS:
+            self.sort_column, self.sort_order = column, order
+            self.sort_requested.emit(column, order)
+
+    # --- loading --------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Any], has_more: bool) -> None:
+        """Replace everything (new filter, sort or view)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._reindex()
+        self._has_more, self._fetching = has_more, False
+        self.endResetModel()
+
+    def append_rows(self, rows: Sequence[Any], has_more: bool) -> None:
+        """Add the next page (skipping rows already present after a live insert)."""
+        fresh = [r for r in rows if r.id not in self._by_id]
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self._reindex(first)
+            self.endInsertRows()
+        self._has_more, self._fetching = has_more, False
+
+    def fetch_failed(self) -> None:
+        """Let the view ask again after a failed page load."""
+        self._fetching = False
+
+    @property
+    def has_more(self) -> bool:
+        """True when more pages exist beyond the loaded window."""
+        return self._has_more
+
+    def set_account_names(self, names: dict[int | None, str]) -> None:
+        """Names for the account column (portal account id -> label)."""
+        self.account_names = names
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, COL_ACCOUNT), self.index(len(self._rows) - 1, COL_ACCOUNT)
+            )
+
+    # --- live updates ---------------------------------------------------------------------
+    def row_for_id(self, transfer_id: int) -> int | None:
+        """Model row of a transfer, if loaded."""
+        return self._by_id.get(transfer_id)
+
+    def row_object(self, row: int) -> Any:
+        """The row object at ``row``."""
+        return self._rows[row]
+
+    def upsert_rows(self, rows: Iterable[Any], removed_ids: Iterable[int] = ()) -> None:
+        """Apply live changes: update in place, insert in sort position, or drop non-matches."""
+        for transfer_id in removed_ids:
+            self._remove(transfer_id)
+        for row in rows:
+            position = self._by_id.get(row.id)
+            if not self.matches(row):
+                self._remove(row.id)
+            elif position is not None and self._in_place(position, row):
+                self._rows[position] = row
+                self.dataChanged.emit(
+                    self.index(position, 0), self.index(position, len(COLUMNS) - 1)
+                )
+            else:
+                self._remove(row.id)
+                self._insert_sorted(row)
+
+    def refresh_due(self) -> None:
+        """Repaint the due column (time passes; colours change)."""
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, COL_DUE), self.index(len(self._rows) - 1, COL_DUE),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+            )
+
+    def _key(self, row: Any) -> tuple[Any, int]:
+        return (_sort_value(row, self.sort_column), row.id)  # id breaks ties, as the query does
+
+    def _in_place(self, position: int, row: Any) -> bool:
+        """True if ``row`` still sorts between its neighbours."""
+        key = self._key(row)
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
+        before = self._key(self._rows[position - 1]) if position > 0 else None
+        after = self._key(self._rows[position + 1]) if position + 1 < len(self._rows) else None
+        if descending:
+            before, after = after, before
+        return (before is None or before <= key) and (after is None or key <= after)
+
+    def _insert_sorted(self, row: Any) -> None:
+        keys = [self._key(r) for r in self._rows]
+        key = self._key(row)
+        if self.sort_order == Qt.SortOrder.DescendingOrder:
+            position = len(keys) - bisect.bisect_left(keys[::-1], key)
+        else:
+            position = bisect.bisect_right(keys, key)
+        if position == len(self._rows) and self._has_more:
+            return  # beyond the loaded window: it arrives with its page
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, row)
+        self._reindex(position)
+        self.endInsertRows()
+
+    def _remove(self, transfer_id: int) -> None:
+        position = self._by_id.get(transfer_id)
+        if position is None:
+            return
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self._rows[position]
+        del self._by_id[transfer_id]
+        self._reindex(position)
+        self.endRemoveRows()
+
+    def _reindex(self, start: int = 0) -> None:
+        if start == 0:
+            self._by_id = {}
+        for i in range(start, len(self._rows)):
+            self._by_id[self._rows[i].id] = i

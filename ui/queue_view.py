@@ -1,0 +1,305 @@
+"""The queue: saved views, filters, debounced search and the windowed transfer table.
+
+All loading happens in named background tasks on the service executor; a newer query cancels
+the older one (search-as-you-type), and a generation counter drops pages of a superseded query.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.backend import (
+    ALL_STATUSES,
+    OPEN_STATUSES,
+    SAVED_VIEWS,
+    DeskBackend,
+    QueueFilter,
+    now_utc,
+)
+from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, RowRole, TransferTableModel
+from ui.widgets import named
+
+PAGE_SIZE = 200
+SEARCH_DEBOUNCE_MS = 250
+LIVE_COALESCE_MS = 100
+DUE_CHOICES: dict[str, timedelta | None] = {
+    "Any due": None, "Overdue": timedelta(0), "< 6 h": timedelta(hours=6),
+    "< 24 h": timedelta(hours=24), "< 3 days": timedelta(days=3),
+}
+
+
+class QueueWidget(QWidget):
+    """Filters above the transfer table.
+
+    Signals:
+        current_changed(object): the current row object (or None).
+        loaded(float): a query finished loading its first page, after that many seconds.
+    """
+
+    current_changed = Signal(object)
+    loaded = Signal(float)
+
+    def __init__(
+        self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._backend, self._executor, self._tasks = backend, executor, tasks
+        self._query = SAVED_VIEWS["All open"]
+        self._generation = 0
+        self._cursor: str | None = None
+        self._total = 0
+        self._pending_live: set[int] = set()
+        self.model = TransferTableModel(parent=self)
+        self.model.fetch_requested.connect(self._fetch_next)
+        self.model.sort_requested.connect(self._on_sort)
+        self._build()
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply_search)
+        self._live_timer = QTimer(self, singleShot=True, interval=LIVE_COALESCE_MS)
+        self._live_timer.timeout.connect(self._flush_live)
+        self._due_timer = QTimer(self, interval=60_000)
+        self._due_timer.timeout.connect(self.model.refresh_due)
+        self._due_timer.start()
+
+    # --- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.view_box = named(QComboBox(), "Saved view")
+        self.view_box.addItems(list(SAVED_VIEWS))
+        self.view_box.currentTextChanged.connect(self.apply_view)
+        self.status_box = named(QComboBox(), "Status filter")
+        self.status_box.addItem("Open statuses", None)
+        for status in ALL_STATUSES:
+            self.status_box.addItem(status.replace("_", " "), status)
+        self.status_box.addItem("Any status", "*")
+        self.status_box.activated.connect(self._filters_changed)
+        self.account_box = named(QComboBox(), "Account filter")
+        self.account_box.addItem("All accounts", None)
+        self.account_box.activated.connect(self._filters_changed)
+        self.due_box = named(QComboBox(), "Due filter")
+        self.due_box.addItems(list(DUE_CHOICES))
+        self.due_box.activated.connect(self._filters_changed)
+        self.search_edit = QLineEdit(placeholderText="Search order, event, seller, seats…  (/)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textEdited.connect(lambda _text: self._debounce.start())
+        self.count_label = QLabel()
+        bar = QHBoxLayout()
+        for widget in (self.view_box, self.status_box, self.account_box, self.due_box):
+            bar.addWidget(widget)
+        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(self.count_label)
+
+        self.table = named(QTableView(), "Transfer queue")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(COL_DUE, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        self.table.setSortingEnabled(True)
+        for column, width in enumerate((110, 110, 220, 120, 210, 140, 120, 110, 70, 110, 110)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+
+    # --- public ---------------------------------------------------------------------------
+    @property
+    def query(self) -> QueueFilter:
+        """The filter currently applied."""
+        return self._query
+
+    def apply_view(self, name: str) -> None:
+        """Switch to a saved view (resets filters, keeps the search text)."""
+        view = SAVED_VIEWS[name]
+        self.status_box.setCurrentIndex(0 if view.statuses == OPEN_STATUSES else max(
+            0, self.status_box.findData(next(iter(view.statuses)))))
+        due_names = [k for k, v in DUE_CHOICES.items() if v == view.due_within]
+        self.due_box.setCurrentText(due_names[0] if due_names else "Any due")
+        self.account_box.setCurrentIndex(0)
+        self.set_query(replace(view, search=self._query.search))
+
+    def set_query(self, query: QueueFilter) -> None:
+        """Apply a filter and reload from the first page."""
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        """Reload the first page of the current query (preempts any load in flight)."""
+        self._generation += 1
+        self._tasks.spawn(self._load_first(self._generation), name="queue-load")
+
+    async def load_accounts(self) -> None:
+        """Fill the account filter and the account column's names."""
+        accounts = await self._executor.call(self._backend.accounts)
+        current = self.account_box.currentData()
+        self.account_box.clear()
+        self.account_box.addItem("All accounts", None)
+        names: dict[int | None, str] = {}
+        for account in accounts:
+            names[account.id] = account.label or account.username
+            self.account_box.addItem(names[account.id], account.id)
+        self.account_box.setCurrentIndex(max(0, self.account_box.findData(current)))
+        self.model.set_account_names(names)
+
+    def selected_rows(self) -> list[Any]:
+        """Row objects of the selected rows, in view order."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.model.row_object(r) for r in rows]
+
+    def current_row(self) -> Any | None:
+        """The row object under the cursor."""
+        index = self.table.currentIndex()
+        return index.data(RowRole) if index.isValid() else None
+
+    def move_cursor(self, step: int) -> None:
+        """Select the next (+1) or previous (-1) row."""
+        count = self.model.rowCount()
+        if not count:
+            return
+        current = self.table.currentIndex().row()
+        target = 0 if current < 0 else min(max(current + step, 0), count - 1)
+        self.select_row(target)
+
+    def select_row(self, row: int) -> None:
+        """Make ``row`` current and the only selection."""
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    def on_transfer_changed(self, event: Any) -> None:
+        """Queue a changed transfer for the next coalesced refresh (bridge slot)."""
+        if type(event).__name__ == "QueueResync":
+            self._tasks.spawn(self.resync(self._generation), name="queue-resync")
+            return
+        self._pending_live.add(int(event.id))
+        if not self._live_timer.isActive():
+            self._live_timer.start()
+
+    # --- loading --------------------------------------------------------------------------
+    async def _load_first(self, generation: int) -> None:
+        started = time.perf_counter()
+        query = self._query
+        page = await self._executor.call(self._backend.queue_page, query, None, PAGE_SIZE)
+        if generation != self._generation:
+            return
+        current = self.current_row()
+        self._cursor, self._total = page.next_cursor, page.total
+        self.model.matches = lambda row: query.matches(row, now_utc())
+        self.model.set_rows(page.rows, page.next_cursor is not None)
+        self._update_count()
+        if current is not None and (row := self.model.row_for_id(current.id)) is not None:
+            self.select_row(row)
+        self.loaded.emit(time.perf_counter() - started)
+
+    def _fetch_next(self) -> None:
+        self._tasks.spawn(self._load_next(self._generation), name="queue-fetch")
+
+    async def _load_next(self, generation: int) -> None:
+        try:
+            page = await self._executor.call(
+                self._backend.queue_page, self._query, self._cursor, PAGE_SIZE
+            )
+        except BaseException:
+            self.model.fetch_failed()
+            raise
+        if generation == self._generation:
+            self._cursor, self._total = page.next_cursor, page.total
+            self.model.append_rows(page.rows, page.next_cursor is not None)
+            self._update_count()
+
+    def _flush_live(self) -> None:
+        ids, self._pending_live = sorted(self._pending_live), set()
+        if ids:
+            self._tasks.spawn(self._apply_live(ids, self._generation))
+
+    async def _apply_live(self, ids: list[int], generation: int) -> None:
+        rows = await self._executor.call(self._backend.queue_rows, ids)
+        if generation != self._generation:
+            return
+        top = self.table.indexAt(self.table.viewport().rect().topLeft())
+        top_id = top.data(IdRole) if top.isValid() else None
+        present = {r.id for r in rows}
+        self.model.upsert_rows(rows, removed_ids=[i for i in ids if i not in present])
+        if top_id is not None and (row := self.model.row_for_id(top_id)) is not None:
+            self.table.scrollTo(
+                self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop
+            )
+        self._update_count()
+
+    async def resync(self, generation: int) -> None:
+        """Refresh every loaded row and the first page in place (notifications were lost)."""
+        loaded = [self.model.row_object(r).id for r in range(self.model.rowCount())]
+        rows = await self._executor.call(self._backend.queue_rows, loaded)
+        page = await self._executor.call(self._backend.queue_page, self._query, None, PAGE_SIZE)
+        if generation != self._generation:
+            return
+        fresh = {r.id for r in rows}
+        self._total = page.total
+        self.model.upsert_rows([*rows, *page.rows],
+                               removed_ids=[i for i in loaded if i not in fresh])
+        self._update_count()
+
+    # --- slots ----------------------------------------------------------------------------
+    def _apply_search(self) -> None:
+        text = self.search_edit.text().strip()
+        if text != self._query.search:
+            self.set_query(replace(self._query, search=text))
+
+    def _filters_changed(self, _index: int = 0) -> None:
+        status = self.status_box.currentData()
+        statuses = (
+            OPEN_STATUSES if status is None
+            else frozenset(ALL_STATUSES) if status == "*" else frozenset({status})
+        )
+        self.set_query(replace(
+            self._query, statuses=statuses, account_id=self.account_box.currentData(),
+            due_within=DUE_CHOICES[self.due_box.currentText()],
+        ))
+
+    def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if column not in SORT_KEYS:  # the database sorts by due, order, updated only
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column, self.model.sort_order)
+            header.blockSignals(False)
+
+    def _on_sort(self, column: int, order: Qt.SortOrder) -> None:
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (SORT_KEYS[column], descending) != (self._query.sort_key, self._query.descending):
+            self.set_query(replace(self._query, sort_key=SORT_KEYS[column], descending=descending))
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_changed.emit(current.data(RowRole) if current.isValid() else None)
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"{self._total:,} transfers")

@@ -1,0 +1,152 @@
+"""The desktop's :class:`ui.backend.DeskBackend` over the real app/ services.
+
+One instance per window, built from an engine. Every method blocks (a transaction, a keyring
+call): the widgets only call them through :class:`ui.db_executor.ServiceExecutor`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from app.domain.records import QueueFilter as CoreFilter
+from app.domain.records import QueuePage
+from ui.backend import EvidenceFile, QueueFilter, now_utc
+
+
+def desk_worker_id() -> str:
+    """This desktop's identity in ``claimed_by`` and the workers table."""
+    return f"desk:{socket.gethostname()}:{os.getpid()}"
+
+
+def core_filter(query: QueueFilter) -> CoreFilter:
+    """Translate the view's filter into the queue service's filter."""
+    return CoreFilter(
+        statuses=tuple(sorted(query.statuses)),
+        account_id=query.account_id,
+        due_before=query.due_before(now_utc()),
+        text=query.search or None,
+    )
+
+
+class ServiceBackend:
+    """Calls the app/ services for the desktop (see :class:`ui.backend.DeskBackend`)."""
+
+    def __init__(
+        self, engine: Engine, actor_name: str = "", evidence_max_bytes: int = 25 * 1024 * 1024,
+        max_attempts: int = 5,
+    ) -> None:
+        from app.evidence import EvidenceStore
+        from app.services.claims import ClaimService
+        from app.services.ops import AlarmService
+        from app.services.queue import QueueService
+        from app.services.transfers import TransferService
+
+        self.engine = engine
+        self.actor_name = actor_name
+        self.worker_id = desk_worker_id()
+        self.queue = QueueService(engine, actor_name)
+        self.transfers = TransferService(engine, actor_name, evidence_max_bytes=evidence_max_bytes)
+        self.claims = ClaimService(engine, actor_name, max_attempts=max_attempts)
+        self.evidence = EvidenceStore(engine, actor_name, max_bytes=evidence_max_bytes)
+        self.alarm_service = AlarmService(engine, actor_name)
+        self._max_bytes = evidence_max_bytes
+
+    def actor(self) -> str:
+        """The display name written to the audit log."""
+        return self.actor_name or self.worker_id
+
+    def queue_page(self, query: QueueFilter, cursor: str | None, limit: int) -> QueuePage:
+        """One keyset window of the queue."""
+        return self.queue.list_page(
+            core_filter(query), sort=query.sort_key, descending=query.descending,
+            cursor=cursor, limit=limit,
+        )
+
+    def queue_rows(self, ids: Sequence[int]) -> Sequence[Any]:
+        """Fresh rows after change events."""
+        return self.queue.rows(ids)
+
+    def accounts(self) -> Sequence[Any]:
+        """Portal accounts."""
+        return self.queue.accounts()
+
+    def detail(self, transfer_id: int) -> Any:
+        """Everything recorded about one transfer."""
+        return self.queue.detail(transfer_id)
+
+    def evidence_content(self, evidence_id: int) -> bytes:
+        """Evidence bytes, sha256-checked by the store."""
+        return self.evidence.read(evidence_id)[1]
+
+    def claim(self, transfer_id: int) -> Any:
+        """Claim for this desktop (None if someone else has it)."""
+        return self.claims.claim(self.worker_id, transfer_id=transfer_id)
+
+    def release(self, transfer_id: int) -> Any:
+        """Release this desktop's claim."""
+        return self.claims.release(transfer_id, self.worker_id, reason="released from the desk")
+
+    def validate_evidence(self, item: EvidenceFile) -> str | None:
+        """Why the evidence store would refuse ``item`` (checked before upload)."""
+        from app.domain.errors import EvidenceError
+        from app.evidence import validate
+
+        try:
+            validate("upload", item.filename, item.content, self._max_bytes)
+        except EvidenceError as exc:
+            return str(exc).split(": ", 1)[-1]  # the file name is already on the line
+        return None
+
+    def decide(
+        self, transfer_id: int, expected_version: int, verified: bool, note: str,
+        files: Sequence[EvidenceFile],
+    ) -> Any:
+        """Manual verify/reject: the decision and its uploads in one transaction."""
+        from app.evidence import Upload
+
+        uploads = [Upload(f.filename, f.content) for f in files]
+        decide = self.transfers.manual_verify if verified else self.transfers.manual_reject
+        return decide(transfer_id, expected_version, note, uploads=uploads)
+
+    def reopen(self, transfer_id: int, expected_version: int, note: str) -> Any:
+        """Supervisor: reopen a decided transfer."""
+        return self.transfers.reopen(transfer_id, expected_version, note)
+
+    def unmatched_notices(self) -> Sequence[Any]:
+        """Transfer notices no transfer was matched to."""
+        return self.mail.unmatched() if (mail := self._mail()) is not None else []
+
+    def link_notice(self, notice_id: int, transfer_id: int) -> Any:
+        """Link a notice to a transfer by hand."""
+        mail = self._mail()
+        if mail is None:
+            raise RuntimeError("the mail service is not available")
+        return mail.link(notice_id, transfer_id)
+
+    def search_transfers(self, text: str, limit: int) -> Sequence[Any]:
+        """Open transfers matching ``text``."""
+        flt = CoreFilter(text=text or None, open_only=True)
+        return self.queue.list_page(flt, limit=limit, with_counts=False).rows
+
+    def alarms(self) -> Sequence[Any]:
+        """Open alarms."""
+        return self.alarm_service.list_open()
+
+    def dashboard(self, days: int) -> Any:
+        """Figures for the dashboard."""
+        from app.services.stats import StatsService
+
+        return StatsService(self.engine, self.actor_name).dashboard(days)
+
+    def _mail(self) -> Any:
+        try:
+            from app.services.mail_review import MailReviewService
+        except ImportError:
+            return None
+        self.mail = MailReviewService(self.engine, self.actor_name)
+        return self.mail
