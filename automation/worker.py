@@ -39,7 +39,6 @@ from automation.runs.mfa import (
     MailboxCodeProvider,
     MailCodeLookup,
 )
-from automation.runs.outcomes import Outcome
 from automation.runs.ratelimit import AccountRateLimiter
 from automation.runs.recording import RunStore, is_unreachable
 from automation.runs.runner import AbortSignal, AcceptanceRunner, RunJob, RunnerOptions, RunResult
@@ -228,26 +227,22 @@ class Worker:
         """Claim until ``concurrency`` runs are active; True when the queue had nothing due."""
         while len(self._active) < self.options.concurrency and not self._stop.is_set():
             try:
-                claim = self.store.claims.claim(self.worker_id)
+                job = self.store.claim_job(self.worker_id)
+            except KnownError as exc:
+                log.error("a claimed transfer cannot run: %s", exc)
+                continue
             except Exception as exc:
                 if not is_unreachable(exc):
                     raise
                 log.warning("database unreachable, cannot claim: %s", _short(exc))
                 return False
-            if claim is None:
+            if job is None:
                 return True
-            try:
-                job = self.store.job_for(claim)
-            except KnownError as exc:
-                log.error("transfer %s cannot run: %s", claim.transfer.row.id, exc)
-                self.store.claims.record_outcome(claim.run_id, self.worker_id,
-                                                 Outcome.LOGIN_FAILED, str(exc))
-                continue
             abort = AbortSignal()
             future = runner.submit(job, abort)
             future.add_done_callback(lambda _: self._wake.set())
             with self._lock:
-                self._active[job.transfer_id] = _Active(job, abort, future)  # type: ignore[arg-type]
+                self._active[job.transfer_id] = _Active(job, abort, future)
         return False
 
     def _collect(self) -> None:

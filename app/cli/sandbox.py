@@ -55,9 +55,6 @@ def register(subparsers: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from automation.sandbox import demo_world
-    from automation.sandbox.mailbox import DovecotServer
-    from automation.sandbox.portal import SandboxPortal
-    from automation.sandbox.sender import ImapDelivery
 
     base = load_settings().data_dir / "sandbox"
     store = CredentialStore()
@@ -68,6 +65,33 @@ def _run(args: argparse.Namespace) -> int:
     passwords = {slug: secrets.token_urlsafe(12) for slug in demo_world.SITES}
     mail_password = secrets.token_urlsafe(16)
     stop = threading.Event()
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_term)  # before anything announces readiness
+    try:
+        _serve(args, base, store, passwords, mail_password, stop)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("sandbox stopped", flush=True)
+    return 0
+
+
+def _serve(
+    args: argparse.Namespace,
+    base: Path,
+    store: CredentialStore,
+    passwords: dict[str, str],
+    mail_password: str,
+    stop: threading.Event,
+) -> None:
+    from automation.sandbox import demo_world
+    from automation.sandbox.mailbox import DovecotServer
+    from automation.sandbox.portal import SandboxPortal
+    from automation.sandbox.sender import ImapDelivery
+
+    mail_dir = base / "mailbox"
     with DovecotServer(mail_dir, port=args.imap_port) as dovecot:
         dovecot.add_user(demo_world.MARKETPLACE_EMAIL, mail_password)
         deliver = ImapDelivery(dovecot.host, dovecot.port, demo_world.MARKETPLACE_EMAIL,
@@ -88,8 +112,6 @@ def _run(args: argparse.Namespace) -> int:
                 _wait_for_stop(stop)
             finally:
                 info_path.unlink(missing_ok=True)
-    print("sandbox stopped", flush=True)
-    return 0
 
 
 def _print_banner(info: Any, info_path: Path, portal: Any, seeded: int) -> None:
@@ -112,16 +134,9 @@ def _print_banner(info: Any, info_path: Path, portal: Any, seeded: int) -> None:
 
 
 def _wait_for_stop(stop: threading.Event) -> None:
-    """Block until Ctrl-C or SIGTERM."""
-
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_term)
+    """Block until Ctrl-C, or until SIGTERM sets ``stop``."""
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -39,6 +40,7 @@ from app.mail.parser import (
     ParsedMessage,
     parse_message,
 )
+from app.mail.templates import load_templates
 from app.services.base import Service
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,30 @@ def _clean(value: Any) -> Any:
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value
+
+
+def trusted_accept_url(parsed: ParsedMessage, site_url: str | None) -> str | None:
+    """The notice's accept link, only if it points at the portal.
+
+    The browser opens this link in the signed-in portal session, so a link elsewhere (a
+    tampered forward, a look-alike) could phish the account: it must be https on a portal
+    sender domain, or on the host of the transfer's portal account. Otherwise it is dropped and
+    the runner finds the transfer in the account's pending list instead.
+    """
+    url = parsed.accept_url
+    if not url:
+        return None
+    target = urlsplit(url)
+    host = (target.hostname or "").lower()
+    if site_url and urlsplit(site_url).netloc.lower() == target.netloc.lower():
+        return url
+    if target.scheme == "https" and any(
+        t.is_sender_domain(host) for t in load_templates() if t.platform == parsed.platform
+    ):
+        return url
+    log.warning("ignoring accept link on an untrusted host %r (notice %s)", host,
+                parsed.message_key)
+    return None
 
 
 def notice_filename(parsed: ParsedMessage, transfer_id: int | None) -> str:
@@ -197,7 +223,7 @@ class MailIngest(Service):
             "from_addr": _clean(parsed.from_addr[:500]), "subject": _clean(parsed.subject[:1000]),
             "received_at": _aware(item.received_at or parsed.date or datetime.now(UTC)),
             "size": parsed.size, "kind": parsed.kind, "parsed": _clean(parsed.to_json()),
-            "parse_error": parsed.parse_error, "match_status": status,
+            "parse_error": parsed.parse_error, "match_status": status, "evidence_id": None,
         }
 
     def _evidence_in(self, session: Session, raw: bytes, parsed: ParsedMessage) -> int | None:
@@ -279,11 +305,13 @@ class MailIngest(Service):
             return self._unmatched(row_id, parsed, decisions, raw)
         evidence_id: int | None = None
         moved: list[int] = []
+        sites = {c.id: c.account_site_url for c in pool}
         for decision in matched:
             assert decision.transfer_id is not None
             evidence = self._store_evidence(raw, decision.transfer_id, parsed)
             evidence_id = evidence_id or evidence
-            if self._mark(decision.transfer_id, parsed, received, row_id):
+            accept_url = trusted_accept_url(parsed, sites.get(decision.transfer_id))
+            if self._mark(decision.transfer_id, parsed, accept_url, received, row_id):
                 moved.append(decision.transfer_id)
         if not moved:
             return self._unmatched(row_id, parsed, decisions, raw,
@@ -332,13 +360,14 @@ class MailIngest(Service):
         return info.id
 
     def _mark(
-        self, transfer_id: int, parsed: ParsedMessage, received: datetime | None, row_id: int
+        self, transfer_id: int, parsed: ParsedMessage, accept_url: str | None,
+        received: datetime | None, row_id: int,
     ) -> bool:
         from app.services.transfers import TransferService
 
         try:
             TransferService(self._engine, self.actor_name).mark_notice_received(
-                transfer_id, accept_url=parsed.accept_url, transfer_ref=parsed.transfer_ref,
+                transfer_id, accept_url=accept_url, transfer_ref=parsed.transfer_ref,
                 accept_by=_aware(parsed.expires_at), received_at=received,
                 mail_message_id=row_id,
             )

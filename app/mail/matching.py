@@ -54,6 +54,7 @@ class Candidate:
     seller_name: str
     seller_email: str
     transfer_ref: str | None = None
+    account_site_url: str | None = None
 
 
 @dataclass(frozen=True)

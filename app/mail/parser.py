@@ -132,7 +132,7 @@ def parse_message(
         except Exception:
             key = "unparseable"
         return ParsedMessage(
-            kind=UNRECOGNIZED, message_key=key, size=len(raw),
+            kind=UNRECOGNIZED, message_key=key, size=size or len(raw),
             parse_error=f"parser failure: {type(exc).__name__}: {exc}"[:500],
         )
 
@@ -141,7 +141,7 @@ def _parse(
     raw: bytes, max_bytes: int, templates: tuple[Template, ...], size: int
 ) -> ParsedMessage:
     too_large = size > max_bytes
-    msg, content = mime.read_message(mime.header_block(raw) if too_large else raw)
+    _, content = mime.read_message(mime.header_block(raw) if too_large else raw)
     headers = content.headers
     _, from_addr = mime.parse_address(headers["from"])
     to_addrs = tuple(
@@ -172,7 +172,7 @@ def _parse(
         return ParsedMessage(kind=kind, **base)
     if kind == VERIFICATION_CODE:
         code = _first(template, "code", body)
-        missing = tuple(f for f in template.key_fields[kind] if f == "code" and not code)
+        missing = ("code",) if "code" in template.key_fields[kind] and not code else ()
         return ParsedMessage(kind=kind, code=code, missing=missing, **base)
     return _notice(template, body, content.links, base)
 

@@ -54,7 +54,8 @@ def claim_messages(
     """
     if not rows:
         return []
-    stmt = insert(MailMessage).values(rows)
+    # Key order: two syncs inserting overlapping batches lock rows in the same order (no deadlock).
+    stmt = insert(MailMessage).values(sorted(rows, key=lambda r: str(r["message_key"])))
     inserted = dict(session.execute(
         stmt.on_conflict_do_nothing(index_elements=[MailMessage.message_key])
         .returning(MailMessage.message_key, MailMessage.id)
@@ -116,7 +117,7 @@ def candidates(
     rows = session.execute(
         select(Transfer.id, PortalAccount.username, Transfer.event_name, Transfer.event_starts_at,
                Transfer.section, Transfer.row, Transfer.seats, Transfer.seller_name,
-               Transfer.seller_email, Transfer.transfer_ref)
+               Transfer.seller_email, Transfer.transfer_ref, PortalAccount.site_url)
         .outerjoin(PortalAccount, PortalAccount.id == Transfer.account_id)
         .where(Transfer.platform == platform, status_ok, or_(*keys))
         .order_by(Transfer.id)
@@ -125,7 +126,7 @@ def candidates(
     return [
         Candidate(id=r[0], account_username=r[1], event_name=r[2], event_starts_at=r[3],
                   section=r[4], row=r[5], seats=tuple(r[6] or ()), seller_name=r[7],
-                  seller_email=r[8], transfer_ref=r[9])
+                  seller_email=r[8], transfer_ref=r[9], account_site_url=r[10])
         for r in rows
     ]
 

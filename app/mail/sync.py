@@ -29,7 +29,9 @@ from datetime import datetime
 from typing import Any
 
 import imapclient
+from imapclient.exceptions import IMAPClientError
 
+from app.errors import KnownError
 from app.events import EventBus
 from app.mail import store
 from app.mail.events import CONNECTED, DISCONNECTED, MailboxStatus
@@ -64,6 +66,10 @@ class SyncReport:
     new: int
     duplicates: int
     resynced: bool
+
+
+class MailboxFolderError(KnownError):
+    """The configured folder does not exist in the mailbox."""
 
 
 class ConnectionLostError(ConnectionError):
@@ -107,7 +113,15 @@ class MailboxSync:
             self._fetch_conn = self._connect()
         conn = self._fetch_conn
         writable = bool(self.options.processed_folder or self.options.flag_processed)
-        info = conn.select_folder(self.folder, readonly=not writable)
+        try:
+            info = conn.select_folder(self.folder, readonly=not writable)
+        except IMAPClientError as exc:
+            if conn.folder_exists(self.folder):
+                raise
+            raise MailboxFolderError(
+                f"mailbox {self.name!r}: folder {self.folder!r} does not exist on the server "
+                "(check `folder` in the [[mailboxes]] config)"
+            ) from exc
         uidvalidity = int(info[b"UIDVALIDITY"])
         with self.ingest.transaction() as session:
             state = store.sync_state(session, self.name, self.folder)
@@ -220,13 +234,21 @@ class MailboxSync:
                 self._set_status(CONNECTED)
                 attempt = 0
                 self._wake.set()  # catch up on anything delivered while we were away
-                self._idle_session(self._idle_conn)
+                if self._idle_conn.has_capability("IDLE"):
+                    self._idle_session(self._idle_conn)
+                else:  # rare: the server cannot IDLE, so poll
+                    log.warning("mailbox %s: server has no IDLE; polling every %.0f s",
+                                self.name, self.options.poll_interval)
+                    close_quietly(self._idle_conn)
+                    self._idle_conn = None
+                    while not self._stop.wait(self.options.poll_interval):
+                        self._wake.set()
             except Exception as exc:  # any failure: drop the connection and reconnect
                 if self._stop.is_set():
                     break
                 self._idle_ready.clear()
                 self._set_status(DISCONNECTED, f"{type(exc).__name__}: {exc}")
-                if not isinstance(exc, CONNECTION_ERRORS):
+                if not isinstance(exc, (*CONNECTION_ERRORS, KnownError)):
                     log.exception("mailbox %s: IDLE failed", self.name)
                 delay = backoff_delay(attempt, self.options.backoff_base, self.options.backoff_cap)
                 attempt += 1
@@ -278,10 +300,10 @@ class MailboxSync:
             except Exception as exc:
                 close_quietly(self._fetch_conn)
                 self._fetch_conn = None
-                if not isinstance(exc, CONNECTION_ERRORS):
+                if not isinstance(exc, (*CONNECTION_ERRORS, KnownError)):
                     log.exception("mailbox %s: sync failed", self.name)
                 else:
-                    log.warning("mailbox %s: fetch connection lost: %s", self.name, exc)
+                    log.warning("mailbox %s: sync failed, retrying: %s", self.name, exc)
                 delay = backoff_delay(attempt, self.options.backoff_base, self.options.backoff_cap)
                 attempt += 1
                 self._wake.set()  # retry after the backoff

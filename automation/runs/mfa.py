@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.events import EventBus
 from automation.runs.events import Answer, OperatorCodeRequested
@@ -87,3 +87,24 @@ class ChainedCodeProvider:
             if code:
                 return code
         return None
+
+
+def providers_for(
+    bus: EventBus, lookup: MailCodeLookup | None, interactive: bool,
+    mail_timeout: float = 60.0, operator_timeout: float = 300.0,
+) -> Callable[[Any], CodeProvider]:
+    """``codes_for(job)`` for :class:`~automation.runs.runner.AcceptanceRunner`.
+
+    The mailbox first (when configured), then, on the desktop (``interactive``), the operator.
+    """
+
+    def codes_for(job: Any) -> CodeProvider:
+        chain: list[CodeProvider] = []
+        if lookup is not None:
+            chain.append(MailboxCodeProvider(lookup, mail_timeout))
+        if interactive:
+            chain.append(OperatorCodeProvider(bus, job.run_key, job.transfer_id,
+                                              operator_timeout))
+        return ChainedCodeProvider(*chain)
+
+    return codes_for

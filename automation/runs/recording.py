@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from app.credentials import CredentialStore, MissingCredentialError, portal_key
 from app.domain.errors import LeaseLostError, NotFoundError
 from app.domain.records import Claim, PortalAccountInfo
+from app.errors import KnownError
 from app.evidence import EvidenceStore
 from app.services.claims import ClaimService
 from app.services.ops import AlarmService
@@ -133,6 +134,25 @@ class RunStore:
                                         self.password_for(account))
         return RunJob(row.id, claim.worker, claim.attempt, row.platform or account.platform,
                       credentials, target, run_id=claim.run_id)
+
+    def claim_job(self, worker: str, transfer_id: int | None = None) -> RunJob | None:
+        """Claim (the next due transfer, or exactly ``transfer_id``) and build its job.
+
+        A claim whose job cannot be built (no password in the keyring, no account) is closed
+        at once as ``login_failed`` (needs_review, with the reason) and the error re-raised.
+
+        Raises:
+            DomainError: ``transfer_id`` cannot be claimed (and why).
+            MissingCredentialError / NotFoundError: the account is not usable.
+        """
+        claim = self.claims.claim(worker, transfer_id)
+        if claim is None:
+            return None
+        try:
+            return self.job_for(claim)
+        except KnownError as exc:
+            self.claims.record_outcome(claim.run_id, worker, Outcome.LOGIN_FAILED, str(exc))
+            raise
 
     # -- outcomes --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ every password field.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import tempfile
 import threading
@@ -181,16 +182,19 @@ class AcceptanceRunner:
         self.limiter = limiter or AccountRateLimiter(0)
         self.options = options or RunnerOptions()
 
-    def submit(self, job: RunJob, abort: AbortSignal | None = None) -> asyncio.Future[RunResult]:
-        """Schedule ``job`` from another thread (returns a concurrent future)."""
-        return self.service.submit(self.run(job, abort or AbortSignal()))  # type: ignore[return-value]
+    def submit(
+        self, job: RunJob, abort: AbortSignal | None = None
+    ) -> concurrent.futures.Future[RunResult]:
+        """Schedule ``job`` from another thread (the GUI loop, a worker's main thread)."""
+        return self.service.submit(self.run(job, abort or AbortSignal()))
 
     async def run(self, job: RunJob, abort: AbortSignal) -> RunResult:
         """Run ``job`` to one outcome (never raises for portal trouble)."""
         session = await self.service.session(job.account_key)
-        async with session.lock:
+        async with session.lock:  # the browser part: one run per account at a time
             run = _Run(self, job, abort, session)
-            return await run.execute()
+            outcome, detail = await run.execute()
+        return await run.record(outcome, detail)  # overlaps with the account's next run
 
 
 class _Run:
@@ -257,7 +261,8 @@ class _Run:
 
     # -- the run ---------------------------------------------------------------------------
 
-    async def execute(self) -> RunResult:
+    async def execute(self) -> tuple[Outcome, str]:
+        """The browser part: steps, evidence, session bookkeeping."""
         job = self.job
         self.log(f"run {job.run_key[:8]} for transfer {job.transfer_id}, attempt {job.attempt}")
         outcome, detail = Outcome.PORTAL_ERROR, ""
@@ -274,6 +279,9 @@ class _Run:
             outcome, detail = Outcome.TIMEOUT, _first_line(exc)
         except PlaywrightError as exc:
             outcome, detail = Outcome.PORTAL_ERROR, _first_line(exc)
+        except Exception as exc:  # a bug must still end the run with an outcome
+            log.exception("run of transfer %s failed unexpectedly", job.transfer_id)
+            outcome, detail = Outcome.PORTAL_ERROR, f"internal error: {_first_line(exc)}"
         self.log(f"outcome: {outcome.value}{': ' + detail if detail else ''}",
                  "INFO" if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED) else "WARNING")
         await self._collect_evidence(outcome)
@@ -283,6 +291,11 @@ class _Run:
             await self.runner.service.save_session(job.account_key)
         else:
             self.session.verified_at = 0.0
+        return outcome, detail
+
+    async def record(self, outcome: Outcome, detail: str) -> RunResult:
+        """Record the outcome (database, else journal) and announce :class:`RunFinished`."""
+        job = self.job
         recorder = self.runner.recorder
         if outcome is Outcome.ABORTED and self.abort.release_claim:
             await asyncio.to_thread(recorder.release, job, "worker stopping")

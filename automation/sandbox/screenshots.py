@@ -43,6 +43,7 @@ def _world(portal: SandboxPortal) -> dict[str, str]:
         "seats": ("5", "6"),
     }
     changes: dict[str, dict[str, object]] = {
+        "pending": {"seats": ("9", "10")},
         "accepted": {"seats": ("7", "8")},
         "expired": {"expires_in_hours": 0.0001},
         "other": {

@@ -112,11 +112,13 @@ def test_initial_sync_of_a_big_mailbox(mailbox: TestMailbox, engine: Engine) -> 
     elapsed = time.perf_counter() - started
     with engine.connect() as conn:
         stored = conn.scalar(text("SELECT count(*) FROM mail_messages"))
+        kept = conn.scalar(text("SELECT count(*) FROM mail_messages WHERE evidence_id IS NOT NULL"))
     report("mail_initial_sync", {
         "messages": count, "seconds": round(elapsed, 2),
         "messages_per_second": round(count / elapsed), "stored": stored,
     })
     assert (result.fetched, result.new, stored) == (count, count, count)
+    assert kept == len(range(0, count, 4))  # every unmatched notice keeps its .eml
 
 
 def test_idle_latency_append_to_notice_received(

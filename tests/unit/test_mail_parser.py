@@ -172,3 +172,37 @@ def test_cli_prints_one_json_object(tmp_path: object) -> None:
     )
     assert missing.returncode == 1
     assert "cannot read" in missing.stderr and missing.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("charset", "seller", "encoding"),
+    [
+        ("shift_jis", "山田 太郎", "base64"),
+        ("iso-2022-jp", "山田 太郎", "7bit"),
+        ("koi8-r", "Иван Петров", "quoted-printable"),
+        ("windows-1252", "Zoë “Zee” Ångström", "quoted-printable"),
+        ("utf-16", "Zoë Ångström", "base64"),
+        ("gb2312", "王小明", "base64"),
+    ],
+)
+def test_any_charset_and_transfer_encoding(charset: str, seller: str, encoding: str) -> None:
+    import base64
+    import quopri
+
+    body = samples.notice_text(seller=seller).encode(charset)
+    if encoding == "base64":
+        payload = base64.encodebytes(body)
+    elif encoding == "quoted-printable":
+        payload = quopri.encodestring(body)
+    else:
+        payload = body
+    raw = (
+        f"From: {samples.PORTAL_FROM}\r\nTo: {samples.ACCOUNT}\r\n"
+        f"Subject: You have received 4 tickets\r\nMessage-ID: <cs-{charset}@evenue.net>\r\n"
+        f"Content-Type: text/plain; charset={charset}\r\n"
+        f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+    ).encode("ascii") + payload
+    parsed = parse_message(raw)
+    assert parsed.kind == TRANSFER_NOTICE and parsed.missing == ()
+    assert parsed.sender_name == seller
+    assert parsed.seats == ("5", "6", "7", "8")

@@ -98,3 +98,16 @@ def test_malformed_mime_never_raises(raw: bytes) -> None:
     parsed = parse_message(raw)
     assert parsed.kind in (UNRECOGNIZED, TRANSFER_NOTICE)
     assert parsed.message_key
+
+
+def test_a_broken_template_file_is_a_clear_error(tmp_path: Path) -> None:
+    from app.errors import ConfigError
+    from app.mail.templates import template_from_toml
+
+    bad = tmp_path / "portal.toml"
+    bad.write_text("platform = 'x'\n[fields]\nseats = ['(unclosed']\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[fields\] seats: invalid regular expression"):
+        template_from_toml(bad)
+    bad.write_text("[fields]\nseat_map = ['x']\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown field"):
+        template_from_toml(bad)

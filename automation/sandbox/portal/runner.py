@@ -94,12 +94,16 @@ class SandboxPortal:
         if self._thread is not None:
             return
         self._ready.clear()
+        self._error = None
         self._thread = threading.Thread(target=self._serve, name="sandbox-portal", daemon=True)
         self._thread.start()
         if not self._ready.wait(START_TIMEOUT) or self._error is not None:
             self._thread.join(timeout=5)
             self._thread = None
-            raise PortalStartError(f"sandbox portal did not start: {self._error!r}")
+            reason = str(self._error) if self._error is not None else "timed out"
+            raise PortalStartError(
+                f"the sandbox portal could not start on {HOST}:{self._requested_port}: {reason}"
+            )
 
     def stop(self) -> None:
         """Stop serving and join the thread (idempotent)."""

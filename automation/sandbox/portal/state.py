@@ -3,6 +3,7 @@
 Every public method takes one lock, so the aiohttp thread and test/admin callers on other threads
 see a consistent world. Time comes from :meth:`PortalState.now`, which tests can move forward
 (:meth:`PortalState.advance_clock`) to expire codes and transfers without sleeping.
+:class:`Session` objects are only changed by the portal's own event-loop thread.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from automation.sandbox.portal.model import (
     Transfer,
     TransferState,
 )
+
+TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 __all__ = [
     "Account",
@@ -166,7 +169,7 @@ class PortalState:
             delivered = tuple(_shift_seat(s) for s in seats) if wrong_seats else seats
             now = self.now()
             transfer = Transfer(
-                token=secrets.token_urlsafe(12),
+                token=new_transfer_token(),
                 site=site,
                 recipient_email=recipient_email.lower(),
                 sender_name=sender_name,
@@ -384,6 +387,11 @@ class PortalState:
         """True when the cookie proves a passed challenge."""
         with self._lock:
             return cookie is not None and cookie in self.humans
+
+
+def new_transfer_token() -> str:
+    """A Paciolan-like transfer reference: 16 upper-case letters and digits (URL-safe)."""
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(16))
 
 
 def _shift_seat(seat: str) -> str:

@@ -43,7 +43,8 @@ def test_worker_once_accepts_everything_due(world: World, database_url: str,
     account = world.account()
     made = [world.transfer(account) for _ in range(3)]
 
-    proc = _worker(world, database_url, tmp_path, "--once", "--concurrency", "2", "--poll", "1")
+    proc = _worker(world, database_url, tmp_path, "--once", "--concurrency", "2", "--poll", "1",
+                   "--role", "transferdesk_bot")
     output, _ = proc.communicate(timeout=240)
 
     assert proc.returncode == 0, output

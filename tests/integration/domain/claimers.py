@@ -11,16 +11,16 @@ from app.services.claims import ClaimService
 
 
 def claim_until_empty(database_url: str, worker: str, start: Any, results: Any,
-                      finish_runs: bool = False) -> None:
-    """Claim transfers as ``worker`` until none is left; put ``(worker, ids, seconds)`` on
-    ``results``. Waits on the ``start`` event so every process begins together."""
+                      finish_runs: bool = False, limit: int | None = None) -> None:
+    """Claim transfers as ``worker`` until none is left (or ``limit`` claims); put
+    ``(worker, ids, seconds)`` on ``results``. Waits on ``start`` so all begin together."""
     engine = make_engine(database_url, pool_size=1)
     service = ClaimService(engine, role=Role.BOT, lease_seconds=300)
     ids: list[int] = []
     start.wait()
     began = time.perf_counter()
     try:
-        while (claim := service.claim(worker)) is not None:
+        while (limit is None or len(ids) < limit) and (claim := service.claim(worker)):
             ids.append(claim.transfer.row.id)
             if finish_runs:
                 service.record_outcome(claim.run_id, worker, "accepted")

@@ -152,3 +152,18 @@ def test_staff_link_an_unmatched_notice_by_hand(
     assert (mail["match_status"], mail["transfer_id"]) == ("matched", second)
     info, content = EvidenceStore(engine).read(mail["evidence_id"])
     assert (info.transfer_id, content) == (second, raw)
+
+
+def test_accept_link_off_the_portal_is_dropped(
+    engine: Engine, ingest: MailIngest, expect_transfer: Callable[..., int]
+) -> None:
+    wanted = expect_transfer(seller_name="Sam Lee", seller_email="sam@example.com",
+                             seats=("9", "10"), quantity=2)
+    # A seller's forward is plain text anyone can write: its link is not trusted blindly.
+    raw = samples.forwarded_inline().replace(
+        b"https://goducks.evenue.net/transfer/accept", b"https://evil.example/transfer/accept")
+    result = ingest.ingest(raw, "box")
+    assert result.status == "matched" and result.parsed.accept_url is not None
+    row = transfer(engine, wanted)
+    assert row["status"] == "notice_received" and row["accept_url"] is None
+    assert row["transfer_ref"] == "TR-90001"

@@ -124,3 +124,41 @@ def test_processed_notices_are_moved(
     finally:
         client.logout()
     assert (inbox, moved) == (1, 1)
+
+
+def test_mixed_batch_keeps_unmatched_notices_for_review(
+    mailbox: TestMailbox, make_sync: Callable[..., MailboxSync], engine: Engine
+) -> None:
+    mailbox.append(samples.unrelated())
+    mailbox.append(samples.notice())  # no transfer expected: unmatched, kept for staff
+    mailbox.append(samples.verification_code())
+    assert make_sync().sync_once().new == 3
+    rows = {r["kind"]: r for r in mail_rows(engine)}
+    assert rows["transfer_notice"]["match_status"] == "unmatched"
+    assert rows["transfer_notice"]["evidence_id"] is not None
+    assert rows["unrecognized"]["evidence_id"] is None
+    assert rows["verification_code"]["match_status"] == "ignored"
+
+
+def test_two_syncs_of_one_mailbox_record_each_message_once(
+    mailbox: TestMailbox, make_sync: Callable[..., MailboxSync], engine: Engine
+) -> None:
+    import threading
+
+    client = mailbox.connect()
+    try:
+        for i in range(120):
+            client.append("INBOX", samples.unrelated(message_id=f"both-{i}@example.com"))
+    finally:
+        client.logout()
+    options = SyncOptions(**{**FAST.__dict__, "fetch_batch": 25})
+    syncs = [make_sync(options=options), make_sync(options=options)]  # desktop + worker
+    reports = []
+    threads = [threading.Thread(target=lambda s=s: reports.append(s.sync_once())) for s in syncs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(reports) == 2
+    assert sum(r.new for r in reports) == 120
+    assert len(mail_rows(engine)) == 120

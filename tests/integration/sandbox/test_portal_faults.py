@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from automation.sandbox.portal import PortalStateError
+from automation.sandbox.portal import PortalStartError, PortalStateError, SandboxPortal
 from automation.sandbox.portal.client import PortalAdminClient, PortalAdminError
 from tests.integration.sandbox.conftest import (
     DESK,
@@ -143,3 +143,8 @@ def test_admin_rejects_malformed_json(world: World) -> None:
         urllib.request.urlopen(request, timeout=10)  # noqa: S310
     assert caught.value.code == 400
     assert "bad request" in json.loads(caught.value.read())["error"]
+
+
+def test_busy_port_is_a_clear_error(world: World) -> None:
+    with pytest.raises(PortalStartError, match="address already in use"):
+        SandboxPortal(port=world.portal.port).start()

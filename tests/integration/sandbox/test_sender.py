@@ -178,3 +178,31 @@ def test_sender_cli_uses_the_sandbox_info_and_keyring(
     out = capsys.readouterr().out
     assert out.count("sent ") == 2 and world.portal.base_url in out
     assert len(fetch_messages(mailbox)) == 2
+
+
+def test_delivered_notice_parses_into_the_transfer_facts(
+    world: World, mailbox: TestMailbox
+) -> None:
+    """The chain sender -> Dovecot -> app.mail parser yields what the portal holds."""
+    from app.mail.parser import parse_message
+
+    sent = send_transfer(
+        world.portal, _deliver_to(mailbox),
+        site=SITE, recipient_email=DESK, recipient_name="Market Desk", details=DETAILS,
+    )
+    client = mailbox.connect()
+    try:
+        client.select_folder("INBOX", readonly=True)
+        [uid] = client.search(["ALL"])
+        raw = client.fetch([uid], ["RFC822"])[uid][b"RFC822"]
+    finally:
+        client.logout()
+    parsed = parse_message(raw)
+    transfer = world.portal.state.require_transfer(sent.token)
+    assert parsed.kind == "transfer_notice" and parsed.missing == ()
+    assert parsed.accept_url == sent.accept_url and parsed.transfer_ref == sent.token
+    assert parsed.seats == transfer.seats and parsed.section == transfer.section
+    assert parsed.row == transfer.row and parsed.event_name == transfer.event_name
+    assert parsed.sender_name == "José Álvarez" and parsed.quantity == 3
+    assert parsed.expires_at is not None
+    assert abs((parsed.expires_at - transfer.expires_at).total_seconds()) < 60

@@ -1,0 +1,66 @@
+"""Queue query latency over 100k transfers: the first page, and a filtered page (status + free
+text + due-by), each without and with counts. Goal: <= 50 ms each.
+
+Sizes scale with TRANSFERDESK_PERF_SCALE.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.demo_data import insert_demo
+from app.domain.records import QueueFilter
+from app.domain.states import Role
+from app.services.queue import QueueService
+from tests.perf.report import percentile, report, scale
+
+pytestmark = pytest.mark.perf
+REPEATS = 25
+
+
+def timed(fn, repeats=REPEATS):
+    fn()  # warm the plan and the pool
+    samples = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - began) * 1000)
+    return round(percentile(samples, 50), 1), round(percentile(samples, 95), 1)
+
+
+def test_queue_query_latency(database_url, engine):
+    rows = max(1000, int(100_000 * scale()))
+    began = time.perf_counter()
+    insert_demo(database_url, rows, seed=11)
+    insert_seconds = time.perf_counter() - began
+    queue = QueueService(engine, role=Role.STAFF)
+    filtered = QueueFilter(statuses=("notice_received", "needs_review"), text="clemson",
+                           due_before=datetime.now(UTC) + timedelta(days=3))
+    first = queue.list_page(limit=100, with_counts=True)
+    page = queue.list_page(filtered, limit=100, with_counts=True)
+    assert first.total == rows and len(first.rows) == 100
+    assert page.rows and all("clemson" in r.event_name.lower() or "clemson" in r.venue.lower()
+                             or "clemson" in r.seller_email for r in page.rows)
+    second = queue.list_page(limit=100, cursor=first.next_cursor, with_counts=False)
+    assert not {r.id for r in second.rows} & {r.id for r in first.rows}
+
+    figures: dict[str, object] = {"transfers": rows, "insert_seconds": round(insert_seconds, 1),
+                                  "filtered_matches": page.total}
+    cases = {
+        "first_page": lambda: queue.list_page(limit=100, with_counts=False),
+        "first_page_with_counts": lambda: queue.list_page(limit=100),
+        "next_page": lambda: queue.list_page(limit=100, cursor=first.next_cursor,
+                                             with_counts=False),
+        "filtered_page": lambda: queue.list_page(filtered, limit=100, with_counts=False),
+        "filtered_page_with_counts": lambda: queue.list_page(filtered, limit=100),
+    }
+    for name, fn in cases.items():
+        p50, p95 = timed(fn)
+        figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = p50, p95
+    figures["goal"] = "<= 50 ms each"
+    figures["load_average_1m"] = round(os.getloadavg()[0], 1)  # the machine is shared
+    report("queue_query", figures)
