@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "app.cli.escrow",
     "app.cli.worker",
     "app.cli.sandbox",
+    "app.cli.accounts",
 )
 
 

@@ -2,7 +2,7 @@
 
 Sandbox portal + real Chromium + real PostgreSQL + keyring, the full run pipeline (claim,
 sign-in or session reuse, open, accept, confirm ownership, evidence, outcome). Size: 100
-transfers per mode at TRANSFERDESK_PERF_SCALE=1; by default 0.2 (20 per mode) to stay near
+transfers per mode at TRANSFERDESK_PERF_SCALE=1; by default 0.15 (15 per mode) to stay near
 two minutes on a 2-core machine. Modes: warm batch (claim all, submit all: browser work of one
 account is serialised, recording overlaps the next run), warm sequential (one at a time), and
 cold (storage state forgotten before each transfer: a full sign-in each time). Goals from
@@ -78,7 +78,7 @@ def _run_batch(world: World, count: int, mode: str) -> tuple[float, int]:
 
 
 def test_accept_throughput_warm_vs_cold(bench_world: World) -> None:
-    count = max(3, round(100 * scale(0.2)))
+    count = max(3, round(100 * scale(0.15)))
     seconds: dict[str, float] = {}
     for mode in ("batch", "sequential", "cold"):
         seconds[mode], sign_ins = _run_batch(bench_world, count, mode)

@@ -24,7 +24,7 @@ PROCESS_COUNTS = (1, 2, 4, 8)
 
 def test_claims_per_second(database_url, engine):
     transfers = max(100, int(10_000 * scale()))
-    budget = max(40, int(2_000 * scale()))  # claims per round, taken from the 10k
+    budget = max(40, int(1_000 * scale()))  # claims per round, taken from the 10k
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO transfers (order_ref, event_name, status, notice_received_at, accept_by)"

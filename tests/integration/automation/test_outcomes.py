@@ -137,3 +137,20 @@ def test_aborted_at_the_next_safe_point(world: World) -> None:
     assert result.status == "needs_review"
     assert world.portal.accept_counts().get(sent.token, 0) == 0
     assert [e.step for e in world.of_type(StepStarted)] == ["sign_in", "open_transfer"]
+
+
+def test_abort_on_shutdown_releases_the_claim_instead(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+    abort = AbortSignal()
+    world.bus.subscribe(
+        lambda e: abort.abort(release_claim=True) if e.step == "sign_in" else None, StepFinished
+    )
+    result = world.run(transfer_id, abort=abort)
+    assert result.outcome is Outcome.ABORTED and result.status == "released"
+    row = _transfer(world, transfer_id)
+    assert (row.status, row.claimed_by) == ("notice_received", None)
+    with world.engine.connect() as conn:
+        run = conn.execute(select(Run).where(Run.transfer_id == transfer_id)).one()
+    assert run.finished_at is not None and "released" in run.detail
+    assert world.portal.accept_counts().get(sent.token, 0) == 0

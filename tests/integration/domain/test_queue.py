@@ -44,6 +44,7 @@ def test_keyset_windows_cover_everything_once_in_order(demo, queue, sort, descen
 def test_filters_and_counts(demo, queue):
     everything = queue.list_page(QueueFilter(), limit=5)
     assert everything.total == N and sum(everything.status_counts.values()) == N
+    assert all(everything.status_counts.values())  # demo data covers every state
     waiting = queue.list_page(QueueFilter(statuses=("notice_received", "needs_review")))
     assert waiting.total == (everything.status_counts["notice_received"]
                              + everything.status_counts["needs_review"])
