@@ -5,7 +5,7 @@ setup:
 	./scripts/bootstrap.sh
 
 run: setup
-	.venv/bin/transferdesk gui
+	./scripts/run.sh
 
 test: setup
 	./scripts/test.sh

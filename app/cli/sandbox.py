@@ -19,6 +19,7 @@ from typing import Any
 
 from app.config import load_settings
 from app.credentials import CredentialStore, default_service
+from app.paths import server_dir
 
 
 def _count(value: str) -> int:
@@ -56,7 +57,7 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from automation.sandbox import demo_world
 
-    base = load_settings().data_dir / "sandbox"
+    base = server_dir(load_settings().data_dir, "sandbox")
     store = CredentialStore()
     store.backend  # noqa: B018 - refuse an unusable keyring before starting anything
     mail_dir = base / "mailbox"

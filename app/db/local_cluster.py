@@ -14,17 +14,16 @@ dir is not reachable by ``postgres`` (``/root`` is mode 0700), the cluster goes 
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
 import shutil
 import socket
-import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from app.errors import DependencyMissingError, KnownError
+from app.paths import is_root, server_dir
 
 DB_NAME = "transferdesk"
 SUPERUSER = "transferdesk"
@@ -95,25 +94,9 @@ def _version_key(path: Path) -> tuple[int, ...]:
     return tuple(int(d) for d in digits)
 
 
-def _is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def _reachable_by_others(path: Path) -> bool:
-    """True when every existing ancestor of ``path`` can be traversed by another account."""
-    for parent in [path, *path.parents]:
-        if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH:
-            return False
-    return True
-
-
 def cluster_dir_for(data_dir: Path) -> Path:
     """Return where the cluster for ``data_dir`` lives (see the module docstring for root)."""
-    wanted = data_dir / "postgres"
-    if _is_root() and not _reachable_by_others(data_dir):
-        digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
-        return Path("/var/lib/transferdesk") / digest / "postgres"
-    return wanted
+    return server_dir(data_dir, "postgres")
 
 
 def free_port() -> int:
@@ -222,7 +205,7 @@ class LocalCluster:
     def _prepare_dirs(self) -> None:
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.socket_dir, 0o700)
-        if _is_root():
+        if is_root():
             shutil.chown(self.socket_dir, SERVER_ACCOUNT, SERVER_ACCOUNT)
             if not self.log_file.exists():
                 self.log_file.touch()
@@ -230,7 +213,7 @@ class LocalCluster:
 
     def _initdb(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        if _is_root():
+        if is_root():
             # initdb refuses to run as root: the cluster belongs to the unprivileged account.
             shutil.chown(self.directory, SERVER_ACCOUNT, SERVER_ACCOUNT)
         self._run_server_cmd(
@@ -251,7 +234,7 @@ class LocalCluster:
                 conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
     def _run_server_cmd(self, argv: list[str], what: str) -> None:
-        if _is_root():
+        if is_root():
             if shutil.which("runuser") is None:
                 raise ClusterError(f"cannot {what}: running as root and `runuser` is missing")
             argv = ["runuser", "-u", SERVER_ACCOUNT, "--", *argv]

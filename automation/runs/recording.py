@@ -9,6 +9,7 @@ local :class:`OutcomeJournal` when the database cannot be reached, replaying it 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 import sqlalchemy.exc
@@ -30,6 +31,7 @@ from automation.runs.runner import RunJob
 log = logging.getLogger(__name__)
 
 JOURNALED = "journaled"
+PASSWORD_CACHE_SECONDS = 300.0
 
 
 def is_unreachable(exc: BaseException) -> bool:
@@ -78,6 +80,7 @@ class RunStore:
         self.alarms = AlarmService(engine, actor_name, role)
         self.queue = QueueService(engine, actor_name, role)
         self._accounts: dict[int, PortalAccountInfo] = {}
+        self._passwords: dict[int, tuple[float, str]] = {}
 
     # -- claims -> jobs --------------------------------------------------------------------
 
@@ -98,12 +101,18 @@ class RunStore:
     def password_for(self, account: PortalAccountInfo) -> str:
         """The account's password from the keyring (``portal:<id>``, else ``portal:<username>``).
 
+        Kept in memory for :data:`PASSWORD_CACHE_SECONDS` so a batch reads the keyring once.
+
         Raises:
             MissingCredentialError: neither key is set.
         """
+        cached = self._passwords.get(account.id)
+        if cached is not None and time.monotonic() - cached[0] < PASSWORD_CACHE_SECONDS:
+            return cached[1]
         for name in (str(account.id), account.username):
             secret = self.credentials.get(portal_key(name))
             if secret:
+                self._passwords[account.id] = (time.monotonic(), secret)
                 return secret
         raise MissingCredentialError(
             f"no password for portal account {account.username} in the keyring "

@@ -17,14 +17,10 @@ import asyncio
 import concurrent.futures
 import logging
 import tempfile
-import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
@@ -37,10 +33,7 @@ from automation.journal import EvidenceItem, RunRecord
 from automation.portals.protocol import (
     ChallengeShownError,
     PageKind,
-    PortalAdapter,
-    PortalCredentials,
     SignInRequiredError,
-    TransferTarget,
 )
 from automation.runs.events import (
     Answer,
@@ -51,104 +44,21 @@ from automation.runs.events import (
     StepStarted,
     TakeoverRequested,
 )
-from automation.runs.mfa import CodeProvider
+from automation.runs.jobs import (
+    AbortSignal,
+    AdapterFor,
+    CodeProviderFor,
+    OutcomeRecorder,
+    RunJob,
+    RunnerOptions,
+    RunResult,
+)
 from automation.runs.outcomes import Outcome, RunFailedError
 from automation.runs.ratelimit import AccountRateLimiter
 
+__all__ = ["AbortSignal", "AcceptanceRunner", "RunJob", "RunResult", "RunnerOptions"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RunJob:
-    """A claimed transfer ready to run."""
-
-    transfer_id: int
-    worker: str
-    attempt: int
-    platform: str
-    credentials: PortalCredentials
-    target: TransferTarget
-    run_id: int = 0
-    run_key: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-    @property
-    def account_key(self) -> str:
-        """Identifies the browser session: one per site and username."""
-        return f"{self.credentials.site_url}|{self.credentials.username}"
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """How a run ended and where its outcome went."""
-
-    run_key: str
-    transfer_id: int
-    outcome: Outcome
-    detail: str
-    status: str
-    journaled: bool
-    signed_in: bool
-
-
-class OutcomeRecorder(Protocol):
-    """Writes finished runs to the system of record (see ``automation.runs.recording``)."""
-
-    def __call__(self, record: RunRecord) -> tuple[str, bool]:
-        """Record (or journal when the database is unreachable); ``(status, journaled)``."""
-        ...
-
-    def release(self, job: RunJob, reason: str) -> None:
-        """Give the claim back without an outcome."""
-        ...
-
-
-class AbortSignal:
-    """Set from any thread to stop a run at its next safe point (never mid Playwright call)."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self._answers: list[Answer] = []
-        self.release_claim = False
-
-    def abort(self, release_claim: bool = False) -> None:
-        """Request the stop; pending operator prompts are answered with None.
-
-        Args:
-            release_claim: give the transfer back to the queue instead of recording
-                ``aborted`` (a worker shutting down).
-        """
-        self.release_claim = release_claim
-        self._event.set()
-        for answer in list(self._answers):
-            answer.set(None)
-
-    @property
-    def aborted(self) -> bool:
-        """True once :meth:`abort` was called."""
-        return self._event.is_set()
-
-    def watch(self, answer: Answer) -> None:
-        """Answer ``answer`` with None on abort."""
-        self._answers.append(answer)
-        if self.aborted:
-            answer.set(None)
-
-
-@dataclass(frozen=True)
-class RunnerOptions:
-    """How runs behave."""
-
-    trace: bool = True
-    live_frames: bool = True
-    interactive: bool = False  # desktop: a bot challenge waits for a human takeover
-    takeover_timeout: float = 900.0
-    screenshot: bool = True
-    timeout_ms: float | None = None  # Playwright's per-action timeout (None: the service's)
-    session_trust_seconds: float = 60.0  # skip the sign-in check if the session just worked
-
-
-AdapterFor = Callable[[str, str], PortalAdapter]
-CodeProviderFor = Callable[[RunJob], CodeProvider]
 
 
 class AcceptanceRunner:
@@ -286,12 +196,24 @@ class _Run:
                  "INFO" if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED) else "WARNING")
         await self._collect_evidence(outcome)
         await self._stop_screencast()
+        await self._back_to_default_mode()
         if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED):
             self.session.verified_at = time.monotonic()
             await self.runner.service.save_session(job.account_key)
         else:
             self.session.verified_at = 0.0
         return outcome, detail
+
+    async def _back_to_default_mode(self) -> None:
+        """After a takeover the account's session returns to the usual (headless) browser."""
+        service = self.runner.service
+        if self.session.headless == service.settings.headless:
+            return
+        try:
+            await service.move_session(self.session, service.settings.headless)
+        except PlaywrightError as exc:
+            self.log(f"could not return the session to the headless browser: {_first_line(exc)}",
+                     "WARNING")
 
     async def record(self, outcome: Outcome, detail: str) -> RunResult:
         """Record the outcome (database, else journal) and announce :class:`RunFinished`."""

@@ -139,7 +139,7 @@ def test_alternate_layout_is_selector_drift_then_a_profile_fixes_it(world: World
 
 def test_locked_account_is_login_failed(world: World) -> None:
     account = world.account(keyring_password="wrong")
-    ids = [world.transfer(account)[0] for _ in range(3)]
-    outcomes = [world.run(i).outcome for i in ids]
-    assert outcomes == [Outcome.LOGIN_FAILED] * 3
-    assert "locked" in world.store.queue.get(ids[-1]).row.last_outcome or True
+    results = [world.run(world.transfer(account)[0]) for _ in range(4)]
+    assert [r.outcome for r in results] == [Outcome.LOGIN_FAILED] * 4
+    assert "incorrect" in results[0].detail
+    assert "locked" in results[-1].detail, results[-1].detail

@@ -34,20 +34,20 @@ def test_sync_once_reads_the_password_from_the_keyring(
         f'tls = false\nusername = "{mailbox.username}"\n', encoding="utf-8",
     )
     missing = _run(config, database_url, "--once")
-    assert missing.returncode == 1
-    assert "credentials set mailbox desk" in missing.stderr
+    assert missing.returncode == 1, missing.stderr
+    assert "credentials set mailbox desk" in missing.stderr, missing.stderr
 
     credential_store.set(mailbox_key("desk"), mailbox.password)
     mailbox.append(samples.unrelated(message_id="cli@example.com"))
     mailbox.append(samples.verification_code())
     done = _run(config, database_url, "--once")
     assert done.returncode == 0, done.stderr
-    assert "desk/INBOX: 2 fetched, 2 new" in done.stdout
+    assert "desk/INBOX: 2 fetched, 2 new" in done.stdout, done.stdout + done.stderr
     assert mailbox.password not in done.stdout + done.stderr
     assert {r["kind"] for r in mail_rows(engine)} == {"unrecognized", "verification_code"}
 
     again = _run(config, database_url, "--once")
-    assert "0 fetched" in again.stdout
+    assert "0 fetched" in again.stdout, again.stdout + again.stderr
 
 
 def test_sync_without_mailboxes_says_how_to_configure(tmp_path: Path, database_url: str) -> None:
