@@ -16,7 +16,7 @@ import sqlalchemy.exc
 from sqlalchemy import Engine
 
 from app.credentials import CredentialStore, MissingCredentialError, portal_key
-from app.domain.errors import LeaseLostError, NotFoundError
+from app.domain.errors import DomainError, LeaseLostError, NotFoundError
 from app.domain.records import Claim, PortalAccountInfo
 from app.errors import KnownError
 from app.evidence import EvidenceStore
@@ -31,6 +31,7 @@ from automation.runs.runner import RunJob
 log = logging.getLogger(__name__)
 
 JOURNALED = "journaled"
+LEASE_LOST = "lease_lost"
 PASSWORD_CACHE_SECONDS = 300.0
 
 
@@ -166,9 +167,18 @@ class RunStore:
     # -- outcomes --------------------------------------------------------------------------
 
     def __call__(self, record: RunRecord) -> tuple[str, bool]:
-        """Record the run; journal it when the database is unreachable."""
+        """Record the run; journal it when the database is unreachable.
+
+        If the lease was lost meanwhile (the run outlived it), a success is recorded on a new
+        claim; otherwise the outcome is dropped with a warning (the transfer is back in the
+        queue, and a re-run ends ``already_accepted`` if the portal accepted it).
+        """
         try:
-            return self.write(record), False
+            return self._write_replayed(record, from_journal=False), False
+        except DomainError as exc:  # lease lost, or the re-claim was refused: someone else has it
+            log.warning("outcome %s of transfer %s not recorded: %s",
+                        record.outcome, record.transfer_id, exc)
+            return LEASE_LOST, False
         except Exception as exc:
             if not is_unreachable(exc):
                 raise
@@ -204,24 +214,26 @@ class RunStore:
             )
         return result.transfer.row.status.value
 
-    def _write_replayed(self, record: RunRecord) -> None:
-        """Record a journaled run; if its lease was reaped meanwhile, claim it again first.
+    def _write_replayed(self, record: RunRecord, from_journal: bool = True) -> str:
+        """Record a run; if its lease was reaped meanwhile, a success is claimed again first.
 
         A success outcome must not be lost: the transfer was accepted on the portal.
         """
         evidence = self._store_evidence(record)
         try:
-            self._record(record, *evidence)
-            return
+            return self._record(record, *evidence)
         except LeaseLostError:
             if record.outcome not in (Outcome.ACCEPTED.value, Outcome.ALREADY_ACCEPTED.value):
                 raise
         claim = self.claims.claim(record.worker, record.transfer_id)
         if claim is None:
             raise LeaseLostError(record.transfer_id, record.worker)
-        replayed = replace(record, run_id=claim.run_id,
-                           detail=f"{record.detail} (replayed from the local journal)")
-        self._record(replayed, *evidence)
+        note = "replayed from the local journal" if from_journal else "recorded on a new claim"
+        return self._record(replace(record, run_id=claim.run_id,
+                                    detail=f"{record.detail} ({note})"), *evidence)
+
+    def _replay_one(self, record: RunRecord) -> None:
+        self._write_replayed(record)
 
     def release(self, job: RunJob, reason: str) -> None:
         """Give the claim back without an outcome (graceful shutdown)."""
@@ -229,7 +241,7 @@ class RunStore:
 
     def replay_journal(self) -> ReplayResult:
         """Record journaled outcomes now that the database may be back."""
-        result = self.journal.replay(self._write_replayed, is_unreachable)
+        result = self.journal.replay(self._replay_one, is_unreachable)
         if result.replayed or result.refused:
             log.info("journal replay: %d recorded, %d refused, %d waiting",
                      result.replayed, result.refused, result.remaining)

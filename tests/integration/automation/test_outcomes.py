@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 
 from app.db.models import AuditLog, Evidence, Run, Transfer
@@ -154,3 +156,24 @@ def test_abort_on_shutdown_releases_the_claim_instead(world: World) -> None:
         run = conn.execute(select(Run).where(Run.transfer_id == transfer_id)).one()
     assert run.finished_at is not None and "released" in run.detail
     assert world.portal.accept_counts().get(sent.token, 0) == 0
+
+
+def test_success_after_the_lease_was_reaped_is_recorded_on_a_new_claim(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+
+    def outlive_the_lease(event: StepStarted) -> None:
+        if event.step == "confirm_ownership":
+            with world.engine.begin() as conn:
+                conn.execute(Transfer.__table__.update().values(
+                    lease_until=datetime.now(UTC) - timedelta(seconds=1)))
+            assert world.claims.reap_expired() == [transfer_id]
+
+    world.bus.subscribe(outlive_the_lease, StepStarted)
+    result = world.run(transfer_id)
+    assert result.outcome is Outcome.ACCEPTED and result.status == "verified"
+    with world.engine.connect() as conn:
+        details = conn.scalars(select(Run.detail).where(
+            Run.transfer_id == transfer_id).order_by(Run.id)).all()
+    assert details[0] == "lease expired" and "new claim" in details[-1]
+    assert world.portal.accept_counts()[sent.token] == 1
