@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.changefeed import ChangeFeed, QueueResync, TransferChanged
 from app.config import Settings
 from app.credentials import CredentialStore
 from app.db.engine import make_engine
@@ -145,13 +146,19 @@ class Worker:
             max_attempts=self.settings.max_attempts, lease_seconds=opts.lease_seconds,
             evidence_max_bytes=self.settings.evidence_max_bytes,
         )
-        workers.register(self.worker_id, "worker", opts.label)
         service = BrowserService(
             self.settings.browser,
             StorageStateStore(self.settings.data_dir / "browser",
                               self.credentials.storage_key().encode("ascii")),
         )
         service.start()
+        try:  # fail fast (one clear line) when the browser cannot start
+            service.call(service.browser(), timeout=120)
+            workers.register(self.worker_id, "worker", opts.label)
+        except BaseException:
+            service.stop()
+            engine.dispose()
+            raise
         runner = AcceptanceRunner(
             service, self.bus, self.adapter_for, self._codes_for, self.store,
             AccountRateLimiter(opts.rate_limit_seconds),
@@ -168,8 +175,7 @@ class Worker:
             self._shutdown()
             self._stop.set()
             beat.join(timeout=5)
-            if stop_feed is not None:
-                stop_feed()
+            stop_feed()
             service.stop()
             try:
                 workers.stop(self.worker_id)
@@ -184,17 +190,14 @@ class Worker:
             return ChainedCodeProvider()
         return MailboxCodeProvider(self.code_lookup, self.options.mfa_timeout)
 
-    def _start_change_feed(self) -> Callable[[], None] | None:
+    def _start_change_feed(self) -> Callable[[], None]:
         """Start the LISTEN thread (waking the loop on NOTIFY); returns its stop function."""
-        try:
-            from app.changefeed import ChangeFeed, TransferChanged
-        except ImportError:  # the poll alone still finds work
-            return None
         feed = ChangeFeed(self.database_url, self.bus)
         self.bus.subscribe(
             lambda event: self.wake() if event.status == "notice_received" else None,
             TransferChanged,
         )
+        self.bus.subscribe(lambda _: self.wake(), QueueResync)  # bulk changes, reconnects
         feed.start()
         return feed.stop
 

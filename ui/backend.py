@@ -80,7 +80,10 @@ class DeskBackend(Protocol):
         """Who this desktop acts as (the session's role / display name)."""
 
     def queue_page(self, query: QueueFilter, cursor: str | None, limit: int) -> Any:
-        """One keyset window (``rows``, ``next_cursor``, ``total``) after ``cursor``."""
+        """One keyset window (``rows``, ``next_cursor``) after ``cursor``, without counts."""
+
+    def queue_counts(self, query: QueueFilter) -> dict[str, int]:
+        """Rows matching ``query`` per status (the status filter itself ignored)."""
 
     def queue_rows(self, ids: Sequence[int]) -> Sequence[Any]:
         """Fresh rows for ``ids`` (live updates; deleted ids are missing)."""

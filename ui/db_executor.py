@@ -28,7 +28,9 @@ class ServiceExecutor:
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(*args, **kwargs)`` on the pool and return its result (or raise its error)."""
-        loop = asyncio.get_running_loop()
+        # qasync may step a task from Qt's event processing while its loop is not "running"
+        # (e.g. between run_until_complete calls): use the loop installed for this thread.
+        loop = asyncio.get_event_loop()
         return await loop.run_in_executor(self._pool, partial(fn, *args, **kwargs))
 
     def shutdown(self, wait: bool = False) -> None:

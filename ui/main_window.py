@@ -172,6 +172,12 @@ class MainWindow(QMainWindow):
             except KnownError as exc:
                 self.statusBar().showMessage(f"Database unavailable: {exc}")
                 return
+            if self._run_control is None:
+                from ui.run_control import DeskRunControl
+
+                control = DeskRunControl(self._settings, url, self.bus, backend.worker_id)
+                self._run_control = control
+                self._closers.append(control.close)
             self._build(backend)
             self._start_change_feed(url)
         await self.start()
@@ -334,6 +340,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         if hasattr(self, "run_panel"):
             self.run_panel.abort()
+            self.run_panel.shutdown()
             self.detail.shutdown()
         self.tasks.cancel_all()
         self.bridge.close()

@@ -65,7 +65,8 @@ class QueueWidget(QWidget):
         self._query = SAVED_VIEWS["All open"]
         self._generation = 0
         self._cursor: str | None = None
-        self._total = 0
+        self._total: int | None = None
+        self.status_counts: dict[str, int] = {}
         self._pending_live: set[int] = set()
         self.model = TransferTableModel(parent=self)
         self.model.fetch_requested.connect(self._fetch_next)
@@ -213,13 +214,21 @@ class QueueWidget(QWidget):
         if generation != self._generation:
             return
         current = self.current_row()
-        self._cursor, self._total = page.next_cursor, page.total
+        self._cursor, self._total = page.next_cursor, None
         self.model.matches = lambda row: query.matches(row, now_utc())
         self.model.set_rows(page.rows, page.next_cursor is not None)
         self._update_count()
         if current is not None and (row := self.model.row_for_id(current.id)) is not None:
             self.select_row(row)
         self.loaded.emit(time.perf_counter() - started)
+        self._tasks.spawn(self._count(generation), name="queue-count")
+
+    async def _count(self, generation: int) -> None:
+        counts = await self._executor.call(self._backend.queue_counts, self._query)
+        if generation == self._generation:
+            self.status_counts = counts
+            self._total = sum(n for s, n in counts.items() if s in self._query.statuses)
+            self._update_count()
 
     def _fetch_next(self) -> None:
         self._tasks.spawn(self._load_next(self._generation), name="queue-fetch")
@@ -233,7 +242,7 @@ class QueueWidget(QWidget):
             self.model.fetch_failed()
             raise
         if generation == self._generation:
-            self._cursor, self._total = page.next_cursor, page.total
+            self._cursor = page.next_cursor
             self.model.append_rows(page.rows, page.next_cursor is not None)
             self._update_count()
 
@@ -264,10 +273,10 @@ class QueueWidget(QWidget):
         if generation != self._generation:
             return
         fresh = {r.id for r in rows}
-        self._total = page.total
         self.model.upsert_rows([*rows, *page.rows],
                                removed_ids=[i for i in loaded if i not in fresh])
         self._update_count()
+        self._tasks.spawn(self._count(generation), name="queue-count")
 
     # --- slots ----------------------------------------------------------------------------
     def _apply_search(self) -> None:
@@ -302,4 +311,8 @@ class QueueWidget(QWidget):
         self.current_changed.emit(current.data(RowRole) if current.isValid() else None)
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self._total:,} transfers")
+        if self._total is None:
+            more = "+" if self.model.has_more else ""
+            self.count_label.setText(f"{self.model.rowCount():,}{more} transfers…")
+        else:
+            self.count_label.setText(f"{self._total:,} transfers")

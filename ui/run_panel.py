@@ -52,6 +52,15 @@ class RunControl(Protocol):
         """Write the takeover (who, when, how long) to the audit log."""
 
 
+def _decode_scaled(jpeg: bytes, width: int, height: int) -> QImage | None:
+    """Decode a JPEG frame and scale it to fit ``width`` x ``height`` (any thread)."""
+    image = QImage.fromData(jpeg)
+    if image.isNull():
+        return None
+    return image.scaled(max(width, 1), max(height, 1), Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+
+
 def _clock(at: datetime) -> str:
     return at.astimezone().strftime("%H:%M:%S")
 
@@ -77,6 +86,9 @@ class RunPanel(QWidget):
         self._code_request: Any = None
         self._transfer_ids: set[int] = set()
         self.frames_shown = 0
+        self._frames = ServiceExecutor(max_workers=1)  # JPEG decoding, off the GUI thread
+        self._decoding = False
+        self._next_frame: bytes | None = None
         self._build()
 
     def _build(self) -> None:
@@ -237,14 +249,25 @@ class RunPanel(QWidget):
             self.code_edit.setFocus()
 
     def show_frame(self, jpeg: bytes) -> None:
-        """Paint one live frame, scaled to the panel."""
-        image = QImage.fromData(jpeg)
-        if image.isNull():
+        """Paint a live frame: decoded and scaled off the GUI thread, latest frame wins."""
+        if self._decoding:
+            self._next_frame = jpeg  # drop older frames while one is being decoded
             return
+        self._decoding = True
         size = self.frame_label.size()
-        self.frame_label.setPixmap(QPixmap.fromImage(image).scaled(
-            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
-        self.frames_shown += 1
+        self._tasks.spawn(self._decode(jpeg, size.width(), size.height()))
+
+    async def _decode(self, jpeg: bytes, width: int, height: int) -> None:
+        try:
+            image = await self._frames.call(_decode_scaled, jpeg, width, height)
+            if image is not None:
+                self.frame_label.setPixmap(QPixmap.fromImage(image))
+                self.frames_shown += 1
+        finally:
+            self._decoding = False
+        if self._next_frame is not None:
+            jpeg, self._next_frame = self._next_frame, None
+            self.show_frame(jpeg)
 
     def _log(self, at: datetime, text: str) -> None:
         self.log_view.appendPlainText(f"{_clock(at)}  {text}")
@@ -289,6 +312,10 @@ class RunPanel(QWidget):
         self.code_box.setVisible(False)
         if request is not None:
             request.answer.set(code)
+
+    def shutdown(self) -> None:
+        """Stop the frame decoder thread."""
+        self._frames.shutdown()
 
     def _hide_prompts(self) -> None:
         if self._takeover is not None:

@@ -42,6 +42,7 @@ class ServiceBackend:
     ) -> None:
         from app.evidence import EvidenceStore
         from app.services.claims import ClaimService
+        from app.services.mail_review import MailReviewService
         from app.services.ops import AlarmService
         from app.services.queue import QueueService
         from app.services.transfers import TransferService
@@ -54,6 +55,7 @@ class ServiceBackend:
         self.claims = ClaimService(engine, actor_name, max_attempts=max_attempts)
         self.evidence = EvidenceStore(engine, actor_name, max_bytes=evidence_max_bytes)
         self.alarm_service = AlarmService(engine, actor_name)
+        self.mail = MailReviewService(engine, actor_name)
         self._max_bytes = evidence_max_bytes
 
     def actor(self) -> str:
@@ -61,11 +63,15 @@ class ServiceBackend:
         return self.actor_name or self.worker_id
 
     def queue_page(self, query: QueueFilter, cursor: str | None, limit: int) -> QueuePage:
-        """One keyset window of the queue."""
+        """One keyset window of the queue (counts come separately: they cost more)."""
         return self.queue.list_page(
             core_filter(query), sort=query.sort_key, descending=query.descending,
-            cursor=cursor, limit=limit,
+            cursor=cursor, limit=limit, with_counts=False,
         )
+
+    def queue_counts(self, query: QueueFilter) -> dict[str, int]:
+        """Per-status counts of the rows matching ``query``."""
+        return self.queue.list_page(core_filter(query), limit=1).status_counts
 
     def queue_rows(self, ids: Sequence[int]) -> Sequence[Any]:
         """Fresh rows after change events."""
@@ -118,15 +124,12 @@ class ServiceBackend:
         return self.transfers.reopen(transfer_id, expected_version, note)
 
     def unmatched_notices(self) -> Sequence[Any]:
-        """Transfer notices no transfer was matched to."""
-        return self.mail.unmatched() if (mail := self._mail()) is not None else []
+        """Transfer notices no transfer was matched to (unmatched or ambiguous)."""
+        return self.mail.unmatched()
 
     def link_notice(self, notice_id: int, transfer_id: int) -> Any:
         """Link a notice to a transfer by hand."""
-        mail = self._mail()
-        if mail is None:
-            raise RuntimeError("the mail service is not available")
-        return mail.link(notice_id, transfer_id)
+        return self.mail.link(notice_id, transfer_id)
 
     def search_transfers(self, text: str, limit: int) -> Sequence[Any]:
         """Open transfers matching ``text``."""
@@ -138,15 +141,5 @@ class ServiceBackend:
         return self.alarm_service.list_open()
 
     def dashboard(self, days: int) -> Any:
-        """Figures for the dashboard."""
-        from app.services.stats import StatsService
-
-        return StatsService(self.engine, self.actor_name).dashboard(days)
-
-    def _mail(self) -> Any:
-        try:
-            from app.services.mail_review import MailReviewService
-        except ImportError:
-            return None
-        self.mail = MailReviewService(self.engine, self.actor_name)
-        return self.mail
+        """Counts per status for the dashboard (``status_counts``)."""
+        return self.queue.list_page(CoreFilter(), limit=1)

@@ -29,6 +29,7 @@ class Screencast:
         self._interval = 1.0 / fps
         self._last = 0.0
         self._cdp: CDPSession | None = None
+        self._acks: set[asyncio.Task[None]] = set()
         self.frames_sent = 0
 
     async def start(self) -> None:
@@ -59,7 +60,9 @@ class Screencast:
         cdp = self._cdp
         if cdp is None:
             return
-        asyncio.ensure_future(self._ack(cdp, params["sessionId"]))
+        task = asyncio.ensure_future(self._ack(cdp, params["sessionId"]))
+        self._acks.add(task)  # keep a reference until done
+        task.add_done_callback(self._acks.discard)
         now = time.monotonic()
         if now - self._last < self._interval:
             return

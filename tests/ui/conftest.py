@@ -111,3 +111,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
+
+
+@pytest.fixture(autouse=True)
+def _collect_widgets_on_the_gui_thread() -> Iterator[None]:
+    """Collect each test's Qt objects here, not later on whatever thread triggers the GC
+    (Qt refuses to stop a widget's timers from another thread)."""
+    yield
+    import gc
+
+    gc.collect()

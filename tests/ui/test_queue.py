@@ -82,8 +82,9 @@ def test_bridge_delivers_on_gui_thread(qtbot, qapp):
     class TransferChanged:  # the bridge routes by class name
         id = 7
 
+    on_main = threading.current_thread
     bridge.transfer_changed.connect(
-        lambda e: seen.append((type(e).__name__, threading.current_thread() is threading.main_thread())))
+        lambda e: seen.append((type(e).__name__, on_main() is threading.main_thread())))
     worker = threading.Thread(target=bus.publish, args=(TransferChanged(),))
     with qtbot.waitSignal(bridge.transfer_changed, timeout=5000):
         worker.start()
@@ -109,7 +110,9 @@ def test_filters_search_and_paging(qtbot, run, until, engine, backend, account_i
     run(widget.load_accounts())
     widget.reload()
     until(lambda: widget.model.rowCount() == 200)
-    assert widget.count_label.text() == "453 transfers"
+    # rows first, counts right after (a separate, slower query)
+    until(lambda: widget.count_label.text() == "453 transfers")
+    assert widget.status_counts["awaiting_notice"] == 453
     assert widget.model.canFetchMore(widget.model.index(-1, -1))
     widget.model.fetchMore(widget.model.index(-1, -1))
     until(lambda: widget.model.rowCount() == 400)

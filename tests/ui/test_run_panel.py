@@ -100,7 +100,7 @@ def test_operator_code_prompt_and_abort(qtbot, run, tmp_path, portal, engine, da
     def on_event(event):
         name = type(event).__name__
         if name == "OperatorCodeRequested":
-            assert panel.code_box.isVisible() and not panel.isModal()
+            assert not panel.code_box.isHidden() and not panel.isModal()
             code = re.search(rb"\b(\d{6})\b", [m for to, m in MAIL if to.lower() == email][-1])
             panel.code_edit.setText(code.group(1).decode())
             answered.append(panel.code_edit.text())
@@ -112,10 +112,11 @@ def test_operator_code_prompt_and_abort(qtbot, run, tmp_path, portal, engine, da
     try:
         results = run(panel.run_batch(rows), timeout=240)
     finally:
+        panel.abort()
         control.close()
         bridge.close()
         executor.shutdown(wait=True)
-    assert len(answered) == 1 and not panel.code_box.isVisible()
+    assert len(answered) == 1 and panel.code_box.isHidden()
     assert "signed in as" in panel.log_view.toPlainText()
     assert [r.outcome.value for r in results] in (["aborted"], ["accepted"])
     assert panel.results.item(1).text().endswith("not started (aborted)")

@@ -88,3 +88,20 @@ def test_worker_wakes_on_notify_and_stops_gracefully_on_sigterm(
     with world.engine.connect() as conn:
         assert conn.execute(select(Worker.stopped_at)).scalar_one() is not None
     assert world.portal.accept_counts()[sent.token] == 1
+
+
+def test_worker_without_a_browser_fails_with_one_clear_line(
+    world: World, database_url: str, tmp_path: Path
+) -> None:
+    env = _env(world, database_url, tmp_path)
+    env["TRANSFERDESK_BROWSER_PATH"] = str(tmp_path / "no-such-browser")
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "worker", "--once"], env=env,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]  # earlier lines are INFO logs
+    assert last.startswith("transferdesk: error:") and "no-such-browser" in last
+    assert "Traceback" not in proc.stderr
+    with world.engine.connect() as conn:
+        assert conn.execute(select(Worker.id)).first() is None, "never registered"
