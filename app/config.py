@@ -122,7 +122,8 @@ def load_settings(
     path = config_path or default_config_path()
     raw = _read_toml(path)
     _reject_secrets(raw, str(path))
-    data_dir = Path(env.get(ENV_PREFIX + "DATA_DIR") or raw.pop("data_dir", default_data_dir()))
+    file_data_dir = raw.pop("data_dir", None)
+    data_dir = Path(env.get(ENV_PREFIX + "DATA_DIR") or file_data_dir or default_data_dir())
     settings = Settings(data_dir=data_dir, config_path=path)
     browser = _build(BrowserSettings, raw.pop("browser", {}), f"{path} [browser]")
     mailboxes = tuple(

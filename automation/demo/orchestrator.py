@@ -265,7 +265,10 @@ class DemoOrchestrator:
 
         thread = threading.Thread(target=loop, name="demo-escrow", daemon=True)
         thread.start()
-        self._push("escrow timer", lambda: (stop.set(), thread.join(timeout=60)))
+        def stop_timer() -> None:
+            stop.set()
+            thread.join(timeout=60)
+        self._push("escrow timer", stop_timer)
 
     def _start_worker(self) -> None:
         options = WorkerOptions(concurrency=1, poll_interval=5.0, lease_seconds=120.0,
@@ -276,7 +279,10 @@ class DemoOrchestrator:
         worker = self.worker
         thread = threading.Thread(target=worker.run, name="demo-worker", daemon=True)
         thread.start()
-        self._push("auto worker", lambda: (worker.request_stop(), thread.join(timeout=90)))
+        def stop_worker() -> None:
+            worker.request_stop()
+            thread.join(timeout=90)
+        self._push("auto worker", stop_worker)
 
     def _start_sender(self) -> None:
         assert self.engine is not None and self.portal is not None

@@ -121,11 +121,6 @@ def test_data_dir_from_the_file(tmp_path: Path) -> None:
     assert load_settings(path, environ={}).data_dir == tmp_path / "from-file"
 
 
-@pytest.mark.xfail(
-    reason="app/config.py: with TRANSFERDESK_DATA_DIR set, the file's data_dir is not popped "
-    "and _apply() then overrides the env value with the file's (as a str, not a Path)",
-    strict=True,
-)
 def test_data_dir_env_beats_the_file(tmp_path: Path) -> None:
     settings = _load(tmp_path, f"data_dir = '{tmp_path / 'from-file'}'")
     assert settings.data_dir == tmp_path / "data"

@@ -40,7 +40,6 @@ from app.services.ops import AlarmService  # noqa: E402
 from app.services.transfers import TransferService  # noqa: E402
 from automation.sandbox.portal import SandboxPortal  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.services import ServiceBackend  # noqa: E402
 from ui.theme import apply_theme  # noqa: E402
 
 
