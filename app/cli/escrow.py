@@ -8,6 +8,8 @@ The Stripe secret key comes from the OS keyring (``stripe:test``, or ``stripe:li
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +27,8 @@ def register(subparsers: Any) -> None:
                        help="only this transfer (repeatable); default: every failed one")
     reconcile = sub.add_parser("reconcile", help="fix local state from Stripe, with audit rows")
     problems = sub.add_parser("problems", help="list holds that did not move as decided")
+    process.add_argument("--every", type=float, default=None, metavar="SECONDS",
+                         help="keep running: process again every SECONDS until Ctrl-C/SIGTERM")
     for parser in (process, retry, reconcile):
         parser.add_argument("--live", action="store_true",
                             help="use the live key (stripe:live); the default is test mode")
@@ -64,13 +68,18 @@ def _print_results(results: list[Any]) -> None:
 def _process(args: argparse.Namespace) -> int:
     from app.escrow.reconcile import check_holds
 
+    stop = threading.Event()
+    if args.every is not None:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with _service(args) as service:
-        results = service.process_all()
-        _print_results(results)
-        report = check_holds(service)
-    print(f"{len(results)} processed; holds checked {report.checked}, "
-          f"{len(report.warned)} expiring soon, {len(report.fixes)} updated")
-    return 0
+        while True:
+            results = service.process_all()
+            _print_results(results)
+            report = check_holds(service)
+            print(f"{len(results)} processed; holds checked {report.checked}, "
+                  f"{len(report.warned)} expiring soon, {len(report.fixes)} updated", flush=True)
+            if args.every is None or stop.wait(args.every):
+                return 0
 
 
 def _retry(args: argparse.Namespace) -> int:

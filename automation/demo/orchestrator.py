@@ -176,6 +176,7 @@ class DemoOrchestrator:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()
         root.addHandler(handler)
+        logging.getLogger("stripe").setLevel(logging.WARNING)  # one line per API call
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
 
@@ -271,7 +272,7 @@ class DemoOrchestrator:
         self._push("escrow timer", stop_timer)
 
     def _start_worker(self) -> None:
-        options = WorkerOptions(concurrency=1, poll_interval=5.0, lease_seconds=120.0,
+        options = WorkerOptions(concurrency=1, poll_interval=1.0, lease_seconds=120.0,
                                 heartbeat_interval=30.0, reap_interval=30.0,
                                 label="auto (demo)", shutdown_grace=20.0)
         self.worker = Worker(self.settings, self.database_url, options, self.credentials,

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from app.db.models import MailMessage, Run, Transfer
+from app.db.models import AuditLog, MailMessage, Run, Transfer
 from automation.demo.orchestrator import DemoOrchestrator
 from automation.demo.seeding import LiveTransfer
 
@@ -39,8 +39,12 @@ def chain_timings(engine: Engine, sent: Sequence[LiveTransfer]) -> list[ChainTim
     with engine.connect() as conn:
         rows = {r.id: r for r in conn.execute(
             select(Transfer.id, Transfer.status, Transfer.escrow_status,
-                   Transfer.notice_received_at, Transfer.verified_at,
+                   Transfer.verified_at,
                    Transfer.escrow_updated_at).where(Transfer.id.in_(ids)))}
+        matched = dict(conn.execute(
+            select(AuditLog.transfer_id, func.min(AuditLog.at))
+            .where(AuditLog.transfer_id.in_(ids), AuditLog.to_status == "notice_received")
+            .group_by(AuditLog.transfer_id)).all())
 
     def since(start: datetime, end: datetime | None) -> float | None:
         return None if end is None else round((end - start).total_seconds(), 3)
@@ -50,7 +54,7 @@ def chain_timings(engine: Engine, sent: Sequence[LiveTransfer]) -> list[ChainTim
         row = rows[live.transfer_id]
         captured = row.escrow_updated_at if row.escrow_status == "captured" else None
         timings.append(ChainTiming(
-            live.transfer_id, since(live.emailed_at, row.notice_received_at),
+            live.transfer_id, since(live.emailed_at, matched.get(live.transfer_id)),
             since(live.emailed_at, row.verified_at), since(live.emailed_at, captured),
             row.status, row.escrow_status,
         ))

@@ -108,6 +108,8 @@ def test_self_check_passes_in_the_frozen_app(bundle: Bundle, data_dir: Path) -> 
     assert "at head (" in by_name["migrations"] and "no migrations" not in by_name["migrations"]
     # Resources resolve inside the bundle (sys._MEIPASS), not from the source tree.
     assert f"in {BUNDLE}" in by_name["resources"], by_name["resources"]
+    for profile in sorted((ROOT / "resources" / "portals").glob("*.toml")):
+        assert profile.stem in by_name["resources"].split("portal profiles:")[1]
     # Found through keyring's entry points, since PYTHON_KEYRING_BACKEND is scrubbed.
     assert "SecretService" in by_name["keyring"], by_name["keyring"]
     assert "headless page rendered" in by_name["browser"]

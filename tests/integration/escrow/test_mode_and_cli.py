@@ -116,3 +116,40 @@ def test_cli_retry_reconcile_and_problems(
     assert main(["escrow", "reconcile", "--live"]) == 1
     err = capsys.readouterr().err
     assert "refusing to send a live Stripe key" in err and LIVE_KEY not in err
+
+
+def test_cli_process_every_keeps_running_until_sigterm(
+    engine: Engine, database_url: str, gateway: StripeGateway, localstripe: LocalStripeServer,
+    credential_store: CredentialStore, keyring_service: str, tmp_path: Path,
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    credential_store.set("stripe:test", TEST_API_KEY)
+    transfer_id, _ = held_transfer(engine, gateway)
+    env = {**os.environ, "TRANSFERDESK_CONFIG": str(tmp_path / "none.toml"),
+           "TRANSFERDESK_DATABASE_URL": database_url,
+           "TRANSFERDESK_STRIPE_API_BASE": localstripe.base_url,
+           "TRANSFERDESK_KEYRING_SERVICE": keyring_service}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli.main", "escrow", "process", "--every", "0.2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    try:
+        assert "processed" in proc.stdout.readline() + proc.stdout.readline()
+        decide(engine, transfer_id, "verified")  # a later round picks the decision up
+        for _ in range(50):
+            if "capture -> captured" in proc.stdout.readline():
+                break
+        else:
+            pytest.fail("the running processor never captured the verified transfer")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert transfer_row(engine, transfer_id).escrow_status == "captured"

@@ -1,0 +1,1 @@
+"""End to end: the demo command, whole chain, and clean shutdown."""
