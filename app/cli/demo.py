@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
+import sys
 import time
 from types import FrameType
 from typing import Any
@@ -81,11 +83,31 @@ def _demo(args: argparse.Namespace) -> int:
         demo.start()
         if self_test:
             return _self_test(demo, args.count, args.timeout)
+        _stop_then_exit_on_signal(demo)
         return _window(demo, args.quit_after)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM cannot cut the stop
         demo.stop()
         signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_then_exit_on_signal(demo: Any) -> None:
+    """With the window open, Ctrl-C / SIGTERM stop the demo, then end the process.
+
+    Qt swallows exceptions raised in its slots, so a KeyboardInterrupt cannot unwind the event
+    loop; the handler stops everything the demo started itself, then exits (code 130).
+    """
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
+        print("transferdesk: interrupted; stopping the demo", file=sys.stderr, flush=True)
+        demo.stop()
+        logging.shutdown()
+        os._exit(130)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
 
 
 def _self_test(demo: Any, count: int, timeout: float | None) -> int:

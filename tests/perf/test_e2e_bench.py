@@ -4,7 +4,8 @@ P1: notice APPENDed -> transfer verified and hold captured (localstripe), one tr
 with IMAP IDLE and a warm browser session (both sandbox accounts signed in by warm-up
 transfers). Goal: p95 <= 10 s. The comparison is the same chain with a 5-minute mail poll,
 computed from the schedule: each notice waits for the next poll tick (ticks every 300 s from
-the moment sync started), then takes the measured rest of the chain.
+the moment sync started), then takes the measured rest of the chain; ``spread`` figures assume
+the same notices arrive evenly over one poll period instead.
 
 Security scan after the full run: no generated secret (portal and mailbox passwords, the
 Stripe key, the storage key) in any log, trace (unzipped, DOM snapshots included), screenshot
@@ -71,8 +72,10 @@ def _leaks(blob: bytes, where: str, secrets: list[bytes]) -> list[str]:
     return found
 
 
-def _scan_database(demo: DemoOrchestrator, secrets: list[bytes]) -> tuple[list[str], int, int]:
-    """Dump every table as text, and every evidence row raw; returns (leaks, tables, rows)."""
+def _scan_database(
+    demo: DemoOrchestrator, secrets: list[bytes]
+) -> tuple[list[str], int, dict[str, int]]:
+    """Dump every table as text, and every evidence row raw; returns (leaks, tables, kinds)."""
     assert demo.engine is not None
     leaks: list[str] = []
     with psycopg.connect(libpq_url(demo.database_url)) as conn:
@@ -86,9 +89,11 @@ def _scan_database(demo: DemoOrchestrator, secrets: list[bytes]) -> tuple[list[s
             leaks += _leaks(bytes(dump), f"table {table}", secrets)
     with demo.engine.connect() as conn:
         evidence = conn.execute(select(Evidence.id, Evidence.kind, Evidence.content)).all()
+    kinds: dict[str, int] = {}
     for row in evidence:
+        kinds[row.kind] = kinds.get(row.kind, 0) + 1
         leaks += _leaks(bytes(row.content or b""), f"evidence {row.id} ({row.kind})", secrets)
-    return leaks, len(tables), len(evidence)
+    return leaks, len(tables), kinds
 
 
 def _scan_files(dirs: list[Path], secrets: list[bytes]) -> tuple[list[str], int]:
@@ -127,9 +132,11 @@ def test_email_to_capture_latency_and_no_secret_anywhere(
         accepts = demo.portal.accept_counts() if demo.portal else {}
         assert all(accepts.get(s.token) == 1 for s in demo.sender.sent), "exactly-once accept"
         secrets = [s.encode() for s in demo.secrets_for_scan()]
-        db_leaks, tables, evidence_rows = _scan_database(demo, secrets)
+        db_leaks, tables, evidence = _scan_database(demo, secrets)
     finally:
         demo.stop()
+    # The same notices arriving evenly over one poll period (this run's all came early in it).
+    spread = [POLL_INTERVAL * (1 - (i + 0.5) / count) + took for i, took in enumerate(p1)]
     file_leaks, files = _scan_files(demo.server_dirs(), secrets)
     out, err = capfd.readouterr()
     log_leaks = _leaks((out + err).encode(), "captured stdout/stderr", secrets)
@@ -142,14 +149,18 @@ def test_email_to_capture_latency_and_no_secret_anywhere(
         "p1_goal_met": percentile(p1, 95) <= GOAL_P95,
         "p1_poll300_p50_s": round(percentile(polled, 50), 1),
         "p1_poll300_p95_s": round(percentile(polled, 95), 1),
+        "p1_poll300_spread_p50_s": round(percentile(spread, 50), 1),
+        "p1_poll300_spread_p95_s": round(percentile(spread, 95), 1),
         "scan_secrets": len(secrets),
         "scan_tables": tables,
-        "scan_evidence_rows": evidence_rows,
+        "scan_evidence_rows": sum(evidence.values()),
+        "scan_evidence_kinds": evidence,
         "scan_files": files,
         "scan_leaks": len(db_leaks + file_leaks + log_leaks),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     with capfd.disabled():
         report("e2e_chain", figures)
-    assert evidence_rows > 0 and files > 0 and len(secrets) >= 4, "the scan saw real data"
+    assert {"screenshot", "trace", "email"} <= set(evidence), f"the scan saw real evidence: {evidence}"
+    assert files > 0 and len(secrets) >= 4
     assert db_leaks + file_leaks + log_leaks == []

@@ -107,3 +107,19 @@ def test_sigterm_stops_everything_the_demo_started(tmp_path: Path, keyring_servi
     assert "demo: stopped database" in text and "demo: stopped sandbox portal" in text
     _assert_nothing_left(proc, ports)
     assert CredentialStore(service=f"{keyring_service}-demo").get("mailbox:sandbox") is None
+
+
+def test_window_mode_opens_on_the_demo_and_stops_it_on_close(
+    tmp_path: Path, keyring_service: str
+) -> None:
+    # QT_QPA_PLATFORM=offscreen is inherited from tests/conftest.py: a real window, no screen.
+    proc, log = _demo(tmp_path, "--seed", "5", "--interval", "2", "--quit-after", "8")
+    try:
+        output, _ = proc.communicate(timeout=240)
+    finally:
+        _kill_group(proc)
+    text = log.read_text(errors="replace")
+    assert proc.returncode == 0, text[-3000:] + output
+    assert "close the window to stop" in output
+    assert "demo sender: sent" in text and "demo: stopped database" in text
+    _assert_nothing_left(proc, _ports(log))
