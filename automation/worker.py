@@ -208,8 +208,8 @@ class Worker:
             if time.monotonic() >= next_maintenance:
                 self._maintenance()
                 next_maintenance = time.monotonic() + opts.reap_interval
+            self._collect()  # first, so a finished run's slot is free for the next claim
             exhausted = self._fill(runner)
-            self._collect()
             if opts.once and exhausted and not self._active:
                 break
             self._wake.wait(opts.poll_interval)

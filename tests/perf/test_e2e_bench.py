@@ -161,6 +161,6 @@ def test_email_to_capture_latency_and_no_secret_anywhere(
     }
     with capfd.disabled():
         report("e2e_chain", figures)
-    assert {"screenshot", "trace", "email"} <= set(evidence), f"the scan saw real evidence: {evidence}"
+    assert {"screenshot", "trace", "email"} <= set(evidence), f"real evidence seen: {evidence}"
     assert files > 0 and len(secrets) >= 4
     assert db_leaks + file_leaks + log_leaks == []
