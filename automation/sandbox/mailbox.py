@@ -34,11 +34,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 
 import imapclient
 
 from app.errors import DependencyMissingError, KnownError
+from automation.sandbox.lifecycle import LocalServer
 
 HOST = "127.0.0.1"
 MAIL_ACCOUNT = "transferdesk-mail"
@@ -165,7 +165,7 @@ def _check_reachable(path: Path, uid: int) -> None:
             )
 
 
-class DovecotServer:
+class DovecotServer(LocalServer):
     """A Dovecot IMAP server on 127.0.0.1 with a private config under ``base_dir``.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
@@ -181,18 +181,6 @@ class DovecotServer:
         self.config_path = self.base_dir / "dovecot.conf"
         self.log_path = self.base_dir / "dovecot.log"
         self.mail_dir = self.base_dir / "mail"
-
-    def __enter__(self) -> DovecotServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def users_dir(self) -> Path:

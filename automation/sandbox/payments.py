@@ -19,11 +19,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from types import TracebackType
 
 import stripe
 
 from app.errors import DependencyMissingError, KnownError
+from automation.sandbox.lifecycle import LocalServer
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
@@ -39,7 +39,7 @@ def make_client(base_url: str, api_key: str = TEST_API_KEY) -> stripe.StripeClie
     return stripe.StripeClient(api_key, base_addresses={"api": base_url}, max_network_retries=0)
 
 
-class LocalStripeServer:
+class LocalStripeServer(LocalServer):
     """localstripe in a child process on 127.0.0.1; use as a context manager or start/stop."""
 
     def __init__(self, port: int = 0) -> None:
@@ -52,18 +52,6 @@ class LocalStripeServer:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT``: pass it to :func:`make_client`."""
         return f"http://{self.host}:{self.port}"
-
-    def __enter__(self) -> LocalStripeServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Start the server and wait until it answers HTTP.

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
 from app.errors import KnownError
+from automation.sandbox.lifecycle import LocalServer
 from automation.sandbox.portal.admin import transfer_path
 from automation.sandbox.portal.app import Mailer, create_app
 from automation.sandbox.portal.state import Account, Faults, PortalState, Site, Transfer
@@ -28,7 +28,7 @@ class PortalStartError(KnownError):
     """The sandbox portal could not start (port in use, ...)."""
 
 
-class SandboxPortal:
+class SandboxPortal(LocalServer):
     """The sandbox portal on ``127.0.0.1:port`` (0 = a free port), served from a thread.
 
     Example::
@@ -52,18 +52,6 @@ class SandboxPortal:
         self._stop_event: asyncio.Event | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-
-    def __enter__(self) -> SandboxPortal:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def port(self) -> int:
