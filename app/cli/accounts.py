@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
-from app.cli.credentials import _read_secret
+from app.cli.credentials import read_secret
 from app.config import load_settings
 from app.credentials import CredentialStore, check_backend, portal_key
 from app.db.engine import make_engine, resolve_database_url
@@ -53,7 +53,7 @@ def _add(args: argparse.Namespace) -> int:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise KnownError(f"--site-url must be an http(s) URL, got {args.site_url!r}")
     check_backend(probe=True)  # refuse before touching the database if secrets cannot be kept
-    password = _read_secret(f"{args.username} ({portal_key('<id>')})")
+    password = read_secret(f"{args.username} ({portal_key('<id>')})")
     with _services() as (transfers, _):
         account = transfers.add_account(args.platform, args.site_url.rstrip("/"),
                                         args.username, args.label)

@@ -41,7 +41,8 @@ def _key(args: argparse.Namespace) -> str:
         raise KnownError(str(exc)) from exc
 
 
-def _read_secret(key: str) -> str:
+def read_secret(key: str) -> str:
+    """Read a secret with a hidden prompt, or one line of stdin when it is not a terminal."""
     if sys.stdin.isatty():
         secret = getpass.getpass(f"secret for {key}: ")
     else:
@@ -55,7 +56,7 @@ def _set(args: argparse.Namespace) -> int:
     key = _key(args)
     store = CredentialStore()
     check_backend(probe=True)  # fail before prompting if the keyring is unusable
-    store.set(key, _read_secret(key))
+    store.set(key, read_secret(key))
     print(f"saved {key} in the keyring ({backend_name(store.backend)})")
     return 0
 
