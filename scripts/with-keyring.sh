@@ -2,21 +2,42 @@
 # Run a command inside a private D-Bus session with a throwaway, unlocked gnome-keyring
 # (the real Secret Service). The keyring's files live in a temp dir removed afterwards, so the
 # user's own login keyring is never touched. Used by the tests, and by `make run` on machines
-# without a desktop session bus.
+# without a desktop session bus. SIGTERM/SIGINT reach the command (dbus-run-session does not
+# pass signals on, so the command's pid is handed back through a file).
 set -euo pipefail
 if ! command -v dbus-run-session >/dev/null || ! command -v gnome-keyring-daemon >/dev/null; then
   echo "with-keyring: needs dbus-run-session and gnome-keyring-daemon (apt-get install dbus-x11 gnome-keyring)" >&2
   exit 1
 fi
-keyring_home=$(mktemp -d)
-trap 'rm -rf "$keyring_home"' EXIT
-export TRANSFERDESK_KEYRING_HOME="$keyring_home"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/keyring"
+export TD_WITH_KEYRING_DIR="$work"
+
 dbus-run-session -- bash -c '
+  work=$TD_WITH_KEYRING_DIR; unset TD_WITH_KEYRING_DIR
   # A new keyring unlocked with a random password fed on stdin; XDG_DATA_HOME only for the
   # daemon, so its files go to the temp dir.
-  export $(head -c 24 /dev/urandom | base64 | XDG_DATA_HOME="$TRANSFERDESK_KEYRING_HOME" \
+  export $(head -c 24 /dev/urandom | base64 | XDG_DATA_HOME="$work/keyring" \
     gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)
-  unset TRANSFERDESK_KEYRING_HOME
   export PYTHON_KEYRING_BACKEND=keyring.backends.SecretService.Keyring
-  "$@"
-' with-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2)
+  "$@" &
+  child=$!
+  echo "$child" > "$work/child.pid"
+  trap "kill -TERM $child 2>/dev/null" TERM INT
+  status=0; wait "$child" || status=$?
+  if kill -0 "$child" 2>/dev/null; then status=0; wait "$child" || status=$?; fi
+  exit "$status"
+' with-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2) &
+session=$!
+
+forward() {
+  local child
+  child=$(cat "$work/child.pid" 2>/dev/null || true)
+  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; else kill -TERM "$session"; fi
+}
+trap forward TERM INT
+status=0
+wait "$session" || status=$?
+if kill -0 "$session" 2>/dev/null; then status=0; wait "$session" || status=$?; fi
+exit "$status"

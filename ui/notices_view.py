@@ -117,5 +117,5 @@ class NoticesView(QWidget):
         if notice is None or row is None:
             return
         await self._executor.call(self._backend.link_notice, notice.id, row.id)
-        self.status.setText(f"Linked to {row.order_ref}")
         await self.reload()
+        self.status.setText(f"Linked to {row.order_ref}")

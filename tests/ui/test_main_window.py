@@ -117,3 +117,21 @@ def test_claim_needs_a_notice(qtbot, until, window, engine):
     until(lambda: "Claimed" in window.statusBar().currentMessage())
     window.shortcuts["R"].activated.emit()
     until(lambda: "Released" in window.statusBar().currentMessage())
+
+
+def test_dashboard_and_tray(qtbot, until, window):
+    from ui.dashboard import DashboardWindow
+    from ui.tray import DeskTray
+
+    window.open_dashboard()
+    dashboards = window.findChildren(DashboardWindow)
+    assert len(dashboards) == 1
+    until(lambda: dashboards[0].counts.get("awaiting_notice") == 8)
+    assert "<b>8</b> open" in dashboards[0].summary.text()
+    dashboards[0].close()
+    tray = DeskTray(window)
+    from app.changefeed import TransferChanged
+
+    tray.notify_event(TransferChanged(5, "needs_review", 3))
+    tray.notify_event(TransferChanged(6, "verified", 4))  # not worth a notification
+    assert tray.messages == [("Needs review", "Transfer 5 needs a human decision")]

@@ -78,20 +78,18 @@ def test_bridge_delivers_on_gui_thread(qtbot, qapp):
     bus = EventBus()
     bridge = EventBridge(bus)
     seen: list[tuple[str, bool]] = []
-
-    class TransferChanged:  # the bridge routes by class name
-        id = 7
+    from app.changefeed import TransferChanged
 
     on_main = threading.current_thread
     bridge.transfer_changed.connect(
         lambda e: seen.append((type(e).__name__, on_main() is threading.main_thread())))
-    worker = threading.Thread(target=bus.publish, args=(TransferChanged(),))
+    worker = threading.Thread(target=bus.publish, args=(TransferChanged(7, "verified", 2),))
     with qtbot.waitSignal(bridge.transfer_changed, timeout=5000):
         worker.start()
     worker.join()
     assert seen == [("TransferChanged", True)]
     bridge.close()
-    bus.publish(TransferChanged())
+    bus.publish(TransferChanged(7, "verified", 3))
     qtbot.wait(20)
     assert len(seen) == 1
 
