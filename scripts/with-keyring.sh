@@ -14,6 +14,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/keyring"
 export TD_WITH_KEYRING_DIR="$work"
 
+set -m  # as above, for dbus-run-session and everything below it
 dbus-run-session -- bash -c '
   work=$TD_WITH_KEYRING_DIR; unset TD_WITH_KEYRING_DIR
   # A new keyring unlocked with a random password fed on stdin; XDG_DATA_HOME only for the
@@ -21,8 +22,10 @@ dbus-run-session -- bash -c '
   export $(head -c 24 /dev/urandom | base64 | XDG_DATA_HOME="$work/keyring" \
     gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)
   export PYTHON_KEYRING_BACKEND=keyring.backends.SecretService.Keyring
+  set -m  # job control while forking: the command keeps its SIGINT (else bash ignores it)
   "$@" &
   child=$!
+  set +m
   echo "$child" > "$work/child.pid"
   trap "kill -TERM $child 2>/dev/null" TERM INT
   status=0; wait "$child" || status=$?
@@ -30,6 +33,7 @@ dbus-run-session -- bash -c '
   exit "$status"
 ' with-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2) &
 session=$!
+set +m
 
 forward() {
   local child

@@ -123,23 +123,28 @@ def _notice(row: Any) -> str:
 
 #: (header, server sort key or None, display text of a row at a given instant).
 COLUMNS: tuple[tuple[str, str | None, Callable[[Any, datetime], str]], ...] = (
-    ("Status", None, lambda r, n: str(getattr(r, "status", "")).replace("_", " ")),
+    ("Status", "status", lambda r, n: str(getattr(r, "status", "")).replace("_", " ")),
     ("Due", "due", lambda r, n: format_due(due_of(r), n)),
-    ("Event", None, lambda r, n: getattr(r, "event_name", "") or ""),
-    ("Event date", None, lambda r, n: _local(getattr(r, "event_starts_at", None))),
-    ("Section / row / seats", None, lambda r, n: _seats(r)),
-    ("Seller", None, lambda r, n: getattr(r, "seller_name", "") or ""),
-    ("Account", None, lambda r, n: ""),  # resolved through TransferTableModel.account_names
-    ("Notice", None, lambda r, n: _notice(r)),
-    ("Attempts", None, lambda r, n: str(getattr(r, "attempts", 0))),
-    ("Held by", None, lambda r, n: getattr(r, "claimed_by", "") or ""),
+    ("Event", "event", lambda r, n: getattr(r, "event_name", "") or ""),
+    ("Event date", "event_date", lambda r, n: _local(getattr(r, "event_starts_at", None))),
+    ("Section / row / seats", "section", lambda r, n: _seats(r)),
+    ("Seller", "seller", lambda r, n: getattr(r, "seller_name", "") or ""),
+    ("Account", "account", lambda r, n: ""),  # resolved through TransferTableModel.account_names
+    ("Notice", "notice", lambda r, n: _notice(r)),
+    ("Attempts", "attempts", lambda r, n: str(getattr(r, "attempts", 0))),
+    ("Held by", "holder", lambda r, n: getattr(r, "claimed_by", "") or ""),
     ("Order", "order_ref", lambda r, n: getattr(r, "order_ref", "") or ""),
     ("Updated", "updated", lambda r, n: _local(getattr(r, "updated_at", None))),
 )
 COL_UPDATED = 11
-#: Columns the database can sort 100k rows by (others sort nothing: the header ignores them).
+#: Column -> the queue service's sort key (every column sorts in the database).
 SORT_KEYS: dict[int, str] = {i: key for i, (_, key, _) in enumerate(COLUMNS) if key is not None}
-_SORT_ATTRS = {"due": "due_at", "order_ref": "order_ref", "updated": "updated_at"}
+_SORT_ATTRS = {
+    "due": "due_at", "order_ref": "order_ref", "updated": "updated_at", "status": "status",
+    "event": "event_name", "event_date": "event_starts_at", "seller": "seller_name",
+    "account": "account_id", "attempts": "attempts", "section": "section",
+    "notice": "notice_received_at", "holder": "claimed_by",
+}
 
 
 def _sort_value(row: Any, column: int) -> Any:
@@ -149,7 +154,7 @@ def _sort_value(row: Any, column: int) -> Any:
         return (1, "")
     if isinstance(value, datetime):
         return (0, value.timestamp())
-    return (0, value if isinstance(value, int) else str(value).lower())
+    return (0, value if isinstance(value, int) else str(value))  # C collation, as the database
 
 
 class TransferTableModel(QAbstractTableModel):

@@ -296,7 +296,7 @@ class QueueWidget(QWidget):
         ))
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
-        if column not in SORT_KEYS:  # the database sorts by due, order, updated only
+        if column not in SORT_KEYS:  # every column sorts today; kept for columns added later
             header = self.table.horizontalHeader()
             header.blockSignals(True)
             header.setSortIndicator(self.model.sort_column, self.model.sort_order)

@@ -75,9 +75,8 @@ class DeskRunControl:
             from automation.worker import default_adapter
 
             data = self.settings.data_dir
-            self._engine = make_engine(self.database_url, pool_size=2)
             self._store = RunStore(
-                self._engine, OutcomeJournal(data / "journal"), self.credentials,
+                self._database(), OutcomeJournal(data / "journal"), self.credentials,
                 self.settings.display_name or self.worker_id,
                 max_attempts=self.settings.max_attempts,
                 evidence_max_bytes=self.settings.evidence_max_bytes,
@@ -151,14 +150,31 @@ class DeskRunControl:
 
         self._service.call(front(), timeout=30)
 
+    def _database(self) -> Any:
+        """The desk's engine, made on first use (call with ``self._lock`` held)."""
+        if self._engine is None:
+            self._engine = make_engine(self.database_url, pool_size=2)
+        return self._engine
+
     def record_takeover(
-        self, transfer_id: int, started_at: datetime, ended_at: datetime, handed_back: bool
+        self, transfer_id: int, started_at: datetime, ended_at: datetime, outcome: str
     ) -> None:
-        """Log who took over and for how long (into the run's log and the app log)."""
-        seconds = (ended_at - started_at).total_seconds()
+        """Audit who took over, when and for how long (blocking: use the executor).
+
+        Args:
+            outcome: ``"handed_back"`` or ``"gave_up"``.
+
+        Raises:
+            DomainError: an unknown outcome or reversed times (nothing written).
+        """
+        from app.services.transfers import TransferService
+
         who = self.settings.display_name or self.worker_id
-        what = "handed back" if handed_back else "gave up"
-        message = f"takeover by {who}: {seconds:.0f} s, {what}"
+        with self._lock:
+            engine = self._database()
+        seconds = TransferService(engine, who).record_takeover(
+            transfer_id, started_at, ended_at, outcome)
+        message = f"takeover by {who}: {seconds} s, {outcome.replace('_', ' ')}"
         log.info("transfer %s: %s", transfer_id, message)
         with self._lock:
             run_keys = [k for k, j in self._jobs.items() if j.transfer_id == transfer_id]

@@ -47,9 +47,9 @@ class RunControl(Protocol):
         """Takeover: show the headed browser on the run's session."""
 
     def record_takeover(
-        self, transfer_id: int, started_at: datetime, ended_at: datetime, handed_back: bool
+        self, transfer_id: int, started_at: datetime, ended_at: datetime, outcome: str
     ) -> None:
-        """Write the takeover (who, when, how long) to the audit log."""
+        """Write the takeover (who, when, how long; "handed_back" or "gave_up") to the audit."""
 
 
 def _decode_scaled(jpeg: bytes, width: int, height: int) -> QImage | None:
@@ -298,7 +298,7 @@ class RunPanel(QWidget):
         if self._control is not None and self._takeover_started is not None:
             self._tasks.spawn(self._executor.call(
                 self._control.record_takeover, event.transfer_id, self._takeover_started,
-                datetime.now(UTC), handed_back,
+                datetime.now(UTC), "handed_back" if handed_back else "gave_up",
             ))
 
     def _send_code(self) -> None:

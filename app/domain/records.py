@@ -44,6 +44,7 @@ class TransferRow:
     amount: int | None
     currency: str
     updated_at: datetime
+    notice_received_at: datetime | None = None
 
     @property
     def in_progress_by(self) -> str | None:

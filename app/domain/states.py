@@ -95,6 +95,7 @@ class Action(StrEnum):
     EXPIRE = "expire"
     REOPEN = "reopen"
     REASSIGN = "reassign"
+    TAKEOVER = "takeover"
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,12 @@ def _s(*statuses: Status) -> frozenset[Status]:
 
 
 _WAITING = _s(Status.AWAITING_NOTICE, Status.NOTICE_RECEIVED, Status.NEEDS_REVIEW)
+
+#: Actions that only write an audit row and never change a transfer's state.
+AUDIT_ONLY_ACTIONS: frozenset[Action] = frozenset({Action.TAKEOVER})
+
+#: How a person's takeover of a run's browser ended (the takeover audit row's ``outcome``).
+TAKEOVER_OUTCOMES: tuple[str, ...] = ("handed_back", "gave_up")
 
 TRANSITIONS: dict[Action, Rule] = {
     Action.CREATE: Rule(_s(), _s(Status.AWAITING_NOTICE), "expected transfer created"),
@@ -152,6 +159,8 @@ TRANSITIONS: dict[Action, Rule] = {
     Action.REASSIGN: Rule(
         _WAITING, _WAITING, "moved to another portal account by a supervisor"
     ),
+    # Audit only: no state may move through it (check_transition always refuses).
+    Action.TAKEOVER: Rule(_s(), _s(), "a person took over a run's browser (no state change)"),
 }
 
 #: Actions only a supervisor may take; manual decisions need staff (supervisors are staff too).

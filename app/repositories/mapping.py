@@ -67,6 +67,7 @@ def transfer_row(t: Transfer) -> TransferRow:
         amount=t.amount,
         currency=t.currency,
         updated_at=t.updated_at,
+        notice_received_at=t.notice_received_at,
     )
 
 

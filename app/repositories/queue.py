@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
@@ -15,12 +15,32 @@ from app.domain.errors import DomainError, UnknownValueError
 from app.domain.records import QueueFilter
 from app.domain.states import OPEN_STATUSES, Status, parse_status
 
+#: Sort key -> column. Nullable columns sort NULLs last ascending (first descending) through a
+#: ``(col IS NULL, coalesce(col, zero), id)`` keyset, so cursors stay exact across NULLs.
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "due": Transfer.due_at,
     "created": Transfer.created_at,
     "updated": Transfer.updated_at,
     "order_ref": Transfer.order_ref,
+    "status": Transfer.status,
+    "event": Transfer.event_name,
+    "event_date": Transfer.event_starts_at,
+    "seller": Transfer.seller_name,
+    "account": Transfer.account_id,
+    "attempts": Transfer.attempts,
+    "section": Transfer.section,
+    "notice": Transfer.notice_received_at,
+    "holder": Transfer.claimed_by,
 }
+#: The stand-in for NULL in the coalesced sort value (never compared: the NULL flag decides).
+_NULL_STANDINS: dict[str, Any] = {
+    "event_date": datetime(1970, 1, 1, tzinfo=UTC),
+    "notice": datetime(1970, 1, 1, tzinfo=UTC),
+    "account": 0,
+    "holder": "",
+}
+_TEXT_SORTS = frozenset({"order_ref", "status", "event", "seller", "section", "holder"})
+_INT_SORTS = frozenset({"account", "attempts"})
 SORT_KEYS = tuple(SORT_COLUMNS)
 MAX_LIMIT = 1000
 
@@ -83,9 +103,33 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[Any, int]:
         raise BadCursorError(f"invalid queue cursor {cursor[:40]!r}") from exc
     if not same:
         raise BadCursorError("the queue cursor belongs to another sort order; start over")
-    if sort != "order_ref":
-        value = datetime.fromisoformat(value)
+    try:
+        if value is None and sort in _NULL_STANDINS:
+            return None, row_id
+        if sort in _INT_SORTS:
+            value = int(value)
+        elif sort not in _TEXT_SORTS:
+            value = datetime.fromisoformat(value)
+        elif not isinstance(value, str):
+            raise TypeError(value)
+    except (ValueError, TypeError) as exc:
+        raise BadCursorError(f"invalid queue cursor {cursor[:40]!r}") from exc
     return value, row_id
+
+
+def _sort_terms(sort: str) -> list[ColumnElement[Any]]:
+    """The ORDER BY terms of a sort key, id excluded."""
+    column = SORT_COLUMNS[sort]
+    if sort not in _NULL_STANDINS:
+        return [column.expression]
+    return [column.is_(None), func.coalesce(column, _NULL_STANDINS[sort])]
+
+
+def _cursor_terms(sort: str, value: Any) -> list[Any]:
+    """The cursor's position in the same shape as :func:`_sort_terms`."""
+    if sort not in _NULL_STANDINS:
+        return [value]
+    return [value is None, _NULL_STANDINS[sort] if value is None else value]
 
 
 def page_query(
@@ -98,17 +142,17 @@ def page_query(
     """
     if sort not in SORT_COLUMNS:
         raise UnknownValueError("sort", sort, SORT_KEYS)
-    column = SORT_COLUMNS[sort]
+    terms = [*_sort_terms(sort), Transfer.id]
     stmt = select(Transfer).where(*conditions(flt))
     if cursor:
         value, row_id = decode_cursor(cursor, sort, descending)
-        key = tuple_(column, Transfer.id)
-        after = tuple_(value, row_id)
+        key = tuple_(*terms)
+        after = tuple_(*_cursor_terms(sort, value), row_id)
         stmt = stmt.where(key < after if descending else key > after)
     if descending:
-        stmt = stmt.order_by(column.desc(), Transfer.id.desc())
+        stmt = stmt.order_by(*(t.desc() for t in terms))
     else:
-        stmt = stmt.order_by(column.asc(), Transfer.id.asc())
+        stmt = stmt.order_by(*(t.asc() for t in terms))
     return stmt.limit(max(1, min(limit, MAX_LIMIT)) + 1)
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import evidence as evidence_store
-from app.domain.errors import DomainError, NotFoundError
+from app.domain.errors import DomainError, NotFoundError, UnknownValueError
 from app.domain.records import ImportReport, NewTransfer, PortalAccountInfo, TransferFull
-from app.domain.states import Action, EscrowStatus, Role, Status
+from app.domain.states import TAKEOVER_OUTCOMES, Action, EscrowStatus, Role, Status
 from app.evidence import DEFAULT_MAX_BYTES, Upload
 from app.repositories import claims as claim_repo
 from app.repositories import mapping, records
@@ -194,6 +194,39 @@ class TransferService(Service):
                                         Status(transfer.status), {"account_id": account_id},
                                         self.actor_name, detail)
             return mapping.transfer_full(updated)
+
+    def record_takeover(self, transfer_id: int, started_at: datetime, ended_at: datetime,
+                        outcome: str) -> int:
+        """Audit a person's takeover of a run's browser (who, when, how long); no state change.
+
+        Args:
+            transfer_id: the transfer whose run was taken over.
+            started_at: when the person opened the browser (timezone-aware).
+            ended_at: when they handed back or gave up (timezone-aware, not before start).
+            outcome: ``"handed_back"`` or ``"gave_up"``.
+
+        Returns:
+            The takeover's length in whole seconds.
+
+        Raises:
+            UnknownValueError: an outcome outside :data:`TAKEOVER_OUTCOMES`.
+            DomainError: naive or reversed times. NotFoundError: no such transfer.
+        """
+        if outcome not in TAKEOVER_OUTCOMES:
+            raise UnknownValueError("takeover outcome", outcome, TAKEOVER_OUTCOMES)
+        if started_at.tzinfo is None or ended_at.tzinfo is None:
+            raise DomainError("takeover times need a timezone")
+        if ended_at < started_at:
+            raise DomainError("a takeover cannot end before it started")
+        seconds = round((ended_at - started_at).total_seconds())
+        with self.transaction() as session:
+            transfer = repo.get_checked(session, transfer_id, None, lock=False)
+            detail = {"who": self.actor_name, "started_at": started_at.isoformat(),
+                      "ended_at": ended_at.isoformat(), "seconds": seconds, "outcome": outcome}
+            repo.add_audit(session, action=Action.TAKEOVER.value, actor_name=self.actor_name,
+                           transfer_id=transfer.id, from_status=transfer.status,
+                           to_status=transfer.status, detail=detail)
+        return seconds
 
     def expire_overdue(self, now: datetime | None = None) -> list[int]:
         """Expire every waiting transfer whose accept window or hold has lapsed; their ids."""
