@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from app.domain.states import Status
@@ -292,3 +292,17 @@ class RunResult:
     transfer: TransferFull
     run: RunRecord
     action: str
+
+
+@dataclass(frozen=True)
+class DashboardStats:
+    """The desk's dashboard figures over the last ``days`` days (UTC days, oldest first).
+
+    ``median_minutes_to_verified`` is None when nothing with a notice was verified in the window.
+    """
+
+    days: int
+    verified_per_day: tuple[tuple[date, int], ...]
+    median_minutes_to_verified: float | None
+    outcomes_by_kind: dict[str, int]
+    status_counts: dict[str, int]
