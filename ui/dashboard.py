@@ -1,16 +1,57 @@
-"""A small dashboard: transfers per status (a bar chart) and open alarms."""
+"""A small dashboard: verified per day, median notice-to-verified time, run outcomes, statuses."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.backend import ALL_STATUSES
 from ui.db_executor import ServiceExecutor, TaskGroup
+
+DAYS = 14
+
+
+def _chart(title: str) -> tuple[QChart, QChartView]:
+    chart = QChart()
+    chart.setTitle(title)
+    chart.legend().hide()
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    return chart, view
+
+
+def _draw_bars(chart: QChart, labels: Sequence[str], values: Sequence[float]) -> None:
+    """Replace ``chart``'s content with one bar per label."""
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+    bars = QBarSet("count")
+    bars.append(list(values))
+    series = QBarSeries()
+    series.append(bars)
+    chart.addSeries(series)
+    categories = QBarCategoryAxis()
+    categories.append(list(labels))
+    axis = QValueAxis()
+    axis.setRange(0, max([1.0, *values]))
+    axis.setLabelFormat("%d")
+    chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(categories)
+    series.attachAxis(axis)
+
+
+def format_minutes(minutes: float | None) -> str:
+    """"1 h 05 m", "12 m" or "no data"."""
+    if minutes is None:
+        return "no data"
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours} h {rest:02d} m" if hours else f"{rest} m"
 
 
 class DashboardWindow(QDialog):
@@ -20,41 +61,43 @@ class DashboardWindow(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Dashboard")
-        self.resize(720, 420)
+        self.resize(960, 640)
         self._backend, self._executor = backend, executor
-        self.chart = QChart()
-        self.chart.setTitle("Transfers by status")
-        self.chart.legend().hide()
-        self.view = QChartView(self.chart)
-        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.verified_chart, verified_view = _chart(f"Verified per day (last {DAYS} days, UTC)")
+        self.outcome_chart, outcome_view = _chart("Run outcomes by kind")
+        self.chart, self.view = _chart("Transfers by status")
         self.summary = QLabel()
+        self.median_label = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.median_label)
+        grid = QGridLayout()
+        grid.addWidget(verified_view, 0, 0, 1, 2)
+        grid.addWidget(outcome_view, 1, 0)
+        grid.addWidget(self.view, 1, 1)
+        layout.addLayout(grid, 1)
         self.counts: dict[str, int] = {}
+        self.verified_per_day: list[tuple[Any, int]] = []
+        self.outcomes: dict[str, int] = {}
 
     async def reload(self) -> None:
-        """Fetch the counts and redraw."""
-        figures = await self._executor.call(self._backend.dashboard, 14)
+        """Fetch the figures and redraw."""
+        figures = await self._executor.call(self._backend.dashboard, DAYS)
         self.counts = dict(figures.status_counts)
-        self.chart.removeAllSeries()
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
-        bars = QBarSet("transfers")
-        bars.append([float(self.counts.get(s, 0)) for s in ALL_STATUSES])
-        series = QBarSeries()
-        series.append(bars)
-        self.chart.addSeries(series)
-        categories = QBarCategoryAxis()
-        categories.append([s.replace("_", " ") for s in ALL_STATUSES])
-        values = QValueAxis()
-        values.setRange(0, max([1, *self.counts.values()]))
-        self.chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(categories)
-        series.attachAxis(values)
+        self.verified_per_day = list(figures.verified_per_day)
+        self.outcomes = dict(figures.outcomes_by_kind)
+        _draw_bars(self.verified_chart, [d.strftime("%d %b") for d, _ in self.verified_per_day],
+                   [float(n) for _, n in self.verified_per_day])
+        kinds = sorted(self.outcomes) or ["none yet"]
+        _draw_bars(self.outcome_chart, [k.replace("_", " ") for k in kinds],
+                   [float(self.outcomes.get(k, 0)) for k in kinds])
+        _draw_bars(self.chart, [s.replace("_", " ") for s in ALL_STATUSES],
+                   [float(self.counts.get(s, 0)) for s in ALL_STATUSES])
         total = sum(self.counts.values())
         open_count = sum(self.counts.get(s, 0) for s in ALL_STATUSES[:4])
+        verified = sum(n for _, n in self.verified_per_day)
         self.summary.setText(f"<b>{total:,}</b> transfers, <b>{open_count:,}</b> open, "
-                             f"<b>{self.counts.get('needs_review', 0):,}</b> need review")
-
+                             f"<b>{self.counts.get('needs_review', 0):,}</b> need review, "
+                             f"<b>{verified:,}</b> verified in {DAYS} days")
+        self.median_label.setText("Median time from notice to verified: <b>"
+                                  f"{format_minutes(figures.median_minutes_to_verified)}</b>")

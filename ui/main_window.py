@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self._alarm_timer = QTimer(self, interval=ALARM_POLL_MS)
         self._alarm_timer.timeout.connect(self.refresh_alarms)
+        self._alarm_timer.timeout.connect(self.desk_heartbeat)  # same 30 s cadence
         self.restore_layout()
 
     def _build_menus(self) -> None:
@@ -161,7 +162,7 @@ class MainWindow(QMainWindow):
             def work() -> tuple[str, Any]:
                 url = resolve_database_url(self._settings)
                 migrate.upgrade(url)
-                backend = ServiceBackend(
+                backend = ServiceBackend.connect(  # desk role + workers row (kind desktop)
                     make_engine(url), self._settings.display_name,
                     self._settings.evidence_max_bytes, self._settings.max_attempts,
                 )
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
                 control = DeskRunControl(self._settings, url, self.bus, backend.worker_id)
                 self._run_control = control
                 self._closers.append(control.close)
+            self._closers.append(backend.stop)
+            self._closers.append(backend.engine.dispose)  # the engine is this window's
             self._build(backend)
             self._start_change_feed(url)
         await self.start()
@@ -291,6 +294,20 @@ class MainWindow(QMainWindow):
             self.alarms.set_alarms(await self.executor.call(backend.alarms))
 
         self.tasks.spawn(work(), name="alarms")
+
+    def desk_heartbeat(self) -> None:
+        """Beat this desk's workers row through the db executor (backends without one skip)."""
+        beat = getattr(self.backend, "beat", None)
+        if beat is None:
+            return
+
+        async def work() -> None:
+            try:
+                await self.executor.call(beat)
+            except KnownError as exc:
+                log.warning("desk heartbeat failed: %s", exc)
+
+        self.tasks.spawn(work(), name="desk-heartbeat")
 
     # --- events ---------------------------------------------------------------------------
     def _maybe_refresh_detail(self, event: Any) -> None:

@@ -38,25 +38,56 @@ class ServiceBackend:
 
     def __init__(
         self, engine: Engine, actor_name: str = "", evidence_max_bytes: int = 25 * 1024 * 1024,
-        max_attempts: int = 5,
+        max_attempts: int = 5, role: str | None = None,
     ) -> None:
         from app.evidence import EvidenceStore
         from app.services.claims import ClaimService
         from app.services.mail_review import MailReviewService
-        from app.services.ops import AlarmService
+        from app.services.ops import AlarmService, WorkerService
         from app.services.queue import QueueService
+        from app.services.stats import StatsService
         from app.services.transfers import TransferService
 
         self.engine = engine
         self.actor_name = actor_name
         self.worker_id = desk_worker_id()
-        self.queue = QueueService(engine, actor_name)
-        self.transfers = TransferService(engine, actor_name, evidence_max_bytes=evidence_max_bytes)
-        self.claims = ClaimService(engine, actor_name, max_attempts=max_attempts)
-        self.evidence = EvidenceStore(engine, actor_name, max_bytes=evidence_max_bytes)
-        self.alarm_service = AlarmService(engine, actor_name)
-        self.mail = MailReviewService(engine, actor_name)
+        self.role = role
+        self.queue = QueueService(engine, actor_name, role)
+        self.transfers = TransferService(engine, actor_name, role,
+                                         evidence_max_bytes=evidence_max_bytes)
+        self.claims = ClaimService(engine, actor_name, role, max_attempts=max_attempts)
+        self.evidence = EvidenceStore(engine, actor_name, role, max_bytes=evidence_max_bytes)
+        self.alarm_service = AlarmService(engine, actor_name, role)
+        self.mail = MailReviewService(engine, actor_name, role)
+        self.stats = StatsService(engine, actor_name, role)
+        self.workers = WorkerService(engine, actor_name, role)
         self._max_bytes = evidence_max_bytes
+
+    @classmethod
+    def connect(
+        cls, engine: Engine, actor_name: str = "", evidence_max_bytes: int = 25 * 1024 * 1024,
+        max_attempts: int = 5,
+    ) -> ServiceBackend:
+        """A backend acting as the desk's role, registered in the workers table (blocking).
+
+        The services use ``transferdesk_supervisor`` or ``transferdesk_staff`` when the login
+        role is a member (see :func:`app.services.ops.desk_role`), else the login role.
+        """
+        from app.services.ops import desk_role
+
+        role = desk_role(engine)
+        backend = cls(engine, actor_name, evidence_max_bytes, max_attempts,
+                      role.value if role is not None else None)
+        backend.workers.register(backend.worker_id, "desktop", backend.actor())
+        return backend
+
+    def beat(self) -> None:
+        """The desk's heartbeat in the workers table (the window calls it on a timer)."""
+        self.workers.beat(self.worker_id)
+
+    def stop(self) -> None:
+        """Mark the desk stopped in the workers table (window closing)."""
+        self.workers.stop(self.worker_id)
 
     def actor(self) -> str:
         """The display name written to the audit log."""
@@ -141,5 +172,5 @@ class ServiceBackend:
         return self.alarm_service.list_open()
 
     def dashboard(self, days: int) -> Any:
-        """Counts per status for the dashboard (``status_counts``)."""
-        return self.queue.list_page(CoreFilter(), limit=1)
+        """Dashboard figures (:class:`app.domain.records.DashboardStats`) for ``days`` days."""
+        return self.stats.dashboard(days)

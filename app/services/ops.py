@@ -6,13 +6,37 @@ import os
 import socket
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import Engine, func, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import WORKER_KINDS
 from app.domain.errors import NotFoundError, UnknownValueError
 from app.domain.records import AlarmInfo, WorkerInfo
+from app.domain.states import Role
 from app.repositories import mapping, records
-from app.services.base import Service
+from app.services.base import Service, make_sessionmaker
+
+#: The roles a desktop may act as, most capable first (a supervisor is also staff).
+DESK_ROLES: tuple[Role, ...] = (Role.SUPERVISOR, Role.STAFF)
+
+
+def desk_role(bind: Engine | sessionmaker[Session]) -> Role | None:
+    """The role a desktop's services act as: the first of :data:`DESK_ROLES` the login is in.
+
+    A superuser (the embedded cluster's owner) or a login in neither role keeps its own
+    privileges: None.
+    """
+    with make_sessionmaker(bind)() as session:
+        superuser = session.scalar(
+            text("SELECT rolsuper FROM pg_roles WHERE rolname = session_user"))
+        if superuser:
+            return None
+        for role in DESK_ROLES:
+            member = session.scalar(text("SELECT pg_has_role(session_user, :role, 'MEMBER')"),
+                                    {"role": role.value})
+            if member:
+                return role
+    return None
 
 
 class WorkerService(Service):

@@ -57,6 +57,10 @@ def test_queue_query_latency(database_url, engine):
                                              with_counts=False),
         "filtered_page": lambda: queue.list_page(filtered, limit=100, with_counts=False),
         "filtered_page_with_counts": lambda: queue.list_page(filtered, limit=100),
+        # column sorts without a dedicated index (a top-N sort over every row)
+        "seller_sort_page": lambda: queue.list_page(sort="seller", limit=100, with_counts=False),
+        "event_date_sort_page": lambda: queue.list_page(sort="event_date", descending=True,
+                                                        limit=100, with_counts=False),
     }
     for name, fn in cases.items():
         p50, p95 = timed(fn)
