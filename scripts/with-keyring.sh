@@ -28,8 +28,10 @@ dbus-run-session -- bash -c '
   set +m
   echo "$child" > "$work/child.pid"
   trap "kill -TERM $child 2>/dev/null" TERM INT
-  status=0; wait "$child" || status=$?
-  if kill -0 "$child" 2>/dev/null; then status=0; wait "$child" || status=$?; fi
+  status=0
+  while kill -0 "$child" 2>/dev/null; do
+    if wait "$child"; then status=0; else status=$?; fi
+  done
   exit "$status"
 ' with-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2) &
 session=$!
@@ -41,7 +43,10 @@ forward() {
   if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; else kill -TERM "$session"; fi
 }
 trap forward TERM INT
+# Wait until the session has really ended (a trapped signal interrupts `wait`): the keyring's
+# files are removed on exit, and the command may still need them while it stops.
 status=0
-wait "$session" || status=$?
-if kill -0 "$session" 2>/dev/null; then status=0; wait "$session" || status=$?; fi
+while kill -0 "$session" 2>/dev/null; do
+  if wait "$session"; then status=0; else status=$?; fi
+done
 exit "$status"
