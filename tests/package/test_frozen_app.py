@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -153,6 +154,18 @@ def test_frozen_window_opens_and_closes(bundle: Bundle, data_dir: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     for symptom in ("Traceback", "Could not load the Qt platform plugin", "ModuleNotFoundError"):
         assert symptom not in proc.stderr, proc.stderr[-3000:]
+
+
+def test_every_qt_module_the_ui_imports_is_bundled(bundle: Bundle) -> None:
+    # Some ui/ modules are imported lazily (dialogs, the dashboard), so the window test alone
+    # would not notice a Qt module excluded by build.spec.
+    used = {
+        match.group(1)
+        for path in (ROOT / "ui").rglob("*.py")
+        for match in re.finditer(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8"))
+    }
+    bundled = {p.name.split(".")[0] for p in (BUNDLE / "_internal" / "PySide6").glob("Qt*.*")}
+    assert used <= bundled, f"excluded from the bundle but used by ui/: {used - bundled}"
 
 
 def test_a_failing_check_exits_non_zero_and_says_why(bundle: Bundle, data_dir: Path) -> None:
