@@ -130,6 +130,12 @@ class DeskBackend(Protocol):
     def dashboard(self, days: int) -> Any:
         """Verified per day, median notice-to-verified, outcomes by kind."""
 
+    def escrow_problems(self) -> Sequence[Any]:
+        """Holds whose money did not move as decided (failed, lapsed, retrying, lapsing)."""
+
+    def escrow_retry(self, transfer_ids: list[int]) -> list[int]:
+        """Queue failed captures/cancels again; the escrow processor picks them up."""
+
 
 def now_utc() -> datetime:
     """The current time, timezone-aware."""

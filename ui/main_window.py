@@ -80,6 +80,10 @@ class MainWindow(QMainWindow):
 
         self.notices = NoticesView(backend, self.executor, self.tasks)
         self.tabs.addTab(self.notices, "Unmatched notices")
+        from ui.escrow_view import EscrowProblemsView
+
+        self.escrow = EscrowProblemsView(backend, self.executor, self.tasks)
+        self.tabs.addTab(self.escrow, "Escrow problems")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.queue)
         self.splitter.addWidget(self.tabs)
@@ -194,6 +198,7 @@ class MainWindow(QMainWindow):
         self.refresh_alarms()
         self._alarm_timer.start()
         self.tasks.spawn(self.notices.reload())
+        self.tasks.spawn(self.escrow.reload())
 
     def _start_change_feed(self, url: str) -> None:
         try:

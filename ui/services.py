@@ -40,6 +40,7 @@ class ServiceBackend:
         self, engine: Engine, actor_name: str = "", evidence_max_bytes: int = 25 * 1024 * 1024,
         max_attempts: int = 5, role: str | None = None,
     ) -> None:
+        from app.escrow.service import EscrowService
         from app.evidence import EvidenceStore
         from app.services.claims import ClaimService
         from app.services.mail_review import MailReviewService
@@ -61,6 +62,8 @@ class ServiceBackend:
         self.mail = MailReviewService(engine, actor_name, role)
         self.stats = StatsService(engine, actor_name, role)
         self.workers = WorkerService(engine, actor_name, role)
+        # The desk lists and re-queues escrow work; only the escrow processor talks to Stripe.
+        self.escrow = EscrowService(engine, None, actor_name=actor_name, role=role)  # type: ignore[arg-type]
         self._max_bytes = evidence_max_bytes
 
     @classmethod
@@ -170,6 +173,14 @@ class ServiceBackend:
     def alarms(self) -> Sequence[Any]:
         """Open alarms."""
         return self.alarm_service.list_open()
+
+    def escrow_problems(self) -> Sequence[Any]:
+        """The escrow problems list (:class:`app.escrow.repository.EscrowProblem` rows)."""
+        return self.escrow.problems()
+
+    def escrow_retry(self, transfer_ids: list[int]) -> list[int]:
+        """Queue failed captures/cancels of ``transfer_ids`` again."""
+        return self.escrow.retry(transfer_ids)
 
     def dashboard(self, days: int) -> Any:
         """Dashboard figures (:class:`app.domain.records.DashboardStats`) for ``days`` days."""

@@ -1,0 +1,54 @@
+"""Escrow problems tab: lists failed holds from the real database and re-queues them."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.ui.conftest import seed_transfers
+from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.escrow_view import EscrowProblemsView
+
+
+def _fail_capture(engine, transfer_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(
+            "UPDATE transfers SET status = 'verified', verified_at = now(), method = 'manual',"
+            " payment_intent_id = 'pi_test_1', amount = 12000, currency = 'usd',"
+            " escrow_status = 'failed', escrow_attempts = 5,"
+            " escrow_error = 'Stripe unreachable' WHERE id = :id"), {"id": transfer_id})
+
+
+def test_lists_failed_holds_and_retries_them(qtbot, run, engine, backend, account_id):
+    ids = seed_transfers(engine, 3, account_id)
+    _fail_capture(engine, ids[0])
+    executor = ServiceExecutor(2)
+    view = EscrowProblemsView(backend, executor, TaskGroup())
+    qtbot.addWidget(view)
+    run(view.reload())
+    assert view.table.rowCount() == 1
+    cells = [view.table.item(0, c).text() for c in range(view.table.columnCount())]
+    assert cells[2] == "verified" and cells[3] == "failed" and cells[6] == "Stripe unreachable"
+    assert not view.retry_button.isEnabled()
+
+    view.table.selectRow(0)
+    assert view.retry_button.isEnabled() and view.selected_ids() == [ids[0]]
+    run(view.retry_selected())
+    with engine.connect() as conn:
+        status, attempts = conn.execute(text(
+            "SELECT escrow_status, escrow_attempts FROM transfers WHERE id = :id"),
+            {"id": ids[0]}).one()
+        audit = conn.execute(text(
+            "SELECT count(*) FROM audit_log WHERE transfer_id = :id"
+            " AND action = 'escrow_retry_requested'"), {"id": ids[0]}).scalar_one()
+    assert (status, attempts, audit) == ("capture_pending", 0, 1)
+    assert "Queued again: 1 of 1" in view.status.text()
+    executor.shutdown(wait=True)
+
+
+def test_empty_list_says_so(qtbot, run, engine, backend):
+    executor = ServiceExecutor(1)
+    view = EscrowProblemsView(backend, executor, TaskGroup())
+    qtbot.addWidget(view)
+    run(view.reload())
+    assert view.table.rowCount() == 0 and "No escrow problems" in view.status.text()
+    executor.shutdown(wait=True)
