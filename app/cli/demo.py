@@ -19,25 +19,7 @@ import time
 from types import FrameType
 from typing import Any
 
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return number
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return number
+from app.cli.arguments import count, seconds
 
 
 def register(subparsers: Any) -> None:
@@ -47,17 +29,17 @@ def register(subparsers: Any) -> None:
     )
     demo.add_argument("--auto", action="store_true",
                       help="run the built-in worker (accepts without a click)")
-    demo.add_argument("--interval", type=_seconds, default=None, metavar="S",
+    demo.add_argument("--interval", type=seconds, default=None, metavar="S",
                       help="send a new transfer every S seconds (default 15; self-test 1)")
-    demo.add_argument("--seed", type=_count, default=None, metavar="N",
+    demo.add_argument("--seed", type=count, default=None, metavar="N",
                       help="seed N transfers in every state first (default 200; self-test 20)")
     demo.add_argument("--self-test", action="store_true",
                       help="no window: run the chain for --count transfers, print JSON, exit")
-    demo.add_argument("--count", type=_count, default=5, metavar="N",
+    demo.add_argument("--count", type=count, default=5, metavar="N",
                       help="transfers the self-test sends and waits for (default 5)")
-    demo.add_argument("--timeout", type=_seconds, default=None, metavar="S",
+    demo.add_argument("--timeout", type=seconds, default=None, metavar="S",
                       help="self-test time limit (default 120 + 20 per transfer)")
-    demo.add_argument("--quit-after", type=_seconds, default=None, metavar="S",
+    demo.add_argument("--quit-after", type=seconds, default=None, metavar="S",
                       help="close the window after S seconds (screenshots, smoke tests)")
     demo.set_defaults(handler=_demo)
 

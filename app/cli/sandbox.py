@@ -17,26 +17,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from app.cli.arguments import count, port
 from app.config import load_settings
 from app.credentials import CredentialStore, default_service
 from app.paths import server_dir
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return number
-
-
-def _port(value: str) -> int:
-    number = _count(value)
-    if number > 65535:
-        raise argparse.ArgumentTypeError("a port is at most 65535")
-    return number
 
 
 def register(subparsers: Any) -> None:
@@ -44,10 +28,10 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox", help="run the sandbox ticket portal and mailbox (demo mode)"
     )
-    parser.add_argument("--seed", type=_count, default=0, metavar="N",
+    parser.add_argument("--seed", type=count, default=0, metavar="N",
                         help="create N transfers and deliver their notices (default 0)")
-    parser.add_argument("--port", type=_port, default=0, help="portal port (default: any free)")
-    parser.add_argument("--imap-port", type=_port, default=0,
+    parser.add_argument("--port", type=port, default=0, help="portal port (default: any free)")
+    parser.add_argument("--imap-port", type=port, default=0,
                         help="IMAP port (default: any free)")
     parser.add_argument("--mfa", choices=("off", "always", "new_device"), default="off",
                         help="emailed verification codes for the marketplace account")
