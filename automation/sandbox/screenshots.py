@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from app.config import load_settings
 from automation.browser_launch import launch_kwargs
+from automation.sandbox.examples import example_transfer
 from automation.sandbox.portal import SandboxPortal
 
 SITE = "state-u"
@@ -32,16 +32,6 @@ def _world(portal: SandboxPortal) -> dict[str, str]:
     portal.add_account(SITE, DESK, PASSWORD, "Escrow Market Desk")
     portal.add_account(SITE, "mfa@escrow-market.test", PASSWORD, "MFA Desk", mfa="always")
     portal.add_account(SITE, "locked@escrow-market.test", PASSWORD, "Locked Desk")
-    details: dict[str, object] = {
-        "sender_name": "Jane Doe",
-        "sender_email": "jane.doe@example.com",
-        "event_name": "Football vs. Rival State",
-        "event_starts_at": datetime(2026, 11, 28, 19, 30, tzinfo=UTC),
-        "venue": "Memorial Stadium",
-        "section": "104",
-        "row": "F",
-        "seats": ("5", "6"),
-    }
     changes: dict[str, dict[str, object]] = {
         "pending": {"seats": ("9", "10")},
         "accepted": {"seats": ("7", "8")},
@@ -54,7 +44,7 @@ def _world(portal: SandboxPortal) -> dict[str, str]:
     }
     tokens = {}
     for name in ("owned", "pending", "accepted", "cancelled", "expired", "other"):
-        merged = {**details, **changes.get(name, {})}
+        merged = example_transfer(**changes.get(name, {}))
         tokens[name] = portal.create_transfer(SITE, DESK, **merged).token
     portal.state.accept(tokens["owned"])
     portal.state.accept(tokens["accepted"])

@@ -11,12 +11,12 @@ import email.policy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
+from automation.sandbox.examples import example_transfer
 from automation.sandbox.portal import SandboxPortal
 from tests.fixtures.dovecot import TestMailbox
 
@@ -69,18 +69,7 @@ def world() -> Iterator[World]:
 
 def transfer_details(**overrides: Any) -> dict[str, Any]:
     """Keyword arguments for ``create_transfer`` (a two-seat football transfer)."""
-    details: dict[str, Any] = {
-        "sender_name": "Jane Doe",
-        "sender_email": "jane.doe@example.com",
-        "event_name": "Football vs. Rival State",
-        "event_starts_at": datetime(2026, 11, 28, 19, 30, tzinfo=UTC),
-        "venue": "Memorial Stadium",
-        "section": "104",
-        "row": "F",
-        "seats": ("5", "6"),
-    }
-    details.update(overrides)
-    return details
+    return example_transfer(**overrides)
 
 
 def sign_in(
