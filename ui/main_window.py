@@ -165,7 +165,10 @@ class MainWindow(QMainWindow):
 
             def work() -> tuple[str, Any]:
                 url = resolve_database_url(self._settings)
-                migrate.upgrade(url)
+                if self._settings.uses_embedded_database:
+                    migrate.upgrade(url)  # this desk owns its private cluster
+                else:
+                    migrate.check_current(url)  # a shared database: staff logins run no DDL
                 backend = ServiceBackend.connect(  # desk role + workers row (kind desktop)
                     make_engine(url), self._settings.display_name,
                     self._settings.evidence_max_bytes, self._settings.max_attempts,

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 from app.db.engine import sqlalchemy_url
+from app.errors import KnownError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -41,3 +42,26 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+class SchemaMismatchError(KnownError):
+    """The database's schema is not the one this version of TransferDesk needs."""
+
+
+def check_current(url: str) -> str:
+    """Return the database's revision if it is the head; never changes the database.
+
+    Used where the login may not run DDL (a shared database reached by staff or workers):
+    upgrading is an administrator's ``transferdesk db upgrade``.
+
+    Raises:
+        SchemaMismatchError: the database is behind (or ahead of) this version.
+    """
+    current, head = current_revision(url), head_revision()
+    if current is None or current != head:
+        raise SchemaMismatchError(
+            f"the database schema is at {current or 'nothing (empty database)'} but this "
+            f"version of TransferDesk needs {head}: ask an administrator to run "
+            "`transferdesk db upgrade` (or install the matching TransferDesk version)"
+        )
+    return current
