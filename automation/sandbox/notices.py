@@ -11,25 +11,21 @@ from __future__ import annotations
 
 import email.policy
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from html import escape
+from typing import Any
 
 PORTAL_DOMAIN = "sandbox-paciolan.test"
 PORTAL_SENDER = f"no-reply@{PORTAL_DOMAIN}"
 
 
 @dataclass(frozen=True)
-class TransferNotice:
-    """Everything a transfer notice says."""
+class TransferDetails:
+    """What the seller transfers."""
 
-    transfer_ref: str
-    accept_url: str
-    site_name: str
-    recipient_email: str
-    recipient_name: str
     sender_name: str
     sender_email: str
     event_name: str
@@ -38,6 +34,21 @@ class TransferNotice:
     section: str
     row: str
     seats: tuple[str, ...]
+
+    def detail_fields(self) -> dict[str, Any]:
+        """The transfer details alone, by field name (also on a :class:`TransferNotice`)."""
+        return {f.name: getattr(self, f.name) for f in fields(TransferDetails)}
+
+
+@dataclass(frozen=True)
+class TransferNotice(TransferDetails):
+    """Everything a transfer notice says: the details plus where and when it was sent."""
+
+    transfer_ref: str
+    accept_url: str
+    site_name: str
+    recipient_email: str
+    recipient_name: str
     expires_at: datetime
     sent_at: datetime
 

@@ -28,6 +28,7 @@ import imapclient
 
 from app.errors import KnownError
 from automation.sandbox.notices import (
+    TransferDetails,
     TransferNotice,
     build_transfer_notice,
     build_verification_email,
@@ -52,20 +53,6 @@ Deliver = Callable[[str, bytes], None]
 
 class DeliveryError(KnownError):
     """The notice could not be delivered to the mailbox."""
-
-
-@dataclass(frozen=True)
-class TransferDetails:
-    """What the seller transfers."""
-
-    sender_name: str
-    sender_email: str
-    event_name: str
-    event_starts_at: datetime
-    venue: str
-    section: str
-    row: str
-    seats: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -125,13 +112,7 @@ def send_transfer(
         DeliveryError: the mailbox refused the notice (the transfer exists on the portal).
     """
     fields: dict[str, Any] = {
-        "sender_name": details.sender_name,
-        "sender_email": details.sender_email,
-        "event_name": details.event_name,
-        "event_starts_at": details.event_starts_at,
-        "venue": details.venue,
-        "section": details.section,
-        "row": details.row,
+        **details.detail_fields(),
         "seats": list(details.seats),
         "expires_in_hours": expires_in_hours,
         "wrong_seats": wrong_seats,
@@ -148,19 +129,12 @@ def send_transfer(
         created_at = datetime.fromisoformat(record["created_at"])
         expires_at = datetime.fromisoformat(record["expires_at"])
     notice = TransferNotice(
+        **details.detail_fields(),
         transfer_ref=token,
         accept_url=accept_url,
         site_name=site_name,
         recipient_email=recipient_email,
         recipient_name=recipient_name,
-        sender_name=details.sender_name,
-        sender_email=details.sender_email,
-        event_name=details.event_name,
-        event_starts_at=details.event_starts_at,
-        venue=details.venue,
-        section=details.section,
-        row=details.row,
-        seats=details.seats,
         expires_at=expires_at,
         sent_at=created_at,
     )
