@@ -29,7 +29,16 @@ from tests.perf.report import report, scale
 pytestmark = pytest.mark.perf
 WORKERS = 8
 LEASE_SECONDS = 10
-TIME_LIMIT = 420.0
+SECONDS_PER_TRANSFER_LIMIT = 4.5  # generous: the 60-transfer default runs at ~22/min
+PROGRESS_EVERY = 60.0
+
+
+def _total() -> int:
+    return max(8, round(2000 * scale(0.03)))
+
+
+def _time_limit(total: int) -> float:
+    return max(420.0, total * SECONDS_PER_TRANSFER_LIMIT)
 
 
 def _start_worker(env: dict[str, str], log_dir: Path, index: int) -> subprocess.Popen[bytes]:
@@ -56,11 +65,13 @@ def _counts(engine: Engine) -> dict[str, int]:
             select(Transfer.status, func.count()).group_by(Transfer.status)).all())
 
 
+@pytest.mark.timeout(_time_limit(_total()) + 240)  # the limit above plus set-up and teardown
 def test_exactly_once_with_workers_killed_in_a_loop(
     engine: Engine, database_url: str, credential_store: CredentialStore, tmp_path: Path
 ) -> None:
-    total = max(8, round(2000 * scale(0.03)))
+    total = _total()
     rng = random.Random(5)
+    time_limit = _time_limit(total)
     with SandboxPortal() as portal:
         portal.add_site(SITE, "State University Athletics")
         world = World(portal, None, engine, credential_store,  # type: ignore[arg-type]
@@ -79,9 +90,14 @@ def test_exactly_once_with_workers_killed_in_a_loop(
             launched += 1
         kills = 0
         next_kill = started + rng.uniform(3, 6)
+        next_progress = started + PROGRESS_EVERY
         try:
-            while time.monotonic() - started < TIME_LIMIT:
+            while time.monotonic() - started < time_limit:
                 counts = _counts(engine)
+                if time.monotonic() >= next_progress:  # long runs: show they are alive
+                    next_progress += PROGRESS_EVERY
+                    print(f"exactly_once: {time.monotonic() - started:.0f}s, kills {kills}, "
+                          f"statuses {counts}", flush=True)
                 if counts.get("verified", 0) + counts.get("needs_review", 0) >= total:
                     break
                 if time.monotonic() >= next_kill:
