@@ -69,20 +69,24 @@ class CodeReader:
         uids = [u for u in conn.search(["SINCE", day]) if u not in seen]
         if not uids:
             return None
-        found: list[tuple[datetime, int, str]] = []
-        for uid, data in conn.fetch(uids, ["INTERNALDATE", "BODY.PEEK[]"]).items():
+        arrivals: dict[int, datetime] = {}  # dates first: bodies only of fresh messages
+        for uid, data in conn.fetch(uids, ["INTERNALDATE"]).items():
             seen.add(uid)
             arrived = data.get(b"INTERNALDATE")
             if not isinstance(arrived, datetime):
                 continue
             if arrived.tzinfo is None:
                 arrived = arrived.replace(tzinfo=UTC)
-            if arrived < since - CLOCK_SLACK:
-                continue
+            if arrived >= since - CLOCK_SLACK:
+                arrivals[uid] = arrived
+        if not arrivals:
+            return None
+        found: list[tuple[datetime, int, str]] = []
+        for uid, data in conn.fetch(list(arrivals), ["BODY.PEEK[]"]).items():
             parsed = parse_message(bytes(data.get(b"BODY[]", b"")))
             if parsed.kind != VERIFICATION_CODE or not parsed.code:
                 continue
             if parsed.to_addrs and account not in parsed.to_addrs:
                 continue
-            found.append((arrived, uid, parsed.code))
+            found.append((arrivals[uid], uid, parsed.code))
         return max(found)[2] if found else None  # newest; same second: the higher UID
