@@ -4,20 +4,109 @@ Services are synchronous (SQLAlchemy + psycopg, keyring, Stripe). :class:`Servic
 them on a small bounded thread pool. :class:`TaskGroup` keeps references to spawned coroutines
 (so none is garbage-collected mid-flight) and supports *named, preemptive* tasks: starting a task
 under a name cancels the previous one with that name (search-as-you-type).
+
+Cancelling a task only stops the coroutine; the thread keeps running the service call. For
+read-only queries that a newer one supersedes, :meth:`ServiceExecutor.call_cancellable` also
+stops the SQL statement in PostgreSQL (a cancel request for the statement the call is running,
+and no new statement afterwards), so a stale search no longer competes with the fresh one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection, ExceptionContext
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_CANCEL_TIMEOUT_S = 5.0
+
+
+class CallCancelledError(Exception):
+    """A cancellable call was cancelled before it could start its next SQL statement."""
+
+
+class CancelScope:
+    """The SQL statement one cancellable call is running, so another thread can cancel it.
+
+    The lock is held while a cancel request is sent, so the connection cannot finish its
+    statement and go back to the pool (to run someone else's) before the request has landed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self.cancelled = False
+
+    def statement_started(self, dbapi_connection: Any) -> None:
+        """Called on the worker thread before each statement of the call."""
+        with self._lock:
+            if self.cancelled:
+                raise CallCancelledError("superseded before this statement started")
+            self._connection = dbapi_connection
+
+    def statement_finished(self) -> None:
+        """Called on the worker thread after each statement (or its error)."""
+        with self._lock:
+            self._connection = None
+
+    def cancel(self) -> None:
+        """Refuse further statements and cancel the running one, if any (blocks briefly)."""
+        with self._lock:
+            self.cancelled = True
+            if self._connection is not None:
+                try:
+                    self._connection.cancel_safe(timeout=_CANCEL_TIMEOUT_S)
+                except Exception:  # the statement simply runs to its end
+                    log.warning("could not cancel a superseded query", exc_info=True)
+
+
+_scopes = threading.local()
+_hooks_lock = threading.Lock()
+
+
+def _current_scope() -> CancelScope | None:
+    return getattr(_scopes, "scope", None)
+
+
+def _before_statement(conn: Connection, *_args: Any) -> None:
+    if (scope := _current_scope()) is not None:
+        scope.statement_started(conn.connection.dbapi_connection)
+
+
+def _after_statement(_conn: Connection, *_args: Any) -> None:
+    if (scope := _current_scope()) is not None:
+        scope.statement_finished()
+
+
+def _statement_failed(_context: ExceptionContext) -> None:
+    if (scope := _current_scope()) is not None:
+        scope.statement_finished()
+
+
+def _install_statement_hooks() -> None:
+    """Track statements of cancellable calls on every engine (a no-op for other threads)."""
+    with _hooks_lock:
+        if not event.contains(Engine, "before_cursor_execute", _before_statement):
+            event.listen(Engine, "before_cursor_execute", _before_statement)
+            event.listen(Engine, "after_cursor_execute", _after_statement)
+            event.listen(Engine, "handle_error", _statement_failed)
+
+
+def _run_in_scope(scope: CancelScope, fn: Callable[[], T]) -> T:
+    _scopes.scope = scope
+    try:
+        return fn()
+    finally:
+        _scopes.scope = None
 
 
 class ServiceExecutor:
@@ -25,6 +114,10 @@ class ServiceExecutor:
 
     def __init__(self, max_workers: int = 4) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="td-service")
+        # Cancel requests are network round trips: never on the GUI thread, never queued
+        # behind the very calls they cancel.
+        self._canceller = ThreadPoolExecutor(max_workers=1, thread_name_prefix="td-cancel")
+        _install_statement_hooks()
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(*args, **kwargs)`` on the pool and return its result (or raise its error)."""
@@ -33,9 +126,27 @@ class ServiceExecutor:
         loop = asyncio.get_event_loop()
         return await loop.run_in_executor(self._pool, partial(fn, *args, **kwargs))
 
+    async def call_cancellable(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like :meth:`call`, for read-only work: cancelling the awaiting task also cancels the
+        SQL statement the call is running and refuses the ones after it."""
+        scope = CancelScope()
+        loop = asyncio.get_event_loop()
+        future = loop.run_in_executor(
+            self._pool, partial(_run_in_scope, scope, partial(fn, *args, **kwargs))
+        )
+        try:
+            return await future
+        except asyncio.CancelledError:
+            try:
+                self._canceller.submit(scope.cancel)
+            except RuntimeError:  # shut down (window closing): the statement just runs out
+                pass
+            raise
+
     def shutdown(self, wait: bool = False) -> None:
         """Drop queued calls and let running ones finish (without blocking the GUI by default)."""
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        self._canceller.shutdown(wait=wait)
 
 
 class TaskGroup:
@@ -62,6 +173,11 @@ class TaskGroup:
             self._named[name] = task
         task.add_done_callback(partial(self._finished, name))
         return task
+
+    def cancel(self, name: str) -> None:
+        """Cancel the running task named ``name``, if any."""
+        if (task := self._named.get(name)) is not None:
+            task.cancel()
 
     def running(self, name: str) -> bool:
         """True while the task named ``name`` has not finished."""

@@ -54,6 +54,7 @@ DUE_COLOURS: dict[DueLevel, QColor] = {
     DueLevel.WITHIN_6H: QColor("#ef6c00"),
     DueLevel.WITHIN_24H: QColor("#f9a825"),
 }
+DUE_BRUSHES: dict[DueLevel, QBrush] = {level: QBrush(c) for level, c in DUE_COLOURS.items()}
 
 
 def due_of(row: Any) -> datetime | None:
@@ -179,6 +180,16 @@ class TransferTableModel(QAbstractTableModel):
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.matches: Callable[[Any], bool] = lambda row: True
         self.account_names: dict[int | None, str] = {}
+        self._text_cache: dict[int, tuple[str, ...]] = {}
+        self._role_answers: dict[int, Callable[[Any, int], Any]] = {
+            int(Qt.ItemDataRole.DisplayRole): self._display,
+            int(RowRole): lambda row, _column: row,
+            int(IdRole): lambda row, _column: row.id,
+            int(SortRole): _sort_value,
+            int(DueLevelRole): lambda row, _column: int(due_level(due_of(row), self._now())),
+            int(Qt.ItemDataRole.ForegroundRole): self._foreground,
+            int(Qt.ItemDataRole.ToolTipRole): self._tooltip,
+        }
 
     # --- Qt API ---------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -194,29 +205,44 @@ class TransferTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        # A repaint asks ~7 roles of every visible cell: answer the unused ones first and
+        # cheaply, and format each row's static texts once (see _texts).
+        answer = self._role_answers.get(role)
+        if answer is None:
             return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == COL_ACCOUNT:
-                return self.account_names.get(getattr(row, "account_id", None), "")
-            return COLUMNS[column][2](row, self._now())
-        if role == RowRole:
-            return row
-        if role == IdRole:
-            return row.id
-        if role == SortRole:
-            return _sort_value(row, column)
-        if role == DueLevelRole:
-            return int(due_level(due_of(row), self._now()))
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_DUE:
-            colour = DUE_COLOURS.get(due_level(due_of(row), self._now()))
-            return QBrush(colour) if colour is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_DUE:
-            due = due_of(row)
-            return f"Due {_local(due)}" if due is not None else "No deadline"
-        return None
+        position = index.row()
+        if not 0 <= position < len(self._rows):
+            return None
+        return answer(self._rows[position], index.column())
+
+    def _display(self, row: Any, column: int) -> str:
+        if column == COL_DUE:
+            return format_due(due_of(row), self._now())
+        texts = self._text_cache.get(row.id)
+        if texts is None:
+            texts = self._texts(row)
+            self._text_cache[row.id] = texts
+        return texts[column]
+
+    def _texts(self, row: Any) -> tuple[str, ...]:
+        """Every column's text of ``row`` except the due one (which depends on the time)."""
+        now = self._now()
+        return tuple(
+            self.account_names.get(getattr(row, "account_id", None), "") if column == COL_ACCOUNT
+            else "" if column == COL_DUE else text(row, now)
+            for column, (_header, _key, text) in enumerate(COLUMNS)
+        )
+
+    def _foreground(self, row: Any, column: int) -> QBrush | None:
+        if column != COL_DUE:
+            return None
+        return DUE_BRUSHES.get(due_level(due_of(row), self._now()))
+
+    def _tooltip(self, row: Any, column: int) -> str | None:
+        if column != COL_DUE:
+            return None
+        due = due_of(row)
+        return f"Due {_local(due)}" if due is not None else "No deadline"
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._has_more and not self._fetching
@@ -236,6 +262,7 @@ class TransferTableModel(QAbstractTableModel):
         """Replace everything (new filter, sort or view)."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._text_cache.clear()
         self._reindex()
         self._has_more, self._fetching = has_more, False
         self.endResetModel()
@@ -263,6 +290,7 @@ class TransferTableModel(QAbstractTableModel):
     def set_account_names(self, names: dict[int | None, str]) -> None:
         """Names for the account column (portal account id -> label)."""
         self.account_names = names
+        self._text_cache.clear()
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, COL_ACCOUNT), self.index(len(self._rows) - 1, COL_ACCOUNT)
@@ -287,6 +315,7 @@ class TransferTableModel(QAbstractTableModel):
                 self._remove(row.id)
             elif position is not None and self._in_place(position, row):
                 self._rows[position] = row
+                self._text_cache.pop(row.id, None)
                 self.dataChanged.emit(
                     self.index(position, 0), self.index(position, len(COLUMNS) - 1)
                 )
@@ -336,6 +365,7 @@ class TransferTableModel(QAbstractTableModel):
         self.beginRemoveRows(QModelIndex(), position, position)
         del self._rows[position]
         del self._by_id[transfer_id]
+        self._text_cache.pop(transfer_id, None)
         self._reindex(position)
         self.endRemoveRows()
 

@@ -1,7 +1,9 @@
 """The queue: saved views, filters, debounced search and the windowed transfer table.
 
 All loading happens in named background tasks on the service executor; a newer query cancels
-the older one (search-as-you-type), and a generation counter drops pages of a superseded query.
+the older one (search-as-you-type) down to its SQL statement in PostgreSQL, and a generation
+counter drops pages of a superseded query. The page comes first; the counts follow from a
+second query and only update the label.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, RowRole, TransferTableModel
 from ui.widgets import named
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 SEARCH_DEBOUNCE_MS = 250
 LIVE_COALESCE_MS = 100
 DUE_CHOICES: dict[str, timedelta | None] = {
@@ -132,6 +134,11 @@ class QueueWidget(QWidget):
 
     # --- public ---------------------------------------------------------------------------
     @property
+    def counts_loaded(self) -> bool:
+        """True once the counts of the current query have arrived (the label shows the total)."""
+        return self._total is not None
+
+    @property
     def query(self) -> QueueFilter:
         """The filter currently applied."""
         return self._query
@@ -154,6 +161,9 @@ class QueueWidget(QWidget):
     def reload(self) -> None:
         """Reload the first page of the current query (preempts any load in flight)."""
         self._generation += 1
+        self._total = None  # the label's total belongs to the previous query until counted
+        for stale in ("queue-count", "queue-fetch"):  # results the new query makes useless
+            self._tasks.cancel(stale)
         self._tasks.spawn(self._load_first(self._generation), name="queue-load")
 
     async def load_accounts(self) -> None:
@@ -210,7 +220,8 @@ class QueueWidget(QWidget):
     async def _load_first(self, generation: int) -> None:
         started = time.perf_counter()
         query = self._query
-        page = await self._executor.call(self._backend.queue_page, query, None, PAGE_SIZE)
+        page = await self._executor.call_cancellable(self._backend.queue_page, query, None,
+                                                     PAGE_SIZE)
         if generation != self._generation:
             return
         current = self.current_row()
@@ -224,7 +235,7 @@ class QueueWidget(QWidget):
         self._tasks.spawn(self._count(generation), name="queue-count")
 
     async def _count(self, generation: int) -> None:
-        counts = await self._executor.call(self._backend.queue_counts, self._query)
+        counts = await self._executor.call_cancellable(self._backend.queue_counts, self._query)
         if generation == self._generation:
             self.status_counts = counts
             self._total = sum(n for s, n in counts.items() if s in self._query.statuses)
@@ -235,7 +246,7 @@ class QueueWidget(QWidget):
 
     async def _load_next(self, generation: int) -> None:
         try:
-            page = await self._executor.call(
+            page = await self._executor.call_cancellable(
                 self._backend.queue_page, self._query, self._cursor, PAGE_SIZE
             )
         except BaseException:

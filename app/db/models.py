@@ -116,6 +116,20 @@ class Transfer(Base):
               postgresql_where=text("status = 'notice_received' AND claimed_by IS NULL")),
         Index("ix_transfers_leased", "lease_until",
               postgresql_where=text("claimed_by IS NOT NULL")),
+        # One per queue sort key, exactly as app/repositories/queue.py orders (migration 0004).
+        Index("ix_transfers_sort_status", "status", "id"),
+        Index("ix_transfers_sort_event", "event_name", "id"),
+        Index("ix_transfers_sort_event_date", text("(event_starts_at IS NULL)"),
+              text("COALESCE(event_starts_at, '1970-01-01 00:00:00+00'::timestamptz)"), "id"),
+        Index("ix_transfers_sort_seller", "seller_name", "id"),
+        Index("ix_transfers_sort_account", text("(account_id IS NULL)"),
+              text("COALESCE(account_id, 0)"), "id"),
+        Index("ix_transfers_sort_attempts", "attempts", "id"),
+        Index("ix_transfers_sort_section", "section", "id"),
+        Index("ix_transfers_sort_notice", text("(notice_received_at IS NULL)"),
+              text("COALESCE(notice_received_at, '1970-01-01 00:00:00+00'::timestamptz)"), "id"),
+        Index("ix_transfers_sort_holder", text("(claimed_by IS NULL)"),
+              text("COALESCE(claimed_by, ''::text)"), "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import Transfer
@@ -38,6 +38,14 @@ _NULL_STANDINS: dict[str, Any] = {
     "notice": datetime(1970, 1, 1, tzinfo=UTC),
     "account": 0,
     "holder": "",
+}
+#: The same stand-ins as SQL literals, spelled as the sort indexes of migration 0004 spell them:
+#: a bound parameter would not match an index expression in a generic (prepared) plan.
+_NULL_STANDIN_SQL: dict[str, str] = {
+    "event_date": "'1970-01-01 00:00:00+00'::timestamptz",
+    "notice": "'1970-01-01 00:00:00+00'::timestamptz",
+    "account": "0",
+    "holder": "''::text",
 }
 _TEXT_SORTS = frozenset({"order_ref", "status", "event", "seller", "section", "holder"})
 _INT_SORTS = frozenset({"account", "attempts"})
@@ -122,7 +130,8 @@ def _sort_terms(sort: str) -> list[ColumnElement[Any]]:
     column = SORT_COLUMNS[sort]
     if sort not in _NULL_STANDINS:
         return [column.expression]
-    return [column.is_(None), func.coalesce(column, _NULL_STANDINS[sort])]
+    standin = literal_column(_NULL_STANDIN_SQL[sort], column.type)
+    return [column.is_(None), func.coalesce(column, standin)]
 
 
 def _cursor_terms(sort: str, value: Any) -> list[Any]:

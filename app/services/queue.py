@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import text
+
 from app.domain.records import (
     PortalAccountInfo,
     QueueFilter,
@@ -40,6 +42,9 @@ class QueueService(Service):
             UnknownValueError: unknown status or sort; BadCursorError: a bad cursor.
         """
         with self.transaction() as session:
+            # Plan every page for its own search term: psycopg prepares a statement after a
+            # few runs, and a generic plan (pattern unknown) can cost 100x for a short term.
+            session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             rows, next_cursor = queue_repo.fetch_page(session, filter, sort, descending, cursor,
                                                       limit)
             counts: dict[str, int] = {}

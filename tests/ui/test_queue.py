@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+import pytest
 from PySide6.QtCore import Qt
 
 from app.domain.states import Status
@@ -12,7 +16,7 @@ from app.events import EventBus
 from tests.ui.conftest import seed_transfers
 from ui.backend import QueueFilter
 from ui.bridge import EventBridge
-from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.db_executor import CallCancelledError, CancelScope, ServiceExecutor, TaskGroup
 from ui.queue_model import (
     COL_DUE,
     COL_ORDER,
@@ -24,7 +28,7 @@ from ui.queue_model import (
     TransferTableModel,
     due_level,
 )
-from ui.queue_view import QueueWidget
+from ui.queue_view import PAGE_SIZE, QueueWidget
 
 
 def test_model_passes_qtmodeltester_with_real_rows(qtmodeltester, engine, backend, account_id):
@@ -64,11 +68,11 @@ def test_live_upsert_keeps_selection(qtmodeltester, engine, backend, account_id)
     changed: list[int] = []
     model.dataChanged.connect(lambda top, _bottom, _roles=(): changed.append(top.row()))
     row = backend.queue_rows([ids[2]])[0]
-    model.upsert_rows([row])
+    assert model.index(2, COL_ORDER).data() == row.order_ref  # formatted once, then cached
+    model.upsert_rows([replace(row, order_ref="RENAMED")])
     assert changed == [2]
+    assert model.index(2, COL_ORDER).data() == "RENAMED"  # the cached text was dropped
     # a verified row no longer matches the open view: it disappears
-    from dataclasses import replace
-
     model.upsert_rows([replace(row, status=Status.VERIFIED)])
     assert model.row_for_id(ids[2]) is None and model.rowCount() == 5
     qtmodeltester.check(model, force_py=True)
@@ -107,13 +111,13 @@ def test_filters_search_and_paging(qtbot, run, until, engine, backend, account_i
     widget, executor = _widget(qtbot, backend)
     run(widget.load_accounts())
     widget.reload()
-    until(lambda: widget.model.rowCount() == 200)
+    until(lambda: widget.model.rowCount() == PAGE_SIZE)
     # rows first, counts right after (a separate, slower query)
     until(lambda: widget.count_label.text() == "453 transfers")
     assert widget.status_counts["awaiting_notice"] == 453
     assert widget.model.canFetchMore(widget.model.index(-1, -1))
     widget.model.fetchMore(widget.model.index(-1, -1))
-    until(lambda: widget.model.rowCount() == 400)
+    until(lambda: widget.model.rowCount() == 2 * PAGE_SIZE)
     # account filter
     widget.account_box.setCurrentIndex(widget.account_box.findData(account_id))
     widget._filters_changed()
@@ -136,7 +140,7 @@ def test_filters_search_and_paging(qtbot, run, until, engine, backend, account_i
     widget.due_box.setCurrentText("Any due")
     widget._filters_changed()
     widget.table.sortByColumn(COL_ORDER, Qt.SortOrder.DescendingOrder)
-    until(lambda: widget.query.sort_key == "order_ref" and widget.model.rowCount() == 200
+    until(lambda: widget.query.sort_key == "order_ref" and widget.model.rowCount() == PAGE_SIZE
           and widget.model.index(0, COL_ORDER).data() == "OTHER-0002")
     executor.shutdown(wait=True)
 
@@ -191,3 +195,48 @@ def test_live_update_through_the_change_feed(qtbot, run, until, engine, database
         feed.stop()
         bridge.close()
         executor.shutdown(wait=True)
+
+
+def _sleeping_queries(database_url: str) -> int:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                           " AND query LIKE 'SELECT pg_sleep(%'").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_superseded_query_is_cancelled_in_postgres(run, engine, database_url):
+    """Cancelling the task also stops its SQL statement, so it stops holding a core."""
+    executor, tasks = ServiceExecutor(2), TaskGroup()
+    statements: list[str] = []
+
+    def slow_search() -> None:
+        with engine.connect() as conn:
+            statements.append("first")
+            conn.exec_driver_sql("SELECT pg_sleep(60)")
+            statements.append("second")  # never reached: the statement is cancelled
+            conn.exec_driver_sql("SELECT 1")
+
+    async def supersede() -> None:
+        task = tasks.spawn(executor.call_cancellable(slow_search), name="queue-count")
+        while _sleeping_queries(database_url) == 0:
+            await asyncio.sleep(0.02)
+        tasks.cancel("queue-count")
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        while _sleeping_queries(database_url):  # gone long before pg_sleep's 60 s
+            await asyncio.sleep(0.02)
+
+    run(supersede(), timeout=30)
+    executor.shutdown(wait=True)  # the worker thread got its error back and is free
+    assert statements == ["first"]
+    assert not tasks.running("queue-count")
+    with engine.connect() as conn:  # the pooled connection is still usable afterwards
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_a_cancelled_scope_refuses_the_next_statement(engine):
+    scope = CancelScope()
+    scope.cancel()  # nothing running: only marks the scope
+    with pytest.raises(CallCancelledError):
+        scope.statement_started(object())
