@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.stripe",
     "tests.fixtures.browser",
     "tests.fixtures.keyring",
+    "tests.fixtures.xvfb",
 ]

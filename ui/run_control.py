@@ -137,6 +137,17 @@ class DeskRunControl:
         with self._lock:
             self._jobs.pop(run_key, None)
 
+    @property
+    def browser_service(self) -> Any:
+        """The desk's :class:`BrowserService` (None until the first run starts it)."""
+        return self._service
+
+    def account_key(self, run_key: str) -> str | None:
+        """The browser-session key of a run in progress (None once it finished)."""
+        with self._lock:
+            job = self._jobs.get(run_key)
+        return None if job is None else str(job.account_key)
+
     def open_browser(self, run_key: str) -> None:
         """Bring the run's headed browser window to the front (the run already moved it)."""
         with self._lock:

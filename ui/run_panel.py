@@ -9,13 +9,15 @@ own :class:`automation.runs.events.Answer`.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from PIL import Image
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -52,13 +54,27 @@ class RunControl(Protocol):
         """Write the takeover (who, when, how long; "handed_back" or "gave_up") to the audit."""
 
 
-def _decode_scaled(jpeg: bytes, width: int, height: int) -> QImage | None:
-    """Decode a JPEG frame and scale it to fit ``width`` x ``height`` (any thread)."""
-    image = QImage.fromData(jpeg)
-    if image.isNull():
+def _decode_scaled(jpeg: bytes, width: int, height: int) -> tuple[bytes, int, int] | None:
+    """Decode a JPEG frame to packed RGB that fits ``width`` x ``height`` (any thread).
+
+    Pillow releases the GIL while it decodes and resizes; PySide's ``QImage`` holds it, which
+    stalls the GUI thread even when the decoding runs on a worker. Draft mode lets the JPEG
+    decoder produce a reduced size directly.
+
+    Returns:
+        ``(rgb, width, height)``, or None for a frame that is not a readable image.
+    """
+    try:
+        with Image.open(io.BytesIO(jpeg)) as frame:
+            ratio = min(max(width, 1) / frame.width, max(height, 1) / frame.height, 1.0)
+            fit = (max(1, round(frame.width * ratio)), max(1, round(frame.height * ratio)))
+            frame.draft("RGB", fit)  # e.g. a 1280x800 frame for a 570 px view decodes at 1/2
+            rgb = frame.convert("RGB")
+    except (OSError, ValueError):  # truncated or not an image: skip this frame
         return None
-    return image.scaled(max(width, 1), max(height, 1), Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
+    if rgb.size != fit:
+        rgb = rgb.resize(fit, Image.Resampling.BILINEAR)
+    return rgb.tobytes(), rgb.width, rgb.height
 
 
 def _clock(at: datetime) -> str:
@@ -86,6 +102,7 @@ class RunPanel(QWidget):
         self._code_request: Any = None
         self._transfer_ids: set[int] = set()
         self.frames_shown = 0
+        self.frames_received = 0
         self._frames = ServiceExecutor(max_workers=1)  # JPEG decoding, off the GUI thread
         self._decoding = False
         self._next_frame: bytes | None = None
@@ -249,25 +266,40 @@ class RunPanel(QWidget):
             self.code_edit.setFocus()
 
     def show_frame(self, jpeg: bytes) -> None:
-        """Paint a live frame: decoded and scaled off the GUI thread, latest frame wins."""
-        if self._decoding:
-            self._next_frame = jpeg  # drop older frames while one is being decoded
+        """Paint a live frame: decoded and scaled off the GUI thread, latest frame wins.
+
+        While a frame is being decoded, or while the view is hidden, only the newest frame is
+        kept; older ones are dropped undecoded.
+        """
+        self.frames_received += 1
+        self._next_frame = jpeg
+        self._decode_next()
+
+    def _decode_next(self) -> None:
+        if self._decoding or self._next_frame is None or not self.frame_label.isVisible():
             return
+        jpeg, self._next_frame = self._next_frame, None
         self._decoding = True
         size = self.frame_label.size()
         self._tasks.spawn(self._decode(jpeg, size.width(), size.height()))
 
     async def _decode(self, jpeg: bytes, width: int, height: int) -> None:
         try:
-            image = await self._frames.call(_decode_scaled, jpeg, width, height)
-            if image is not None:
-                self.frame_label.setPixmap(QPixmap.fromImage(image))
+            decoded = await self._frames.call(_decode_scaled, jpeg, width, height)
+            if decoded is not None:
+                rgb, frame_width, frame_height = decoded
+                image = QImage(rgb, frame_width, frame_height, 3 * frame_width,
+                               QImage.Format.Format_RGB888)
+                self.frame_label.setPixmap(QPixmap.fromImage(image))  # copies the pixels
                 self.frames_shown += 1
         finally:
             self._decoding = False
-        if self._next_frame is not None:
-            jpeg, self._next_frame = self._next_frame, None
-            self.show_frame(jpeg)
+        self._decode_next()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Paint the newest frame that arrived while the panel was hidden."""
+        super().showEvent(event)
+        self._decode_next()
 
     def _log(self, at: datetime, text: str) -> None:
         self.log_view.appendPlainText(f"{_clock(at)}  {text}")
@@ -289,16 +321,21 @@ class RunPanel(QWidget):
         self.hand_back_button.setEnabled(True)
         self._tasks.spawn(self._executor.call(self._control.open_browser, self._takeover.run_key))
 
-    def _end_takeover(self, handed_back: bool) -> None:
+    def _end_takeover(self, handed_back: bool, by_operator: bool = True) -> None:
+        """Answer the run and audit the takeover (a prompt closed unopened by the batch's end
+        is not a takeover: nothing to audit)."""
         event, self._takeover = self._takeover, None
         self.takeover_box.setVisible(False)
         if event is None:
             return
         event.answer.set("done" if handed_back else None)
-        if self._control is not None and self._takeover_started is not None:
+        ended = datetime.now(UTC)
+        opened, self._takeover_started = self._takeover_started, None
+        started = opened or ended  # given up without opening: 0 s, still audited
+        if self._control is not None and (by_operator or opened is not None):
             self._tasks.spawn(self._executor.call(
-                self._control.record_takeover, event.transfer_id, self._takeover_started,
-                datetime.now(UTC), "handed_back" if handed_back else "gave_up",
+                self._control.record_takeover, event.transfer_id, started, ended,
+                "handed_back" if handed_back else "gave_up",
             ))
 
     def _send_code(self) -> None:
@@ -319,6 +356,6 @@ class RunPanel(QWidget):
 
     def _hide_prompts(self) -> None:
         if self._takeover is not None:
-            self._end_takeover(False)
+            self._end_takeover(False, by_operator=False)
         if self._code_request is not None:
             self._answer_code(None)

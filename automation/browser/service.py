@@ -179,6 +179,8 @@ class BrowserService:
             assert self._playwright is not None, "browser service not started"
             try:
                 options = {**launch_kwargs(self.settings), "headless": want_headless}
+                if not want_headless:  # the driver's environment dates from start(): pass
+                    options["env"] = dict(os.environ)  # today's, so DISPLAY reaches the window
                 browser = await self._playwright.chromium.launch(**options)
             except KnownError:
                 raise

@@ -1,9 +1,9 @@
 """Desktop benchmarks with 100k transfers in real PostgreSQL.
 
 - queue first paint and a filter keystroke (goals: <= 500 ms, <= 50 ms),
-- GUI loop stall during a live acceptance run (frames at ~5 fps) with 100k rows loaded and the
-  change feed on (a 10 ms timer probe; goals p99 <= 16 ms, max <= 50 ms),
 - cold start to interactive and idle RSS (goals <= 2 s, <= 250 MB).
+
+The GUI stall during a live run is in ``test_ui_stall_bench.py``.
 
 Sizes scale with ``TRANSFERDESK_PERF_SCALE``.
 """
@@ -19,37 +19,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 import qasync
-from PySide6.QtCore import QElapsedTimer, QTimer
 
-from app.changefeed import ChangeFeed
-from app.config import load_settings
-from app.credentials import portal_key
 from app.db.engine import make_engine
 from app.demo_data import insert_demo
-from app.domain.records import NewTransfer
-from app.events import EventBus
-from app.services.queue import QueueService
-from app.services.transfers import TransferService
-from automation.sandbox.portal import SandboxPortal
 from tests.perf.report import percentile, report, scale
-from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_view import QueueWidget
-from ui.run_control import DeskRunControl
-from ui.run_panel import RunPanel
 from ui.services import ServiceBackend
 
 pytestmark = [pytest.mark.perf,
               pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = int(100_000 * scale())
-SITE = "state-u"
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +105,17 @@ def test_queue_first_paint_and_filter_keystroke(qtbot, loop, bench_url):
         widget.table.viewport().repaint()
         keystrokes.append((time.perf_counter() - started) * 1000)
         assert widget.query.search != before[1]
+    # The same keystrokes again, each also waited for until its counts reach the label (the
+    # rows do not wait for them): "rows shown" above, "counts updated" here.
+    counted: list[float] = []
+    for text in ("k", "ke", "ken", "kent", "kentu", "iowa", "iowa s", "202", "demo-00013"):
+        widget.search_edit.setText(text)
+        started = time.perf_counter()
+        widget._apply_search()
+        _until(loop, lambda t=text: widget.query.search == t and widget.counts_loaded)
+        widget.count_label.repaint()
+        counted.append((time.perf_counter() - started) * 1000)
+        assert widget.count_label.text().endswith(" transfers")
     executor.shutdown(wait=True)
     engine.dispose()
     figures = {
@@ -127,90 +124,13 @@ def test_queue_first_paint_and_filter_keystroke(qtbot, loop, bench_url):
         "keystroke_median_ms": round(statistics.median(keystrokes), 1),
         "keystroke_p95_ms": round(percentile(keystrokes, 95), 1),
         "keystroke_max_ms": round(max(keystrokes), 1),
+        "keystroke_counts_updated_median_ms": round(statistics.median(counted), 1),
+        "keystroke_counts_updated_max_ms": round(max(counted), 1),
         "goal_first_paint_ms": 500, "goal_keystroke_ms": 50,
+        "load_average_1m": round(os.getloadavg()[0], 1),  # the machine is shared
     }
     report("ui_queue", figures)
     assert widget.model.rowCount() >= 1
-
-
-def test_gui_stall_during_live_run(qtbot, loop, bench_url, tmp_path, credential_store):
-    widget, executor, engine = _queue(qtbot, bench_url)
-    bus = EventBus()
-    bridge = EventBridge(bus)
-    bridge.transfer_changed.connect(widget.on_transfer_changed)
-    feed = ChangeFeed(bench_url, bus, resync_interval=3600)
-    feed.start()
-    assert feed.wait_connected(10)
-    widget.reload()
-    _until(loop, lambda: widget.model.rowCount() > 0)
-    with SandboxPortal() as portal:
-        portal.add_site(SITE, "State University Athletics", max_attempts=3)
-        portal.set_faults(SITE, latency_ms=400)  # stretch each run over several seconds
-        transfers = TransferService(engine, "bench")
-        email, password = f"bench-{secrets.token_hex(3)}@market.test", secrets.token_urlsafe(12)
-        portal.add_account(SITE, email, password, "Bench Desk")
-        account = transfers.add_account("paciolan", portal.site_url(SITE), email)
-        credential_store.set(portal_key(str(account.id)), password)
-        rows = []
-        for _ in range(3):
-            starts = datetime.now(UTC) + timedelta(days=5)
-            sent = portal.create_transfer(
-                SITE, email, sender_name="Sam Seller", sender_email="sam@seller.test",
-                event_name="Bench Game", event_starts_at=starts, venue="Stadium",
-                section="101", row="F", seats=["5", "6"])
-            full = transfers.create(NewTransfer(
-                order_ref=f"BENCH-{secrets.token_hex(4)}", event_name="Bench Game",
-                account_id=account.id, event_starts_at=starts, section="101", row="F",
-                seats=("5", "6")))
-            transfers.mark_notice_received(full.row.id, accept_url=portal.accept_url(sent),
-                                           transfer_ref=sent.token, accept_by=sent.expires_at)
-            rows.append(QueueService(engine).rows([full.row.id])[0])
-        settings = load_settings(tmp_path / "none.toml",
-                                 environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
-        control = DeskRunControl(settings, bench_url, bus, "desk:bench", credential_store)
-        panel = RunPanel(control, executor, TaskGroup())
-        panel.resize(900, 600)
-        qtbot.addWidget(panel)
-        panel.show()
-        bridge.run_event.connect(panel.on_run_event)
-        lateness: list[float] = []
-        clock = QElapsedTimer()
-        probe = QTimer(interval=10)
-        last = [0]
-
-        def tick() -> None:
-            now = clock.elapsed()
-            lateness.append(max(0.0, now - last[0] - 10))
-            last[0] = now
-
-        probe.timeout.connect(tick)
-        try:
-            control._ensure_started()  # browser launch is not part of the run being measured
-            clock.start()
-            probe.start()
-            started = time.perf_counter()
-            results = loop.run_until_complete(panel.run_batch(rows))
-            seconds = time.perf_counter() - started
-            probe.stop()
-        finally:
-            control.close()
-            feed.stop()
-            bridge.close()
-            executor.shutdown(wait=True)
-            engine.dispose()
-    assert [r.outcome.value for r in results] == ["accepted"] * 3
-    figures = {
-        "rows": ROWS, "runs": len(rows), "run_seconds": round(seconds, 1),
-        "frames_shown": panel.frames_shown,
-        "frames_per_second": round(panel.frames_shown / seconds, 1),
-        "probe_ticks": len(lateness),
-        "stall_p50_ms": round(percentile(lateness, 50), 1),
-        "stall_p99_ms": round(percentile(lateness, 99), 1),
-        "stall_max_ms": round(max(lateness), 1),
-        "goal_p99_ms": 16, "goal_max_ms": 50,
-    }
-    report("ui_stall", figures)
-    assert panel.frames_shown > 0
 
 
 COLD_START = r"""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QColor, QImage
 
 from app.config import load_settings
 from app.credentials import portal_key
@@ -14,6 +18,8 @@ from app.domain.records import NewTransfer
 from app.events import EventBus
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
+from automation.browser.screencast import Screencast
+from automation.browser.service import BrowserService
 from automation.sandbox.portal import SandboxPortal
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
@@ -64,6 +70,7 @@ def _desk(qtbot, tmp_path, portal, engine, database_url, credential_store, mfa="
     executor, tasks = ServiceExecutor(2), TaskGroup()
     panel = RunPanel(control, executor, tasks)
     qtbot.addWidget(panel)
+    panel.show()  # a hidden panel keeps only the newest frame, undecoded
     bridge.run_event.connect(panel.on_run_event)
     return panel, rows, bridge, control, executor, email, password
 
@@ -121,3 +128,62 @@ def test_operator_code_prompt_and_abort(qtbot, run, tmp_path, portal, engine, da
     assert [r.outcome.value for r in results] in (["aborted"], ["accepted"])
     assert panel.results.item(1).text().endswith("not started (aborted)")
     assert panel.status_label.text() == "Aborted"
+
+
+def _jpeg(color: str) -> bytes:
+    image = QImage(160, 100, QImage.Format.Format_RGB32)
+    image.fill(QColor(color))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "JPEG", 90)
+    return bytes(data)
+
+
+def test_hidden_panel_decodes_only_the_newest_frame_when_shown(qtbot, until):
+    panel = RunPanel(None, ServiceExecutor(1), TaskGroup())
+    qtbot.addWidget(panel)
+    for color in ("red", "lime", "blue"):
+        panel.show_frame(_jpeg(color))
+    assert (panel.frames_received, panel.frames_shown) == (3, 0), "hidden: nothing decoded"
+    panel.show()
+    until(lambda: panel.frames_shown == 1)
+    shown = panel.frame_label.pixmap().toImage()
+    centre = shown.pixelColor(shown.width() // 2, shown.height() // 2)
+    assert centre.blue() > 200 and centre.red() < 60, "the newest frame (blue) is the one shown"
+    assert panel.frames_received == 3
+    panel.shutdown()
+
+
+ANIMATED = """<style>@keyframes slide{from{transform:translateX(0)}to{transform:translateX(600px)}}
+div{width:80px;height:80px;background:#1a73e8;animation:slide 1s linear infinite}</style>
+<div></div>"""
+
+
+def test_screencast_caps_frames_at_5_fps_on_a_page_that_always_repaints():
+    service = BrowserService(load_settings().browser)
+    service.start()
+
+    async def stream(seconds: float):
+        context = await (await service.browser()).new_context()
+        page = await context.new_page()
+        await page.set_content(ANIMATED)
+        sent: list[float] = []
+        screencast = Screencast(page, lambda _jpeg: sent.append(time.monotonic()), fps=5)
+        started = time.monotonic()
+        await screencast.start()
+        await asyncio.sleep(seconds)
+        await screencast.stop()
+        elapsed = time.monotonic() - started
+        await context.close()
+        return screencast, sent, elapsed
+
+    try:
+        screencast, sent, elapsed = service.call(stream(3.0), timeout=60)
+    finally:
+        service.stop()
+    assert len(sent) == screencast.frames_sent >= 2
+    assert len(sent) <= 5 * elapsed + 1
+    assert min(b - a for a, b in zip(sent, sent[1:], strict=False)) >= 0.19
+    # Chromium is paced by the held acknowledgements: unthrottled it sends ~30 frames/s here
+    assert screencast.frames_received <= 4 * screencast.frames_sent + 4

@@ -89,3 +89,22 @@ def test_ending_a_takeover_writes_the_audit_row(
     assert entry.detail["who"] == DESK_NAME
     assert datetime.fromisoformat(entry.detail["started_at"]) >= before
     assert entry.detail["seconds"] >= 0
+
+
+def test_giving_up_without_opening_the_browser_is_audited_as_zero_seconds(
+    desk: tuple[RunPanel, EventBus, EventBridge], engine: Engine, until: Callable[..., None],
+) -> None:
+    panel, bus, _bridge = desk
+    transfer_id = _transfer(engine)
+    reply = Answer()
+    bus.publish(TakeoverRequested("run-2", transfer_id, "bot challenge", datetime.now(UTC), reply))
+    until(lambda: not panel.takeover_box.isHidden())
+    assert not panel.hand_back_button.isEnabled(), "nothing to hand back before opening"
+    panel.give_up_button.click()
+
+    assert reply.wait(0) is None and reply.answered
+    until(lambda: bool(_takeovers(engine, transfer_id)))
+    [entry] = _takeovers(engine, transfer_id)
+    assert entry.detail["outcome"] == "gave_up" and entry.detail["who"] == DESK_NAME
+    assert entry.detail["seconds"] == 0
+    assert entry.detail["started_at"] == entry.detail["ended_at"]

@@ -30,6 +30,20 @@ LOCKED_MESSAGE = (
 WRONG_PASSWORD_MESSAGE = "The email or password you entered is incorrect."
 
 
+# While a navigation is pending (a form sent, a link followed, the next page requested) an
+# animated bar runs along the top edge, as on real ticket sites; slow portals (latency fault)
+# therefore keep repainting, which the live view shows.
+PENDING_INDICATOR = """<style>
+.pending-bar{position:fixed;top:0;left:0;height:4px;width:30%;background:#1a73e8;display:none}
+body.pending .pending-bar{display:block;animation:pending-slide 1s linear infinite}
+@keyframes pending-slide{from{transform:translateX(-100%)}to{transform:translateX(340%)}}
+</style><script>
+addEventListener("submit", function () { document.body.classList.add("pending"); });
+addEventListener("beforeunload", function () { document.body.classList.add("pending"); });
+addEventListener("pageshow", function () { document.body.classList.remove("pending"); });
+</script>"""
+
+
 def seats_text(seats: Iterable[str]) -> str:
     """``5, 6, 7``."""
     return ", ".join(seats)
@@ -50,8 +64,9 @@ def page(site: Site | None, title: str, body: str, kind: str, user: str | None =
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} | {site_name}</title>
-<link rel="stylesheet" href="/static/portal.css"></head>
-<body><header class="site-header"><a class="brand" href="{home}">{site_name}</a>
+<link rel="stylesheet" href="/static/portal.css">{PENDING_INDICATOR}</head>
+<body><div class="pending-bar" aria-hidden="true"></div>
+<header class="site-header"><a class="brand" href="{home}">{site_name}</a>
 <span class="powered">Ticketing by Sandbox Paciolan</span>{user_bar}</header>
 <main data-page="{kind}">{body}</main>
 <footer>Sandbox portal for TransferDesk demos and tests. No real tickets.</footer>
