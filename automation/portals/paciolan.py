@@ -40,6 +40,9 @@ STATE_TEXTS: tuple[tuple[str, PageKind], ...] = (
     ("wrong_account", PageKind.NOT_FOUND),
 )
 SIGN_IN_KINDS = frozenset({PageKind.SIGN_IN, PageKind.PASSWORD, PageKind.VERIFICATION_CODE})
+#: Elements :meth:`PaciolanAdapter.classify` looks for (all checked at once, then in order).
+CLASSIFY_ELEMENTS = ("bot_challenge", "code_field", "password_field", "email_field",
+                     "accept_button", "confirmation", "account_marker")
 
 
 class PaciolanAdapter:
@@ -56,6 +59,7 @@ class PaciolanAdapter:
         self.site_url = site_url.rstrip("/")
         self.find_timeout = find_timeout
         self._last_status: int | None = None
+        self._seen: tuple[Page, str, PageKind] | None = None  # the last classification
         self._code_wanted_after = datetime.now(UTC) - timedelta(minutes=1)
 
     # -- navigation helpers ----------------------------------------------------------------
@@ -67,11 +71,13 @@ class PaciolanAdapter:
 
     async def goto(self, page: Page, url: str) -> None:
         """Navigate and remember the HTTP status for :meth:`classify`."""
+        self._seen = None
         response = await page.goto(url, wait_until="load")
         self._last_status = response.status if response is not None else None
 
     async def submit(self, page: Page, action: Callable[[], Awaitable[Any]]) -> None:
         """Run ``action`` (a click that submits a form) and wait for the next page."""
+        self._seen = None
         async with page.expect_navigation(wait_until="load") as info:
             await action()
         response: Response | None = await info.value
@@ -79,6 +85,9 @@ class PaciolanAdapter:
 
     async def find(self, page: Page, element: str, required: bool = True) -> Locator | None:
         """The first visible match of ``element``'s alternatives, polling briefly.
+
+        One browser round trip per alternative tried (``is_visible`` is False when nothing
+        matches, so no separate count).
 
         Raises:
             RunFailedError: selector_drift when required and nothing matched.
@@ -88,7 +97,7 @@ class PaciolanAdapter:
         while True:
             for spec in specs:
                 locator = spec.resolve(page).first
-                if await locator.count() and await locator.is_visible():
+                if await locator.is_visible():
                     return locator
             if time.monotonic() >= deadline:
                 break
@@ -107,12 +116,32 @@ class PaciolanAdapter:
         """True when ``element`` is on the page now (no waiting)."""
         return await self.find(page, element, required=False) is not None
 
+    async def visible_elements(self, page: Page, elements: tuple[str, ...]) -> set[str]:
+        """Which of ``elements`` are on the page now, in one concurrent read per element.
+
+        An element is there when the first match of one of its alternatives is visible (as in
+        :meth:`find`): the alternatives' first matches are joined and filtered to the visible
+        ones, so each element costs one count, and all counts share one round trip's latency.
+        """
+        probes: list[tuple[str, Locator]] = []
+        for element in elements:
+            specs = self.profile.specs(element)
+            if not specs:
+                continue
+            either = specs[0].resolve(page).first
+            for spec in specs[1:]:
+                either = either.or_(spec.resolve(page).first)
+            probes.append((element, either.filter(visible=True)))
+        counts = await asyncio.gather(*(probe.count() for _, probe in probes))
+        return {element for (element, _), n in zip(probes, counts, strict=True) if n}
+
     async def page_text(self, page: Page) -> str:
-        """The visible text of the page, lower-cased."""
+        """The visible text of the page (the body's ``innerText``), lower-cased."""
         try:
-            return (await page.locator("body").inner_text(timeout=2_000)).lower()
-        except Exception:  # a page without a body (download, blank)
+            text = await page.evaluate("() => document.body ? document.body.innerText : ''")
+        except Exception:  # no page to read (a download, a navigation under way)
             return ""
+        return text.lower() if isinstance(text, str) else ""
 
     def has_marker(self, text: str, key: str) -> bool:
         """True when one of the profile's ``texts.<key>`` markers is in ``text``."""
@@ -121,9 +150,19 @@ class PaciolanAdapter:
     # -- classification --------------------------------------------------------------------
 
     async def classify(self, page: Page) -> PageKind:
-        """What the current page is (see :class:`PageKind`)."""
-        text = await self.page_text(page)
-        if await self.present(page, "bot_challenge") or self.has_marker(text, "bot_challenge"):
+        """What the current page is (see :class:`PageKind`).
+
+        The page's text and every element are read at once; the decision order below is
+        unchanged by that (first match wins).
+        """
+        text, shown = await asyncio.gather(
+            self.page_text(page), self.visible_elements(page, CLASSIFY_ELEMENTS))
+        kind = self._decide(text, shown)
+        self._seen = (page, page.url, kind)
+        return kind
+
+    def _decide(self, text: str, shown: set[str]) -> PageKind:
+        if "bot_challenge" in shown or self.has_marker(text, "bot_challenge"):
             return PageKind.BOT_CHALLENGE
         status = self._last_status or 200
         if status >= 500 or self.has_marker(text, "server_error"):
@@ -131,24 +170,31 @@ class PaciolanAdapter:
         for key, kind in STATE_TEXTS[:1]:
             if self.has_marker(text, key):
                 return kind
-        if await self.present(page, "code_field"):
+        if "code_field" in shown:
             return PageKind.VERIFICATION_CODE
-        if await self.present(page, "password_field"):
+        if "password_field" in shown:
             return PageKind.PASSWORD
-        if await self.present(page, "email_field"):
+        if "email_field" in shown:
             return PageKind.SIGN_IN
-        if await self.present(page, "accept_button"):
+        if "accept_button" in shown:
             return PageKind.TRANSFER_PENDING
         for key, kind in STATE_TEXTS[1:]:
             if self.has_marker(text, key):
                 return kind
-        if await self.present(page, "confirmation"):
+        if "confirmation" in shown:
             return PageKind.CONFIRMATION
         if status == 404 or self.has_marker(text, "not_found"):
             return PageKind.NOT_FOUND
-        if await self.present(page, "account_marker"):
+        if "account_marker" in shown:
             return PageKind.MY_ACCOUNT
         return PageKind.UNKNOWN
+
+    def seen_kind(self, page: Page) -> PageKind | None:
+        """The classification of ``page`` if it has not navigated since (else None)."""
+        if self._seen is None:
+            return None
+        seen_page, url, kind = self._seen
+        return kind if seen_page is page and url == page.url else None
 
     async def _classify_strict(self, page: Page) -> PageKind:
         """Classify; a challenge or server error interrupts the step."""
@@ -275,21 +321,22 @@ class PaciolanAdapter:
         if kind in SIGN_IN_KINDS:
             raise SignInRequiredError()
         await self.find(page, "pending_list")
-        items = await self._all(page, "pending_item")
-        for item in items:
-            text = await item.inner_text()
+        items, texts = await self._all(page, "pending_item")
+        for item, text in zip(items, texts, strict=True):
             if _mentions(text, target):
                 link = await self._within(item, "pending_open")
                 await self.submit(page, link.click)
                 return
         raise RunFailedError(Outcome.NOT_FOUND, "the transfer is not in the pending list")
 
-    async def _all(self, page: Page, element: str) -> list[Locator]:
+    async def _all(self, page: Page, element: str) -> tuple[list[Locator], list[str]]:
+        """Every match of the first alternative that matches, with their texts (one read)."""
         for spec in self.profile.specs(element):
-            found = await spec.resolve(page).all()
-            if found:
-                return found
-        return []
+            locator = spec.resolve(page)
+            texts = await locator.all_inner_texts()
+            if texts:
+                return [locator.nth(i) for i in range(len(texts))], texts
+        return [], []
 
     async def _within(self, scope: Locator, element: str) -> Locator:
         for spec in self.profile.specs(element):
@@ -304,8 +351,13 @@ class PaciolanAdapter:
         raise RunFailedError(Outcome.SELECTOR_DRIFT, f"{element} not found in the pending list")
 
     async def accept(self, page: Page, target: TransferTarget) -> None:
-        """Check the seats shown, press Accept, and wait for the confirmation."""
-        kind = await self.classify(page)
+        """Check the seats shown, press Accept, and wait for the confirmation.
+
+        The page :meth:`open_transfer` just classified is not classified again.
+        """
+        kind = self.seen_kind(page)
+        if kind is None:
+            kind = await self.classify(page)
         if kind is not PageKind.TRANSFER_PENDING:
             kind = await self.open_transfer(page, target)
             if kind in (PageKind.TRANSFER_ACCEPTED, PageKind.CONFIRMATION):
@@ -343,7 +395,7 @@ class PaciolanAdapter:
         if kind in SIGN_IN_KINDS:
             raise SignInRequiredError()
         await self.find(page, "owned_tickets")
-        owned = [await item.inner_text() for item in await self._all(page, "owned_ticket")]
+        _, owned = await self._all(page, "owned_ticket")
         missing = [seat for seat in target.seats if not any(
             _is_seat(text, target, seat) for text in owned)]
         if missing:

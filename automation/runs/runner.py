@@ -60,6 +60,10 @@ __all__ = ["AbortSignal", "AcceptanceRunner", "RunJob", "RunResult", "RunnerOpti
 
 log = logging.getLogger(__name__)
 
+#: After a run that did not sign in, the storage state is saved again only when the last save of
+#: the account is older than this (a sign-in always saves; closing the session saves too).
+SESSION_SAVE_INTERVAL = 60.0
+
 
 class AcceptanceRunner:
     """Runs jobs on the browser service's loop and records their outcomes.
@@ -91,6 +95,7 @@ class AcceptanceRunner:
         self.recorder = recorder
         self.limiter = limiter or AccountRateLimiter(0)
         self.options = options or RunnerOptions()
+        self.saved_at: dict[str, float] = {}  # account key -> monotonic time of the last save
 
     def submit(
         self, job: RunJob, abort: AbortSignal | None = None
@@ -140,15 +145,22 @@ class _Run:
             Frame(self.job.run_key, self.job.transfer_id, datetime.now(UTC), jpeg)
         )
 
-    async def step(self, name: str, action: Callable[[], Awaitable[None]]) -> None:
-        """Run one step with events, pacing, abort checks and one re-sign-in on expiry."""
+    async def step(
+        self, name: str, action: Callable[[], Awaitable[None]], paced: bool = True
+    ) -> None:
+        """Run one step with events, pacing, abort checks and one re-sign-in on expiry.
+
+        ``paced=False``: the step starts without waiting for the account's limiter (only for a
+        step that sends nothing to the portal, e.g. reusing a session verified moments ago).
+        """
         if self.abort.aborted:
             raise RunFailedError(Outcome.ABORTED, f"aborted before {name}")
         bus, job = self.runner.bus, self.job
         bus.publish(StepStarted(job.run_key, job.transfer_id, name, datetime.now(UTC)))
         ok, detail = False, ""
         try:
-            await self.runner.limiter.wait(job.account_key)
+            if paced:
+                await self.runner.limiter.wait(job.account_key)
             for _ in range(3):
                 try:
                     await action()
@@ -177,10 +189,7 @@ class _Run:
         self.log(f"run {job.run_key[:8]} for transfer {job.transfer_id}, attempt {job.attempt}")
         outcome, detail = Outcome.PORTAL_ERROR, ""
         try:
-            self.page = await self.session.page()
-            self.page.set_default_timeout(
-                self.runner.options.timeout_ms or self.runner.service.default_timeout_ms
-            )
+            self._use_page(await self.session.page())
             await self._start_screencast()
             outcome, detail = await self._steps()
         except RunFailedError as exc:
@@ -199,21 +208,26 @@ class _Run:
         await self._back_to_default_mode()
         if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED):
             self.session.verified_at = time.monotonic()
-            await self.runner.service.save_session(job.account_key)
+            await self._save_session(due_only=True)
         else:
             self.session.verified_at = 0.0
         return outcome, detail
 
-    async def _back_to_default_mode(self) -> None:
-        """After a takeover the account's session returns to the usual (headless) browser."""
+    async def _back_to_default_mode(self) -> Page | None:
+        """After a takeover the account's session returns to the usual (headless) browser.
+
+        Returns:
+            The session's new page, or None when nothing moved.
+        """
         service = self.runner.service
         if self.session.headless == service.settings.headless:
-            return
+            return None
         try:
-            await service.move_session(self.session, service.settings.headless)
+            return await service.move_session(self.session, service.settings.headless)
         except PlaywrightError as exc:
             self.log(f"could not return the session to the headless browser: {_first_line(exc)}",
                      "WARNING")
+            return None
 
     async def record(self, outcome: Outcome, detail: str) -> RunResult:
         """Record the outcome (database, else journal) and announce :class:`RunFinished`."""
@@ -236,7 +250,8 @@ class _Run:
 
     async def _steps(self) -> tuple[Outcome, str]:
         adapter, target = self.adapter, self.job.target
-        await self.step("sign_in", lambda: self.sign_in_untraced(force=False))
+        await self.step("sign_in", lambda: self.sign_in_untraced(force=False),
+                        paced=not self._session_trusted())
         await self._start_trace()
         kinds: list[PageKind] = []
 
@@ -265,7 +280,7 @@ class _Run:
             raise RunFailedError(Outcome.BOT_CHALLENGE, reason)
         await self._stop_trace()
         await self._stop_screencast()
-        self.page = await self.runner.service.move_session(self.session, headless=False)
+        self._use_page(await self.runner.service.move_session(self.session, headless=False))
         await self._start_screencast()
         answer = Answer()
         self.abort.watch(answer)
@@ -280,6 +295,10 @@ class _Run:
                 Outcome.BOT_CHALLENGE, f"{reason} (takeover declined or timed out)"
             )
         self.log("the operator handed control back")
+        # One controller at a time: the headed window closes and the run goes on headless.
+        await self._stop_screencast()
+        self._use_page(await self._back_to_default_mode() or self._page())
+        await self._start_screencast()
         await self._start_trace()
 
     async def sign_in_untraced(self, force: bool) -> None:
@@ -288,8 +307,7 @@ class _Run:
         resume = self.tracing
         await self._stop_trace()
         credentials = self.job.credentials
-        age = time.monotonic() - self.session.verified_at
-        if not force and age < self.runner.options.session_trust_seconds:
+        if not force and self._session_trusted():
             self.log("reusing the session (signed in moments ago)")
             if resume:
                 await self._start_trace()
@@ -302,13 +320,33 @@ class _Run:
         if did:
             self.signed_in = True
             self.log(f"signed in as {credentials.username}")
-            await self.runner.service.save_session(self.job.account_key)
+            await self._save_session(due_only=False)
         else:
             self.log("reusing the saved session")
         if resume:
             await self._start_trace()
 
+    def _session_trusted(self) -> bool:
+        """True when the portal showed this session signed in moments ago (no check needed)."""
+        age = time.monotonic() - self.session.verified_at
+        return age < self.runner.options.session_trust_seconds
+
+    async def _save_session(self, due_only: bool) -> None:
+        """Persist the storage state (encrypted); ``due_only``: skip if saved moments ago."""
+        key, saved_at = self.job.account_key, self.runner.saved_at
+        if due_only and time.monotonic() - saved_at.get(key, float("-inf")) < SESSION_SAVE_INTERVAL:
+            return
+        await self.runner.service.save_session(key)
+        saved_at[key] = time.monotonic()
+
     # -- evidence --------------------------------------------------------------------------
+
+    def _use_page(self, page: Page) -> None:
+        """Drive ``page`` from now on, with the run's step timeout."""
+        page.set_default_timeout(
+            self.runner.options.timeout_ms or self.runner.service.default_timeout_ms
+        )
+        self.page = page
 
     def _page(self) -> Page:
         assert self.page is not None
