@@ -4,6 +4,7 @@ deadlines, in every state. Bulk insert uses COPY, so 100k rows take seconds.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,8 @@ COLUMNS = (
     "lease_until", "attempts", "last_outcome", "verified_at", "verified_by", "method",
     "payment_intent_id", "amount", "currency", "escrow_status", "hold_expires_at", "created_at",
 )
+#: How far back generated verifications go (the dashboard shows 14 days).
+HISTORY_DAYS = 14
 DEMO_SITES = (
     ("https://12thman.evenue.example", "transfers+aggies@marketplace.example", "Aggies"),
     ("https://clemson.evenue.example", "transfers+clemson@marketplace.example", "Clemson"),
@@ -121,7 +124,12 @@ def _apply_status(row: dict[str, Any], status: Status, rng: random.Random, now: 
              Outcome.LOGIN_FAILED)).value)
     elif status is Status.VERIFIED:
         manual = rng.random() < 0.15
-        row.update(attempts=0 if manual else 1, verified_at=now - timedelta(hours=1),
+        verified_at, noticed = _verification_times(rng, now, manual)
+        created = noticed - timedelta(hours=rng.uniform(0.2, 30))
+        row.update(attempts=0 if manual else 1, verified_at=verified_at,
+                   notice_received_at=noticed, created_at=created,
+                   accept_by=created + timedelta(hours=72),
+                   hold_expires_at=created + timedelta(days=7),
                    method="manual" if manual else "auto",
                    verified_by="Dana" if manual else "worker-1",
                    last_outcome=None if manual else Outcome.ACCEPTED.value,
@@ -131,6 +139,30 @@ def _apply_status(row: dict[str, Any], status: Status, rng: random.Random, now: 
     elif status is Status.EXPIRED:
         row.update(accept_by=now - timedelta(hours=rng.randint(1, 48)),
                    escrow_status=EscrowStatus.CANCELLED.value)
+
+
+def _verification_times(rng: random.Random, now: datetime, manual: bool
+                        ) -> tuple[datetime, datetime]:
+    """(verified_at, notice_received_at) spread over the last :data:`HISTORY_DAYS` days.
+
+    Busier on recent days and weekends' eves (game days), mostly in US daytime (13-05 UTC);
+    the notice-to-verified time is log-normal: minutes for the worker, hours for staff.
+    """
+    while True:
+        days_ago = int(rng.expovariate(1 / 8))
+        if days_ago >= HISTORY_DAYS:
+            continue
+        day = (now - timedelta(days=days_ago)).date()
+        if day.weekday() not in (4, 5) and rng.random() < 0.25:  # Fri/Sat are game days
+            continue
+        hour = (13 + rng.triangular(0, 16, 6)) % 24
+        verified_at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
+            hours=hour)
+        if verified_at <= now - timedelta(minutes=1):
+            break
+    median_minutes = 180.0 if manual else 12.0
+    minutes = min(rng.lognormvariate(math.log(median_minutes), 0.9), 48 * 60.0)
+    return verified_at, verified_at - timedelta(minutes=max(minutes, 1.0))
 
 
 def insert_demo(database_url: str, n: int, seed: int = 1, prefix: str = "DEMO",

@@ -6,7 +6,9 @@ events), the executor (service calls) and the keyboard shortcuts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -59,6 +61,11 @@ class MainWindow(QMainWindow):
         self.bridge = EventBridge(self.bus, self)
         self._run_control = run_control
         self._closers: list[Any] = []
+        self._connect_task: asyncio.Task[Any] | None = None
+        self._close_task: asyncio.Task[Any] | None = None
+        self._connect_lock = threading.Lock()
+        self._closing = False
+        self._connected: tuple[str, Any] | None = None  # made by the connect thread, not yet used
         self._dialogs: list[QWidget] = []
         self.setWindowTitle("TransferDesk")
         self.resize(1360, 860)
@@ -157,13 +164,29 @@ class MainWindow(QMainWindow):
 
     # --- startup --------------------------------------------------------------------------
     async def connect_database(self) -> None:
-        """Resolve (and on first use start) the database off the GUI thread, then load."""
+        """Resolve (and on first use start) the database off the GUI thread, then load.
+
+        The work runs in its own task, kept here: closing the window meanwhile cancels and
+        awaits it (see :meth:`closeEvent`) and this returns quietly; a connection that completes
+        after that is released at once.
+        """
+        task = asyncio.get_event_loop().create_task(self._connect(), name="connect-database")
+        self._connect_task = task
+        try:
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and self._closing and not (current and current.cancelling()):
+                return  # the window closed while connecting
+            raise
+
+    async def _connect(self) -> None:
         if self.backend is None:
             from app.db import migrate
             from app.db.engine import make_engine, resolve_database_url
             from ui.services import ServiceBackend
 
-            def work() -> tuple[str, Any]:
+            def work() -> tuple[str, Any] | None:
                 url = resolve_database_url(self._settings)
                 if self._settings.uses_embedded_database:
                     migrate.upgrade(url)  # this desk owns its private cluster
@@ -173,13 +196,23 @@ class MainWindow(QMainWindow):
                     make_engine(url), self._settings.display_name,
                     self._settings.evidence_max_bytes, self._settings.max_attempts,
                 )
-                return url, backend
+                with self._connect_lock:
+                    if not self._closing:
+                        self._connected = (url, backend)
+                        return url, backend
+                _release_backend(backend)  # the window closed meanwhile: nobody will use it
+                return None
 
             try:
-                url, backend = await self.executor.call(work)
+                connected = await self.executor.call(work)
             except KnownError as exc:
                 self.statusBar().showMessage(f"Database unavailable: {exc}")
                 return
+            if connected is None:
+                return
+            url, backend = connected
+            with self._connect_lock:
+                self._connected = None  # this window owns it now
             if self._run_control is None:
                 from ui.run_control import DeskRunControl
 
@@ -361,7 +394,35 @@ class MainWindow(QMainWindow):
             store.setValue("window/splitter", self.splitter.saveState())
             store.setValue("queue/header", self.queue.table.horizontalHeader().saveState())
 
+    async def _close_after_connecting(self, task: asyncio.Task[Any]) -> None:
+        """Await the cancelled connect task, release what it left, then close for real."""
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # it failed on its own just before the cancel: closing anyway
+            log.debug("connecting ended with an error while closing", exc_info=True)
+        with self._connect_lock:
+            leftover, self._connected = self._connected, None
+        if leftover is not None:
+            try:
+                await self.executor.call(_release_backend, leftover[1])
+            except Exception as exc:  # the database went away: nothing left to mark
+                log.warning("releasing the desk's connection failed: %s", exc)
+        self.close()
+
     def closeEvent(self, event: Any) -> None:
+        task = self._connect_task
+        if task is not None and not task.done():  # still connecting: stop that first
+            with self._connect_lock:
+                self._closing = True
+            task.cancel()
+            event.ignore()
+            self.statusBar().showMessage("Closing…")
+            if self._close_task is None:
+                self._close_task = asyncio.get_event_loop().create_task(
+                    self._close_after_connecting(task), name="close-after-connecting")
+            return
         self.save_layout()
         if hasattr(self, "run_panel"):
             self.run_panel.abort()
@@ -373,3 +434,11 @@ class MainWindow(QMainWindow):
             close()
         self.executor.shutdown()
         super().closeEvent(event)
+
+
+def _release_backend(backend: Any) -> None:
+    """Mark a desk backend stopped and close its engine (blocking)."""
+    try:
+        backend.stop()
+    finally:
+        backend.engine.dispose()

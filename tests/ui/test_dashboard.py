@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,3 +60,23 @@ def test_dashboard_shows_verified_median_and_outcomes(
     assert "30 m" in window.median_label.text()  # median of ~20 and ~40 minutes
     assert "<b>2</b> verified in 14 days" in window.summary.text()
     assert window.counts["awaiting_notice"] == 1
+
+
+def test_demo_data_fills_every_day_with_a_realistic_median(
+    qtbot: QtBot, run: Callable[..., Any], database_url: str, backend: ServiceBackend,
+) -> None:
+    from app.demo_data import insert_demo
+
+    insert_demo(database_url, 600, seed=5)
+    executor = ServiceExecutor(1)
+    window = DashboardWindow(backend, executor, TaskGroup())
+    qtbot.addWidget(window)
+    run(window.reload())
+    executor.shutdown(wait=True)
+
+    per_day = [n for _, n in window.verified_per_day]
+    assert sum(per_day) == window.counts["verified"] > 100, "every verification is in the window"
+    assert sum(1 for n in per_day if n) >= DAYS - 1, "spread over the days, not all on one"
+    assert max(per_day) < 0.3 * sum(per_day)
+    median = window.median_label.text()
+    assert re.search(r"<b>(\d+ m|[12] h \d\d m)</b>", median), median  # minutes, not days

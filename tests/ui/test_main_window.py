@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import gc
+import logging
+import select
+import socket
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,7 @@ UI_DIR = Path(__file__).resolve().parents[2] / "ui"
 
 def test_no_exec_inside_coroutines_in_the_source():
     offenders = []
-    for path in sorted(UI_DIR.glob("*.py")):
+    for path in sorted(UI_DIR.rglob("*.py")):
         tree = ast.parse(path.read_text("utf-8"))
         for func in ast.walk(tree):
             if not isinstance(func, ast.AsyncFunctionDef):
@@ -135,3 +139,40 @@ def test_dashboard_and_tray(qtbot, until, window):
     tray.notify_event(TransferChanged(5, "needs_review", 3))
     tray.notify_event(TransferChanged(6, "verified", 4))  # not worth a notification
     assert tray.messages == [("Needs review", "Transfer 5 needs a human decision")]
+
+
+def test_closing_while_connecting_cancels_and_awaits_the_connect_task(
+    qtbot, qapp, qloop, until, tmp_path, caplog
+):
+    """A server that accepts but never answers keeps the desk "connecting"; closing then must
+    end the connect task (no "Task was destroyed but it is pending" from asyncio later)."""
+    caplog.set_level(logging.DEBUG, logger="asyncio")
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)  # the test's loop must outlive the window
+    loop_errors: list[str] = []
+    qloop.set_exception_handler(lambda _loop, context: loop_errors.append(context["message"]))
+    silent = socket.create_server(("127.0.0.1", 0))
+    url = f"postgresql://nobody@127.0.0.1:{silent.getsockname()[1]}/td?connect_timeout=30"
+    settings = load_settings(tmp_path / "none.toml", environ={
+        "TRANSFERDESK_DATA_DIR": str(tmp_path), "TRANSFERDESK_DATABASE_URL": url})
+    win = MainWindow(settings, bus=EventBus())
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        task = qloop.create_task(win.connect_database())  # as the application starts it
+        until(lambda: bool(select.select([silent], [], [], 0)[0]))  # the desk is connecting
+        assert not task.done()
+        win.close()
+        until(task.done, timeout=5)  # long before the 30 s connect timeout
+        assert task.result() is None  # returns quietly: the caller is not cancelled
+        assert win._connect_task is not None and win._connect_task.cancelled()
+        until(lambda: not win.isVisible(), timeout=5)  # then the window really closed
+        assert win.backend is None
+    finally:
+        silent.close()  # the connect thread gets a reset and ends
+        win.executor.shutdown(wait=True)
+        qapp.setQuitOnLastWindowClosed(quit_on_close)
+    del task
+    gc.collect()
+    assert loop_errors == []
+    assert "Task was destroyed" not in caplog.text

@@ -1,0 +1,174 @@
+"""Portal accounts tab: each account's password (keyring ``portal:<id>``) and a real test sign-in.
+
+The sign-in runs in the browser on its own thread (:mod:`ui.settings.portal_sign_in`), awaited
+through the executor: the GUI loop never waits on the browser. When the portal asks for a
+verification code that the mailbox does not deliver, an inline field asks for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.errors import KnownError
+from automation.runs.events import Answer
+from ui.settings.common import SettingsContext, result_row
+from ui.widgets import named
+
+
+class PortalTab(QWidget):
+    """Pick an account, save its password, test a sign-in.
+
+    Signals:
+        code_requested(str, object): the sign-in needs a code for this account (emitted from the
+            browser thread; shown by the GUI thread); the object is the Answer to fill.
+    """
+
+    code_requested = Signal(str, object)
+
+    def __init__(self, context: SettingsContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._pending: Answer | None = None
+        #: Seconds to wait for an emailed code before asking (tests shorten it).
+        self.mail_code_timeout = 45.0
+        form = QFormLayout(self)
+        self.account = named(QComboBox(), "portal account")
+        self.details = named(QLabel(wordWrap=True), "portal account details")
+        self.password = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "portal password")
+        self.password.setPlaceholderText("stored in the OS keyring")
+        form.addRow("Account", self.account)
+        form.addRow("", self.details)
+        form.addRow("Password", self.password)
+        self.test_button = QPushButton("Test sign-in")
+        self.save_button = QPushButton("Save password")
+        self.result = result_row(form, "portal result", self.test_button, self.save_button)
+        self.code_row = QWidget()
+        code_layout = QHBoxLayout(self.code_row)
+        code_layout.setContentsMargins(0, 0, 0, 0)
+        self.code_label = QLabel()
+        self.code = named(QLineEdit(), "verification code")
+        self.code.setPlaceholderText("6-digit code")
+        self.code_button = QPushButton("Submit code")
+        for widget in (self.code_label, self.code, self.code_button):
+            code_layout.addWidget(widget)
+        self.code_row.hide()
+        form.addRow(self.code_row)
+        self.account.currentIndexChanged.connect(self._show_details)
+        self.test_button.clicked.connect(lambda: context.tasks.spawn(self.test()))
+        self.save_button.clicked.connect(lambda: context.tasks.spawn(self.save()))
+        self.code_button.clicked.connect(self.submit_code)
+        self.code.returnPressed.connect(self.submit_code)
+        self.code_requested.connect(self._ask_code)
+
+    async def load_accounts(self) -> None:
+        """Fill the account list from the database."""
+        if self._context.backend is None:
+            self.result.setText("Connect to the database to see the portal accounts.")
+            return
+        for info in await self._context.executor.call(self._context.backend.accounts):
+            self.account.addItem(f"{info.label or info.username} — {info.site_url}", info)
+        if self.account.count() == 0:
+            self.result.setText("No portal account yet: add one with "
+                                "`transferdesk accounts add`.")
+
+    def _show_details(self) -> None:
+        info = self.account.currentData()
+        self.details.setText("" if info is None else (
+            f"{info.platform} · {info.site_url} · {info.username}"
+            + ("" if info.active else " · inactive")))
+
+    async def save(self) -> bool:
+        """Store the selected account's password as ``portal:<id>``."""
+        from app.credentials import portal_key
+
+        info = self.account.currentData()
+        if info is None:
+            self.result.setText("No portal account selected.")
+            return False
+        if not await self._context.store_secret(
+                portal_key(str(info.id)), self.password.text(), self.result):
+            return False
+        self.password.clear()
+        return True
+
+    async def test(self) -> bool:
+        """Sign in for real with the stored password; the outcome shows beside the button."""
+        from app.credentials import portal_key
+        from automation.portals.protocol import PortalCredentials
+        from ui.settings.portal_sign_in import check_portal_sign_in
+
+        info = self.account.currentData()
+        if info is None:
+            self.result.setText("No portal account selected.")
+            return False
+        if self.password.text():
+            self.result.setText("Save the password first: the test signs in with the stored one.")
+            return False
+        secret = await self._context.read_secret(portal_key(str(info.id)), self.result)
+        if not secret:
+            return False
+        credentials = PortalCredentials(info.site_url, info.username, secret)
+        self.test_button.setEnabled(False)
+        self.result.setText(f"Signing in to {info.site_url}…")
+        try:
+            report = await self._context.executor.call(
+                check_portal_sign_in, self._context.settings, info.platform, credentials,
+                self.code_requested.emit, mail_timeout=self.mail_code_timeout)
+        except asyncio.CancelledError:  # the window is closing: widgets may be gone already
+            self._decline_pending()
+            raise
+        except KnownError as exc:
+            self._finish(f"Sign-in failed: {exc}")
+            return False
+        except Exception:
+            self._finish("The sign-in test failed unexpectedly.")
+            raise  # a bug: the window's error handler reports it
+        self._finish(report.summary())
+        return True
+
+    def _finish(self, message: str) -> None:
+        self._close_prompt(None)
+        self.test_button.setEnabled(True)
+        self.result.setText(message)
+
+    def _ask_code(self, account: str, answer: Any) -> None:
+        self._close_prompt(None)
+        self._pending = answer
+        self.code_label.setText(f"Code sent to {account}:")
+        self.code.clear()
+        self.code_row.show()
+        self.code.setFocus()
+        self.result.setText("The portal asks for the code it just emailed (the mailbox did "
+                            "not deliver it): type it and press Submit code.")
+
+    def submit_code(self) -> None:
+        """Hand the typed code to the waiting sign-in."""
+        if self._pending is not None and self.code.text().strip():
+            self._close_prompt(self.code.text().strip())
+            self.result.setText("Code sent; signing in…")
+
+    def _decline_pending(self, code: str | None = None) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.set(code)
+
+    def _close_prompt(self, code: str | None) -> None:
+        self._decline_pending(code)
+        self.code_row.hide()
+        self.code.clear()
+
+    def shutdown(self) -> None:
+        """Decline a pending code request (the window is closing), so the sign-in ends."""
+        self._close_prompt(None)
