@@ -4,7 +4,8 @@ One process = one browser service (one Chromium) running up to ``concurrency`` r
 thread claims work and waits; a heartbeat thread renews leases and the workers row; the change
 feed (LISTEN/NOTIFY) wakes the loop at once when a transfer becomes claimable, and a poll
 covers lost notifications. SIGTERM stops claiming, lets running runs finish within a grace
-period, then aborts what is left at a safe point and releases those claims.
+period (leases still renewed), then aborts what is left at a safe point and releases those
+claims; a second SIGTERM (or Ctrl-C) skips what is left of the grace period.
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ class Worker:
             f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         )
         self._stop = threading.Event()
+        self._hurry = threading.Event()  # a second stop request: skip the grace period
+        self._beat_stop = threading.Event()  # heartbeats outlive _stop: runs finish under lease
         self._wake = threading.Event()
         self._active: dict[int, _Active] = {}
         self._lock = threading.Lock()
@@ -125,7 +128,10 @@ class Worker:
     # -- control ---------------------------------------------------------------------------
 
     def request_stop(self) -> None:
-        """Stop claiming and shut down gracefully (safe from a signal handler)."""
+        """Stop claiming and shut down gracefully; called again, abort and release the running
+        runs without waiting for the rest of the grace period (safe from a signal handler)."""
+        if self._stop.is_set():
+            self._hurry.set()
         self._stop.set()
         self._wake.set()
 
@@ -174,6 +180,7 @@ class Worker:
         finally:
             self._shutdown()
             self._stop.set()
+            self._beat_stop.set()
             beat.join(timeout=5)
             stop_feed()
             service.stop()
@@ -267,19 +274,23 @@ class Worker:
         if not self._active:
             return
         deadline = time.monotonic() + self.options.shutdown_grace
-        while self._active and time.monotonic() < deadline:
+        log.info("stopping: waiting up to %.0f s for %d run(s) to finish",
+                 self.options.shutdown_grace, len(self._active))
+        while self._active and time.monotonic() < deadline and not self._hurry.is_set():
             self._wake.wait(0.5)
             self._wake.clear()
             self._collect()
         with self._lock:
             remaining = list(self._active.values())
+        if remaining:
+            log.info("stopping: aborting %d run(s) and releasing their claims", len(remaining))
         for active in remaining:
             active.abort.abort(release_claim=True)
         concurrent.futures.wait([a.future for a in remaining], timeout=120)
         self._collect()
 
     def _heartbeat_loop(self, workers: WorkerService) -> None:
-        while not self._stop.wait(self.options.heartbeat_interval):
+        while not self._beat_stop.wait(self.options.heartbeat_interval):
             with self._lock:
                 active = list(self._active.values())
             try:

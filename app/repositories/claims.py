@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+import psycopg
+from psycopg.rows import dict_row
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Run, Transfer
@@ -20,18 +22,18 @@ WITH picked AS (
     FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE transfers t
-    SET status = 'accepting', claimed_by = :worker, claimed_at = now(),
-        lease_until = now() + :lease, attempts = t.attempts + 1
+    SET status = 'accepting', claimed_by = %(worker)s, claimed_at = now(),
+        lease_until = now() + %(lease)s, attempts = t.attempts + 1
     FROM picked WHERE t.id = picked.id
     RETURNING t.*
 ), run AS (
     INSERT INTO runs (transfer_id, worker, attempt)
-    SELECT id, :worker, attempts FROM claimed
+    SELECT id, %(worker)s, attempts FROM claimed
     RETURNING id AS run_id, transfer_id
 ), audit AS (
     INSERT INTO audit_log (action, actor_name, transfer_id, from_status, to_status, detail)
-    SELECT 'claim', :actor, claimed.id, 'notice_received', 'accepting',
-           jsonb_build_object('worker', :worker, 'run_id', run.run_id,
+    SELECT 'claim', %(actor)s, claimed.id, 'notice_received', 'accepting',
+           jsonb_build_object('worker', %(worker)s::text, 'run_id', run.run_id,
                               'attempt', claimed.attempts)
     FROM claimed JOIN run ON run.transfer_id = claimed.id
 )
@@ -39,40 +41,46 @@ SELECT claimed.*, run.run_id FROM claimed JOIN run ON run.transfer_id = claimed.
 """
 
 
-def claim_next(
-    session: Session,
+ClaimCursor = psycopg.Cursor[dict[str, Any]]
+
+
+def send_claim(
+    conn: psycopg.Connection[Any],
     worker: str,
     lease: timedelta,
     actor_name: str,
     transfer_id: int | None = None,
     account_id: int | None = None,
-) -> tuple[Transfer, int] | None:
+) -> ClaimCursor:
     """Claim the most urgent due transfer (or exactly ``transfer_id``) for ``worker``.
 
-    One statement (one round trip): pick with ``FOR UPDATE SKIP LOCKED`` so two claimers never
-    get the same row nor wait for each other, mark it accepting with a lease, count the
-    attempt, open its run and write the audit row.
-
-    Returns:
-        The claimed transfer (a detached snapshot) and the new run's id, or None.
+    One statement: pick with ``FOR UPDATE SKIP LOCKED`` so two claimers never get the same row
+    nor wait for each other, mark it accepting with a lease, count the attempt, open its run and
+    write the audit row. It runs on the driver connection so the service can pipeline it with
+    its transaction's other commands; read the result with :func:`read_claim` (in pipeline mode,
+    after the sync).
     """
     conditions = []
     params: dict[str, Any] = {"worker": worker, "lease": lease, "actor": actor_name}
     if transfer_id is not None:
-        conditions.append("AND id = :transfer_id")
+        conditions.append("AND id = %(transfer_id)s")
         params["transfer_id"] = transfer_id
     else:
         conditions.append("AND (next_attempt_at IS NULL OR next_attempt_at <= now())")
     if account_id is not None:
-        conditions.append("AND account_id = :account_id")
+        conditions.append("AND account_id = %(account_id)s")
         params["account_id"] = account_id
-    sql = _CLAIM_SQL.format(conditions=" ".join(conditions))
-    row = session.execute(text(sql), params).mappings().one_or_none()
+    cursor = conn.cursor(row_factory=dict_row)
+    return cursor.execute(_CLAIM_SQL.format(conditions=" ".join(conditions)), params)
+
+
+def read_claim(cursor: ClaimCursor) -> tuple[Transfer, int] | None:
+    """The claimed transfer (a detached snapshot) and the new run's id, or None."""
+    row = cursor.fetchone()
     if row is None:
         return None
-    values = dict(row)
-    run_id = int(values.pop("run_id"))
-    return Transfer(**values), run_id
+    run_id = int(row.pop("run_id"))
+    return Transfer(**row), run_id
 
 
 def extend_lease(session: Session, transfer_id: int, worker: str, lease: timedelta
