@@ -113,13 +113,18 @@ class ClaimService(Service):
             return until
 
     def release(self, transfer_id: int, worker: str, reason: str = "") -> TransferFull:
-        """Give a claimed transfer back without an outcome (e.g. the run never started)."""
+        """Give a claimed transfer back without an outcome (e.g. the run never started).
+
+        A release is not a failed attempt (a worker stopping, staff letting go), so the attempt
+        the claim counted is given back: releases never push a transfer to needs_review.
+        """
         with self.transaction() as session:
             transfer = _held(session, transfer_id, worker)
             _finish_open_run(session, transfer_id, None, f"released: {reason}".strip())
             updated = transitions.apply(
                 session, transfer, Action.RELEASE, Status.NOTICE_RECEIVED,
-                repo.unclaim_values(), self.actor_name or worker,
+                {**repo.unclaim_values(), "attempts": max(0, transfer.attempts - 1)},
+                self.actor_name or worker,
                 {"worker": worker, "reason": reason},
             )
             return mapping.transfer_full(updated)

@@ -94,6 +94,15 @@ def test_release_returns_to_queue(bot_claims, make_transfer):
         bot_claims.record_outcome(claim.run_id, "w", "accepted")
 
 
+def test_releases_do_not_use_up_attempts(bot_claims, make_transfer):
+    t = make_transfer(notice=True)
+    for _ in range(5):  # e.g. a worker stopped five times mid-run (deploys)
+        claim = bot_claims.claim("w", transfer_id=t.row.id)
+        assert claim.attempt == 1
+        released = bot_claims.release(t.row.id, "w", "worker stopping")
+    assert released.row.status is Status.NOTICE_RECEIVED and released.row.attempts == 0
+
+
 @pytest.mark.parametrize("start", ["awaiting_notice", "notice_received", "accepting",
                                    "needs_review"])
 @pytest.mark.parametrize("decision", ["verify", "reject"])
