@@ -6,6 +6,8 @@ import argparse
 import signal
 from typing import Any
 
+from app.cli.arguments import count, seconds
+
 
 def register(subparsers: Any) -> None:
     """Add ``worker [--once] [--concurrency N]``."""
@@ -16,12 +18,15 @@ def register(subparsers: Any) -> None:
                         help="run what is due now, then exit")
     worker.add_argument("--concurrency", type=_positive, default=1, metavar="N",
                         help="parallel runs in this process (default 1)")
-    worker.add_argument("--poll", type=float, default=10.0, metavar="SECONDS",
+    worker.add_argument("--poll", type=seconds, default=10.0, metavar="SECONDS",
                         help="poll interval when no notification arrives (default 10)")
-    worker.add_argument("--lease", type=float, default=120.0, metavar="SECONDS",
+    worker.add_argument("--lease", type=seconds, default=120.0, metavar="SECONDS",
                         help="claim lease; a silent worker's claims return after it (default 120)")
     worker.add_argument("--min-interval", type=float, default=0.25, metavar="SECONDS",
                         help="per-account pause between portal actions (default 0.25)")
+    worker.add_argument("--grace", type=seconds, default=30.0, metavar="SECONDS",
+                        help="on SIGTERM, how long running runs may finish before they are "
+                             "aborted and released (default 30)")
     worker.add_argument("--role", default=None,
                         help="PostgreSQL role to act as (e.g. transferdesk_bot)")
     worker.add_argument("--label", default="", help="a name shown to staff for this worker")
@@ -29,7 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def _positive(value: str) -> int:
-    number = int(value)
+    number = count(value)
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
@@ -48,7 +53,7 @@ def _worker(args: argparse.Namespace) -> int:
         concurrency=args.concurrency, once=args.once, poll_interval=args.poll,
         lease_seconds=args.lease, heartbeat_interval=max(1.0, args.lease / 4),
         reap_interval=max(1.0, min(30.0, args.lease / 2)), role=args.role, label=args.label,
-        rate_limit_seconds=args.min_interval,
+        rate_limit_seconds=args.min_interval, shutdown_grace=args.grace,
     )
     credentials = CredentialStore()
     worker = Worker(settings, url, options, credentials,

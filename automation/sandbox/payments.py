@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from typing import IO
 
 import stripe
 
@@ -46,7 +47,7 @@ class LocalStripeServer(LocalServer):
         self.host = HOST
         self.port = port
         self._process: subprocess.Popen[str] | None = None
-        self._stderr: tempfile._TemporaryFileWrapper[str] | None = None
+        self._stderr: IO[str] | None = None
 
     @property
     def base_url(self) -> str:
@@ -62,7 +63,8 @@ class LocalStripeServer(LocalServer):
         """
         if self._process is not None:
             return
-        self._stderr = tempfile.NamedTemporaryFile("w+", prefix="td-localstripe-", suffix=".log")
+        # unnamed: nothing is left in /tmp even when this process is killed
+        self._stderr = tempfile.TemporaryFile("w+", prefix="td-localstripe-", suffix=".log")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "automation.sandbox.payments", "--port", str(self.port)],
             stdin=subprocess.PIPE,
@@ -92,7 +94,7 @@ class LocalStripeServer(LocalServer):
             if stream is not None:
                 stream.close()
         if self._stderr is not None:
-            self._stderr.close()  # deletes the file
+            self._stderr.close()
             self._stderr = None
 
     def _wait_until_ready(self) -> None:

@@ -22,7 +22,9 @@ def test_version():
 
 
 @pytest.mark.parametrize(
-    "argv", [["bogus"], ["db", "local", "explode"], ["db", "--nope"], ["--frobnicate"]]
+    "argv", [["bogus"], ["db", "local", "explode"], ["db", "--nope"], ["--frobnicate"],
+             ["worker", "--grace", "0"], ["worker", "--lease", "soon"],
+             ["worker", "--concurrency", "0"]]
 )
 def test_bad_usage_is_one_line_and_nonzero(argv):
     proc = run_cli(*argv)
