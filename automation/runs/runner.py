@@ -161,6 +161,7 @@ class _Run:
         try:
             if paced:
                 await self.runner.limiter.wait(job.account_key)
+            handed_over = False
             for _ in range(3):
                 try:
                     await action()
@@ -169,7 +170,14 @@ class _Run:
                     self.log(f"the portal session expired during {name}; signing in again")
                     await self.sign_in_untraced(force=True)
                 except ChallengeShownError:
-                    await self._takeover()
+                    await self._takeover(RunFailedError(
+                        Outcome.BOT_CHALLENGE,
+                        "the portal shows a bot challenge that a human must pass"))
+                except RunFailedError as exc:  # an unexpected page: a human may finish the step
+                    if exc.outcome is not Outcome.SELECTOR_DRIFT or handed_over:
+                        raise
+                    handed_over = True
+                    await self._takeover(exc)
                 await self.runner.limiter.wait(job.account_key)
             else:
                 raise RunFailedError(Outcome.PORTAL_ERROR, f"{name} kept being interrupted")
@@ -273,11 +281,17 @@ class _Run:
         )
         return outcome, "seats seen in My Account"
 
-    async def _takeover(self) -> None:
-        """A bot challenge: a human takes over in the desktop; a headless worker gives up."""
-        reason = "the portal shows a bot challenge that a human must pass"
+    async def _takeover(self, problem: RunFailedError) -> None:
+        """A human takes over in the desktop; a headless worker gives up with ``problem``.
+
+        Used for a bot challenge and for a page the profile does not recognise (selector
+        drift: once per step, so a drifted profile still ends as selector_drift).
+        """
         if not self.runner.options.interactive:
-            raise RunFailedError(Outcome.BOT_CHALLENGE, reason)
+            raise problem
+        reason = problem.detail
+        if problem.outcome is Outcome.SELECTOR_DRIFT:
+            reason = f"the page is not what the run expects ({reason})"
         await self._stop_trace()
         await self._stop_screencast()
         self._use_page(await self.runner.service.move_session(self.session, headless=False))
@@ -292,7 +306,7 @@ class _Run:
             raise RunFailedError(Outcome.ABORTED, "aborted during takeover")
         if not reply:
             raise RunFailedError(
-                Outcome.BOT_CHALLENGE, f"{reason} (takeover declined or timed out)"
+                problem.outcome, f"{problem.detail} (takeover declined or timed out)"
             )
         self.log("the operator handed control back")
         # One controller at a time: the headed window closes and the run goes on headless.

@@ -137,6 +137,37 @@ def test_alternate_layout_is_selector_drift_then_a_profile_fixes_it(world: World
     assert world.portal.accept_counts().get(sent.token, 0) == 0
 
 
+def test_unexpected_page_on_the_desktop_asks_a_human_once_per_step(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+    world.portal.set_faults(SITE, layout="alternate")
+    reasons: list[str] = []
+
+    def operator(event: TakeoverRequested) -> None:
+        # the human finishes the step by hand (here: the portal's usual page is back)
+        reasons.append(event.reason)
+        world.portal.set_faults(SITE, layout="normal")
+        event.answer.set("done")
+
+    world.bus.subscribe(operator, TakeoverRequested)
+    result = world.run(transfer_id, interactive=True)
+    assert len(reasons) == 1 and reasons[0].startswith("the page is not what the run expects")
+    assert "not found" in reasons[0]
+    assert result.outcome is Outcome.ACCEPTED, result.detail
+    assert world.portal.accept_counts()[sent.token] == 1
+
+
+def test_declined_takeover_on_an_unexpected_page_is_selector_drift(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account)
+    world.portal.set_faults(SITE, layout="alternate")
+    world.bus.subscribe(lambda e: e.answer.set(None), TakeoverRequested)
+    result = world.run(transfer_id, interactive=True)
+    assert result.outcome is Outcome.SELECTOR_DRIFT
+    assert "not found" in result.detail and "declined" in result.detail
+    assert world.portal.accept_counts().get(sent.token, 0) == 0
+
+
 def test_locked_account_is_login_failed(world: World) -> None:
     account = world.account(keyring_password="wrong")
     results = [world.run(world.transfer(account)[0]) for _ in range(4)]
