@@ -182,25 +182,15 @@ class MainWindow(QMainWindow):
 
     async def _connect(self) -> None:
         if self.backend is None:
-            from app.db import migrate
-            from app.db.engine import make_engine, resolve_database_url
             from ui.services import ServiceBackend
 
             def work() -> tuple[str, Any] | None:
-                url = resolve_database_url(self._settings)
-                if self._settings.uses_embedded_database:
-                    migrate.upgrade(url)  # this desk owns its private cluster
-                else:
-                    migrate.check_current(url)  # a shared database: staff logins run no DDL
-                backend = ServiceBackend.connect(  # desk role + workers row (kind desktop)
-                    make_engine(url), self._settings.display_name,
-                    self._settings.evidence_max_bytes, self._settings.max_attempts,
-                )
+                url, backend = ServiceBackend.open_for_desk(self._settings)
                 with self._connect_lock:
                     if not self._closing:
                         self._connected = (url, backend)
                         return url, backend
-                _release_backend(backend)  # the window closed meanwhile: nobody will use it
+                backend.shut_down()  # the window closed meanwhile: nobody will use it
                 return None
 
             try:
@@ -406,7 +396,7 @@ class MainWindow(QMainWindow):
             leftover, self._connected = self._connected, None
         if leftover is not None:
             try:
-                await self.executor.call(_release_backend, leftover[1])
+                await self.executor.call(leftover[1].shut_down)
             except Exception as exc:  # the database went away: nothing left to mark
                 log.warning("releasing the desk's connection failed: %s", exc)
         self.close()
@@ -434,11 +424,3 @@ class MainWindow(QMainWindow):
             close()
         self.executor.shutdown()
         super().closeEvent(event)
-
-
-def _release_backend(backend: Any) -> None:
-    """Mark a desk backend stopped and close its engine (blocking)."""
-    try:
-        backend.stop()
-    finally:
-        backend.engine.dispose()

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from app.config import Settings
 from app.domain.records import QueueFilter as CoreFilter
 from app.domain.records import QueuePage
 from ui.backend import EvidenceFile, QueueFilter, now_utc
@@ -84,6 +85,25 @@ class ServiceBackend:
         backend.workers.register(backend.worker_id, "desktop", backend.actor())
         return backend
 
+    @classmethod
+    def open_for_desk(cls, settings: Settings) -> tuple[str, ServiceBackend]:
+        """Resolve (on first use, start) the database, check its schema, connect (blocking).
+
+        The embedded cluster is this desk's own and is migrated; a shared database is only
+        checked (staff logins run no DDL). Returns the URL and the connected backend.
+        """
+        from app.db import migrate
+        from app.db.engine import make_engine, resolve_database_url
+
+        url = resolve_database_url(settings)
+        if settings.uses_embedded_database:
+            migrate.upgrade(url)
+        else:
+            migrate.check_current(url)
+        backend = cls.connect(make_engine(url), settings.display_name,
+                              settings.evidence_max_bytes, settings.max_attempts)
+        return url, backend
+
     def beat(self) -> None:
         """The desk's heartbeat in the workers table (the window calls it on a timer)."""
         self.workers.beat(self.worker_id)
@@ -91,6 +111,13 @@ class ServiceBackend:
     def stop(self) -> None:
         """Mark the desk stopped in the workers table (window closing)."""
         self.workers.stop(self.worker_id)
+
+    def shut_down(self) -> None:
+        """Mark the desk stopped and close the engine (a backend nobody will use; blocking)."""
+        try:
+            self.stop()
+        finally:
+            self.engine.dispose()
 
     def actor(self) -> str:
         """The display name written to the audit log."""
