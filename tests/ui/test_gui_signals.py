@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tests.fixtures.signals import sigint_as_from_a_terminal
+
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_closes_the_window(database_url: str, tmp_path, sig: signal.Signals) -> None:
@@ -17,7 +19,8 @@ def test_signal_closes_the_window(database_url: str, tmp_path, sig: signal.Signa
            "TRANSFERDESK_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
            "TRANSFERDESK_CONFIG": str(tmp_path / "none.toml")}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "gui"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=sigint_as_from_a_terminal)
     try:
         time.sleep(4)  # the window is up and idle
         assert proc.poll() is None, proc.communicate()

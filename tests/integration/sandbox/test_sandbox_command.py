@@ -22,6 +22,7 @@ import pytest
 
 from app.cli.main import main as cli_main
 from app.credentials import CredentialStore
+from tests.fixtures.signals import sigint_as_from_a_terminal
 
 READY = "Press Ctrl-C to stop."
 
@@ -52,6 +53,7 @@ def _start(data_dir: Path, *args: str) -> tuple[SandboxProcess, list[str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli.main", "--log-level", "WARNING", "sandbox", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        preexec_fn=sigint_as_from_a_terminal,  # Ctrl-C works even if our SIGINT is ignored
     )
     lines: queue.Queue[str | None] = queue.Queue()
 
