@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tests.perf.desk_support import desk_bench_url, loop  # noqa: F401 - shared fixtures
 from tests.perf.report import RESULTS_DIR
 
 _SESSION_START = time.time()

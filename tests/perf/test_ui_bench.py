@@ -10,24 +10,19 @@ Sizes scale with ``TRANSFERDESK_PERF_SCALE``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-import qasync
 
 from app.db.engine import make_engine
-from app.demo_data import insert_demo
-from tests.perf.report import percentile, report, scale
+from tests.perf.desk_support import DESK_ROWS, spin_until
+from tests.perf.report import percentile, report
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_view import QueueWidget
 from ui.services import ServiceBackend
@@ -35,40 +30,6 @@ from ui.services import ServiceBackend
 pytestmark = [pytest.mark.perf,
               pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = int(100_000 * scale())
-
-
-@pytest.fixture(scope="module")
-def bench_url(pg_cluster, migrated_template) -> Iterator[str]:
-    """One database with ROWS demo transfers for the whole module."""
-    name = f"td_ui_bench_{secrets.token_hex(3)}"
-    admin = pg_cluster.url("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    url = pg_cluster.url(name)
-    insert_demo(url, ROWS)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def loop(qapp) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.close()
-    asyncio.set_event_loop(None)
-
-
-def _until(loop, predicate, timeout=60.0) -> None:
-    async def wait() -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            assert time.monotonic() < deadline, "benchmark condition not met"
-            await asyncio.sleep(0.002)
-
-    loop.run_until_complete(wait())
 
 
 def _queue(qtbot, url):
@@ -82,15 +43,15 @@ def _queue(qtbot, url):
     return widget, executor, engine
 
 
-def test_queue_first_paint_and_filter_keystroke(qtbot, loop, bench_url):
-    widget, executor, engine = _queue(qtbot, bench_url)
+def test_queue_first_paint_and_filter_keystroke(qtbot, loop, desk_bench_url):
+    widget, executor, engine = _queue(qtbot, desk_bench_url)
     loop.run_until_complete(widget.load_accounts())
     timings: list[float] = []
     for _ in range(5):  # first paint: query + model reset + a synchronous repaint
         widget.model.set_rows([], False)
         started = time.perf_counter()
         widget.reload()
-        _until(loop, lambda: widget.model.rowCount() > 0)
+        spin_until(loop, lambda: widget.model.rowCount() > 0)
         widget.table.viewport().repaint()
         timings.append((time.perf_counter() - started) * 1000)
     first_paint = timings[0]
@@ -100,7 +61,7 @@ def test_queue_first_paint_and_filter_keystroke(qtbot, loop, bench_url):
         before = widget.model.rowCount(), widget.query.search
         started = time.perf_counter()
         widget._apply_search()  # what the debounce timer fires (its 250 ms wait excluded)
-        _until(loop, lambda t=text: widget.query.search == t and not widget._tasks.running(
+        spin_until(loop, lambda t=text: widget.query.search == t and not widget._tasks.running(
             "queue-load"))
         widget.table.viewport().repaint()
         keystrokes.append((time.perf_counter() - started) * 1000)
@@ -112,14 +73,14 @@ def test_queue_first_paint_and_filter_keystroke(qtbot, loop, bench_url):
         widget.search_edit.setText(text)
         started = time.perf_counter()
         widget._apply_search()
-        _until(loop, lambda t=text: widget.query.search == t and widget.counts_loaded)
+        spin_until(loop, lambda t=text: widget.query.search == t and widget.counts_loaded)
         widget.count_label.repaint()
         counted.append((time.perf_counter() - started) * 1000)
         assert widget.count_label.text().endswith(" transfers")
     executor.shutdown(wait=True)
     engine.dispose()
     figures = {
-        "rows": ROWS, "first_paint_ms": round(first_paint, 1),
+        "rows": DESK_ROWS, "first_paint_ms": round(first_paint, 1),
         "warm_paint_median_ms": round(statistics.median(timings[1:]), 1),
         "keystroke_median_ms": round(statistics.median(keystrokes), 1),
         "keystroke_p95_ms": round(percentile(keystrokes, 95), 1),
@@ -165,8 +126,8 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def test_cold_start_and_idle_rss(bench_url, tmp_path):
-    env = {**os.environ, "TRANSFERDESK_DATABASE_URL": bench_url,
+def test_cold_start_and_idle_rss(desk_bench_url, tmp_path):
+    env = {**os.environ, "TRANSFERDESK_DATABASE_URL": desk_bench_url,
            "TRANSFERDESK_DATA_DIR": str(tmp_path), "TRANSFERDESK_CONFIG": str(tmp_path / "c.toml"),
            "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
     runs = []
@@ -178,7 +139,7 @@ def test_cold_start_and_idle_rss(bench_url, tmp_path):
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")][-1]
         runs.append(json.loads(line[7:]))
     figures = {
-        "rows": ROWS,
+        "rows": DESK_ROWS,
         "cold_start_first_s": round(runs[0]["interactive_s"], 2),
         "cold_start_median_s": round(statistics.median(r["interactive_s"] for r in runs), 2),
         "idle_rss_mb": round(max(r["idle_rss_mb"] for r in runs), 1),

@@ -2,7 +2,7 @@
 
 A 10 ms QTimer probe measures how late the Qt loop serves it (goals: p99 <= 16 ms,
 max <= 50 ms) while a batch of real acceptance runs streams frames into the visible run panel,
-the queue holds ``ROWS`` transfers and the change feed is listening.
+the queue holds ``DESK_ROWS`` transfers and the change feed is listening.
 
 Frames: CDP screencast sends a frame only when the page repaints, so a static page gives about
 one frame per second. The sandbox portal is slowed with its latency switch and shows an
@@ -19,16 +19,13 @@ Sizes scale with ``TRANSFERDESK_PERF_SCALE``.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import qasync
 from PySide6.QtCore import QElapsedTimer, QTimer
@@ -37,12 +34,12 @@ from app.changefeed import ChangeFeed
 from app.config import load_settings
 from app.credentials import portal_key
 from app.db.engine import make_engine
-from app.demo_data import insert_demo
 from app.domain.records import NewTransfer
 from app.events import EventBus
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
 from automation.sandbox.portal import SandboxPortal
+from tests.perf.desk_support import DESK_ROWS, spin_until
 from tests.perf.report import percentile, report, scale
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
@@ -53,44 +50,10 @@ from ui.services import ServiceBackend
 
 pytestmark = [pytest.mark.perf,
               pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
-ROWS = int(100_000 * scale())
 RUNS = max(1, round(2 * scale()))  # per phase (hidden / shown), after one warm-up run
 LATENCY_MS = 1500  # per portal request: each run spends most of its time on a pending page
 FPS_CAP = 5.0
 SITE = "state-u"
-
-
-@pytest.fixture(scope="module")
-def bench_url(pg_cluster: Any, migrated_template: str) -> Iterator[str]:
-    """One database with ROWS demo transfers for the module."""
-    name = f"td_ui_stall_{secrets.token_hex(3)}"
-    admin = pg_cluster.url("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    url = pg_cluster.url(name)
-    insert_demo(url, ROWS)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.close()
-    asyncio.set_event_loop(None)
-
-
-def _until(loop: qasync.QEventLoop, predicate: Any, timeout: float = 60.0) -> None:
-    async def wait() -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            assert time.monotonic() < deadline, "benchmark condition not met"
-            await asyncio.sleep(0.002)
-
-    loop.run_until_complete(wait())
 
 
 def _pending_rows(portal: SandboxPortal, transfers: TransferService, account: Any,
@@ -116,9 +79,11 @@ def _loadavg() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def test_gui_stall_during_live_run_at_5_fps(qtbot: Any, loop: qasync.QEventLoop, bench_url: str,
-                                            tmp_path: Path, credential_store: Any) -> None:
-    engine = make_engine(bench_url)
+def test_gui_stall_during_live_run_at_5_fps(
+    qtbot: Any, loop: qasync.QEventLoop, desk_bench_url: str, tmp_path: Path,
+    credential_store: Any,
+) -> None:
+    engine = make_engine(desk_bench_url)
     executor = ServiceExecutor(4)
     queue = QueueWidget(ServiceBackend(engine, "bench"), executor, TaskGroup())
     queue.resize(1200, 800)
@@ -127,11 +92,11 @@ def test_gui_stall_during_live_run_at_5_fps(qtbot: Any, loop: qasync.QEventLoop,
     bus = EventBus()
     bridge = EventBridge(bus)
     bridge.transfer_changed.connect(queue.on_transfer_changed)
-    feed = ChangeFeed(bench_url, bus, resync_interval=3600)
+    feed = ChangeFeed(desk_bench_url, bus, resync_interval=3600)
     feed.start()
     assert feed.wait_connected(10)
     queue.reload()
-    _until(loop, lambda: queue.model.rowCount() > 0)
+    spin_until(loop, lambda: queue.model.rowCount() > 0)
     with SandboxPortal() as portal:
         portal.add_site(SITE, "State University Athletics", max_attempts=3)
         portal.set_faults(SITE, latency_ms=LATENCY_MS)
@@ -143,7 +108,7 @@ def test_gui_stall_during_live_run_at_5_fps(qtbot: Any, loop: qasync.QEventLoop,
         rows = _pending_rows(portal, transfers, account, email, engine)
         settings = load_settings(tmp_path / "none.toml",
                                  environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
-        control = DeskRunControl(settings, bench_url, bus, "desk:bench", credential_store)
+        control = DeskRunControl(settings, desk_bench_url, bus, "desk:bench", credential_store)
         panel = RunPanel(control, executor, TaskGroup())
         panel.resize(1000, 640)
         qtbot.addWidget(panel)
@@ -167,7 +132,7 @@ def test_gui_stall_during_live_run_at_5_fps(qtbot: Any, loop: qasync.QEventLoop,
     assert hidden.frames_shown == 0 and hidden.frames_received > 0, "hidden: nothing decoded"
     assert shown.frames_shown > 0
     figures = {
-        "rows": ROWS, "runs_per_phase": RUNS, "portal_latency_ms": LATENCY_MS,
+        "rows": DESK_ROWS, "runs_per_phase": RUNS, "portal_latency_ms": LATENCY_MS,
         "run_seconds": round(shown.seconds, 1),
         "frames_received": shown.frames_received,
         "frames_shown": shown.frames_shown,
