@@ -395,9 +395,13 @@ class PaciolanAdapter:
         if kind in SIGN_IN_KINDS:
             raise SignInRequiredError()
         await self.find(page, "owned_tickets")
-        _, owned = await self._all(page, "owned_ticket")
+        rows, owned = await self._all(page, "owned_ticket")
         missing = [seat for seat in target.seats if not any(
             _is_seat(text, target, seat) for text in owned)]
+        first = next((row for row, text in zip(rows, owned, strict=True)
+                      if any(_is_seat(text, target, seat) for seat in target.seats)), None)
+        if first is not None:  # the evidence screenshot shows the seats even on a long page
+            await first.scroll_into_view_if_needed()
         if missing:
             raise RunFailedError(
                 Outcome.WRONG_TICKETS,

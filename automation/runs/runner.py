@@ -59,6 +59,8 @@ from automation.runs.ratelimit import AccountRateLimiter
 __all__ = ["AbortSignal", "AcceptanceRunner", "RunJob", "RunResult", "RunnerOptions"]
 
 log = logging.getLogger(__name__)
+FULL_PAGE_SHOT_MAX_PX = 4000
+"""Pages taller than this are shot as the viewport (see :func:`_fits_one_shot`)."""
 
 #: After a run that did not sign in, the storage state is saved again only when the last save of
 #: the account is older than this (a sign-in always saves; closing the session saves too).
@@ -406,13 +408,27 @@ class _Run:
         if self.runner.options.screenshot and page is not None and not page.is_closed():
             try:
                 shot = await page.screenshot(
-                    type="png", full_page=True, mask=[page.locator("input[type=password]")]
+                    type="png", full_page=await _fits_one_shot(page),
+                    mask=[page.locator("input[type=password]")],
                 )
                 name = f"{outcome.value}-{self.job.transfer_id}-{self.job.run_key[:8]}.png"
                 self.evidence.append(EvidenceItem("screenshot", name, "image/png", shot))
             except PlaywrightError as exc:
                 self.log(f"screenshot failed: {_first_line(exc)}", "WARNING")
         await self._stop_trace()
+
+
+async def _fits_one_shot(page: Page) -> bool:
+    """True when the whole page is short enough for one full-page screenshot.
+
+    A very long page (an account listing a thousand transfers) takes seconds to capture and
+    encode and can time out; it is shot as the viewport, where the run left what it proves.
+    """
+    try:
+        height = await page.evaluate("() => document.documentElement.scrollHeight")
+    except PlaywrightError:
+        return False
+    return isinstance(height, int | float) and height <= FULL_PAGE_SHOT_MAX_PX
 
 
 def _failure_for(kind: PageKind) -> tuple[Outcome, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from app.domain.states import Status
 from automation.runs.events import Frame, LogLine, RunFinished, StepFinished, StepStarted
 from automation.runs.outcomes import Outcome
 from automation.runs.runner import AbortSignal
-from tests.integration.automation.conftest import World
+from tests.integration.automation.conftest import SITE, World
 
 
 def _transfer(world: World, transfer_id: int) -> Transfer:
@@ -176,4 +177,26 @@ def test_success_after_the_lease_was_reaped_is_recorded_on_a_new_claim(world: Wo
         details = conn.scalars(select(Run.detail).where(
             Run.transfer_id == transfer_id).order_by(Run.id)).all()
     assert details[0] == "lease expired" and "new claim" in details[-1]
+    assert world.portal.accept_counts()[sent.token] == 1
+
+
+def test_long_account_page_is_shot_as_the_viewport_with_the_seats(world: World) -> None:
+    account = world.account()
+    transfer_id, sent = world.transfer(account, seats=("41", "42"))
+    for index in range(150):  # a busy account: My Account lists every pending transfer
+        world.portal.create_transfer(
+            SITE, account.username, sender_name="Sam Seller", sender_email="sam@seller.test",
+            event_name=f"Other game {index}", event_starts_at=datetime.now(UTC) + timedelta(days=9),
+            venue="Memorial Stadium", section="300", row="A", seats=["1"])
+
+    result = world.run(transfer_id)
+
+    assert result.outcome is Outcome.ACCEPTED, result.detail
+    with world.engine.connect() as conn:
+        shot = conn.scalars(select(Evidence.content).where(
+            Evidence.transfer_id == transfer_id, Evidence.kind == "screenshot")).one()
+    width, height = struct.unpack(">II", shot[16:24])  # the PNG header's IHDR
+    assert (width, height) == (1280, 800), "a viewport shot, not a page thousands of px tall"
+    texts = " ".join(e.message for e in world.of_type(LogLine))
+    assert "screenshot failed" not in texts
     assert world.portal.accept_counts()[sent.token] == 1
