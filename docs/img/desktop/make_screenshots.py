@@ -20,6 +20,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
@@ -28,6 +29,7 @@ OUT = Path(__file__).resolve().parent
 import qasync  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from app.config import load_settings  # noqa: E402
 from app.credentials import CredentialStore, portal_key  # noqa: E402
@@ -59,6 +61,7 @@ async def main(app: QApplication, url: str, data: Path, dark: bool) -> None:
     transfers = TransferService(engine, "demo")
     AlarmService(engine, "demo").raise_alarm(
         "selector_drift", "state-u", "No selector matched 'accept button' on State U")
+    _fail_some_captures(engine)
     portal = SandboxPortal()
     portal.start()
     try:
@@ -133,12 +136,17 @@ async def main(app: QApplication, url: str, data: Path, dark: bool) -> None:
         await pause(0.8)
         for child in window.children():
             if type(child).__name__ == "SettingsDialog":
-                child.tabs.setCurrentIndex(2)
-                await pause(0.5)
-                shot(child, "settings")
+                for index, name in ((1, "settings-mailbox"), (2, "settings"),
+                                    (3, "settings-stripe")):
+                    child.tabs.setCurrentIndex(index)
+                    await pause(0.5)
+                    shot(child, name)
                 child.reject()
         window.tabs.setCurrentWidget(window.notices)
         shot(window, "unmatched-notices")
+        window.tabs.setCurrentWidget(window.escrow)
+        await window.escrow.reload()
+        shot(window, "escrow-problems")
         window.open_dashboard()
         await pause(1.5)
         for child in window.children():
@@ -149,6 +157,18 @@ async def main(app: QApplication, url: str, data: Path, dark: bool) -> None:
     finally:
         portal.stop()
         engine.dispose()
+
+
+def _fail_some_captures(engine: Any) -> None:
+    """Two verified transfers whose capture failed: something for the Escrow problems tab."""
+    with engine.begin() as conn:
+        conn.execute(text(
+            "UPDATE transfers SET escrow_status = 'failed', escrow_attempts = 5,"
+            " escrow_error = CASE WHEN id % 2 = 0 THEN 'Stripe unreachable (timeout after 30 s)'"
+            " ELSE 'payment_intent_unexpected_state: the PaymentIntent is canceled' END,"
+            " escrow_updated_at = now()"
+            " WHERE id IN (SELECT id FROM transfers WHERE status = 'verified'"
+            " AND payment_intent_id IS NOT NULL ORDER BY id LIMIT 2)"))
 
 
 def run(dark: bool) -> None:
