@@ -21,7 +21,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
-from app.config import load_settings
 from app.credentials import portal_key
 from app.domain.records import AuditEntry, NewTransfer
 from app.events import EventBus
@@ -30,8 +29,9 @@ from app.services.transfers import TransferService
 from automation.runs.events import StepFinished
 from automation.sandbox.portal import SandboxPortal
 from tests.fixtures.xvfb import XServer
+from tests.ui.desk_kit import open_panel_desk
 from ui.bridge import EventBridge
-from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.db_executor import TaskGroup
 from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
 
@@ -83,16 +83,9 @@ def desk(qtbot: QtBot, tmp_path: Path, portal: SandboxPortal, engine: Engine, da
         seats=("5", "6")))
     transfers.mark_notice_received(full.row.id, accept_url=portal.accept_url(sent),
                                    transfer_ref=sent.token, accept_by=sent.expires_at)
-    settings = load_settings(tmp_path / "none.toml", environ={
-        "TRANSFERDESK_DATA_DIR": str(tmp_path / "data"), "TRANSFERDESK_DISPLAY_NAME": DESK_NAME})
-    bus = EventBus()
-    bridge = EventBridge(bus)
-    control = DeskRunControl(settings, database_url, bus, "desk:test", credential_store)
-    executor, tasks = ServiceExecutor(2), TaskGroup()
-    panel = RunPanel(control, executor, tasks)
-    qtbot.addWidget(panel)
-    panel.show()
-    bridge.run_event.connect(panel.on_run_event)
+    parts = open_panel_desk(qtbot, tmp_path, database_url, credential_store, DESK_NAME)
+    panel, bus, bridge, control, tasks = (
+        parts.panel, parts.bus, parts.bridge, parts.control, parts.tasks)
 
     def challenge_after_sign_in(event: StepFinished) -> None:
         # on the browser thread, before the next step starts: the portal turns suspicious
@@ -105,9 +98,7 @@ def desk(qtbot: QtBot, tmp_path: Path, portal: SandboxPortal, engine: Engine, da
         yield Desk(panel, bus, bridge, control, tasks, full.row.id, sent.token, row)
     finally:
         unsubscribe()
-        control.close()
-        bridge.close()
-        executor.shutdown(wait=True)
+        parts.close()
         portal.clear_faults()
 
 

@@ -15,15 +15,13 @@ from PySide6.QtGui import QColor, QImage
 from app.config import load_settings
 from app.credentials import portal_key
 from app.domain.records import NewTransfer
-from app.events import EventBus
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
 from automation.browser.screencast import Screencast
 from automation.browser.service import BrowserService
 from automation.sandbox.portal import SandboxPortal
-from ui.bridge import EventBridge
+from tests.ui.desk_kit import open_panel_desk
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
 
 SITE = "state-u"
@@ -62,16 +60,8 @@ def _desk(qtbot, tmp_path, portal, engine, database_url, credential_store, mfa="
     account = transfers.add_account("paciolan", portal.site_url(SITE), email)
     credential_store.set(portal_key(str(account.id)), password)
     rows = [_transfer(portal, engine, transfers, account) for _ in range(2)]
-    settings = load_settings(tmp_path / "none.toml",
-                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path / "data")})
-    bus = EventBus()
-    bridge = EventBridge(bus)
-    control = DeskRunControl(settings, database_url, bus, "desk:test", credential_store)
-    executor, tasks = ServiceExecutor(2), TaskGroup()
-    panel = RunPanel(control, executor, tasks)
-    qtbot.addWidget(panel)
-    panel.show()  # a hidden panel keeps only the newest frame, undecoded
-    bridge.run_event.connect(panel.on_run_event)
+    desk = open_panel_desk(qtbot, tmp_path, database_url, credential_store)
+    panel, bridge, control, executor = desk.panel, desk.bridge, desk.control, desk.executor
     return panel, rows, bridge, control, executor, email, password
 
 

@@ -17,15 +17,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
-from app.config import load_settings
 from app.domain.records import AuditEntry, NewTransfer
 from app.events import EventBus
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
 from automation.runs.events import Answer, TakeoverRequested
+from tests.ui.desk_kit import open_panel_desk
 from ui.bridge import EventBridge
-from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
 
 DESK_NAME = "Robin (desk 9)"
@@ -34,19 +32,10 @@ DESK_NAME = "Robin (desk 9)"
 @pytest.fixture
 def desk(qtbot: QtBot, tmp_path: Path, database_url: str, credential_store: Any
          ) -> Iterator[tuple[RunPanel, EventBus, EventBridge]]:
-    settings = load_settings(tmp_path / "none.toml", environ={
-        "TRANSFERDESK_DATA_DIR": str(tmp_path / "data"), "TRANSFERDESK_DISPLAY_NAME": DESK_NAME})
-    bus = EventBus()
-    bridge = EventBridge(bus)
-    control = DeskRunControl(settings, database_url, bus, "desk:test", credential_store)
-    executor, tasks = ServiceExecutor(2), TaskGroup()
-    panel = RunPanel(control, executor, tasks)
-    qtbot.addWidget(panel)
-    bridge.run_event.connect(panel.on_run_event)
-    yield panel, bus, bridge
-    control.close()
-    bridge.close()
-    executor.shutdown(wait=True)
+    desk = open_panel_desk(qtbot, tmp_path, database_url, credential_store, DESK_NAME,
+                           show=False)
+    yield desk.panel, desk.bus, desk.bridge
+    desk.close()
 
 
 def _transfer(engine: Engine) -> int:
