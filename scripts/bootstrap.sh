@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0  # Qt xcb
   libxcb-xkb1 libxcb-shape0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   x11-apps              # xwd, for screenshots of the real window under Xvfb
+  x11-utils             # xwininfo: the headed-takeover test finds the browser window
   make
 )
 
