@@ -1,0 +1,20 @@
+"""Run evidence stored once per run and kind; manual links (reserved).
+
+Revision ID: 0006_run_evidence_once
+Revises: 0005_deadlines
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0006_run_evidence_once"
+down_revision: str | None = "0005_deadlines"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Nothing yet: reserved in the chain so parallel work can fill it in."""
+
+
+def downgrade() -> None:
+    """Nothing yet."""

@@ -1,0 +1,20 @@
+"""The marketplace boundary: order inbox, outcome events, webhooks (reserved).
+
+Revision ID: 0008_marketplace
+Revises: 0007_audit_guarantor
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0008_marketplace"
+down_revision: str | None = "0007_audit_guarantor"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Nothing yet: reserved in the chain so parallel work can fill it in."""
+
+
+def downgrade() -> None:
+    """Nothing yet."""
