@@ -45,6 +45,10 @@ class Outcome(StrEnum):
     TIMEOUT = "timeout"
     SELECTOR_DRIFT = "selector_drift"
     ABORTED = "aborted"
+    UNTRUSTED_LINK = "untrusted_link"  # the accept link is off the account's registered site
+    UNVERIFIED = "unverified"  # accepted, but the seats could not be read
+    PAYMENT_REQUIRED = "payment_required"  # the site asks the recipient to pay: never pay
+    BLOCKED = "blocked"  # the site refuses automated browsers
 
 
 SUCCESS_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED})

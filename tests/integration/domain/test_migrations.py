@@ -92,3 +92,17 @@ def test_down_to_base_and_up_again(empty_database):
     assert tables(empty_database) == {"alembic_version"}
     migrate.upgrade(empty_database)  # roles already exist cluster-wide: must not fail
     assert migrate.current_revision(empty_database) == migrate.head_revision()
+
+
+def test_every_outcome_is_allowed_by_both_checks(database_url):
+    """0005: each Outcome (untrusted_link, unverified, payment_required, blocked too) is storable."""
+    from app.domain.states import Outcome
+
+    with psycopg.connect(database_url) as conn:
+        for outcome in Outcome:
+            conn.execute("INSERT INTO transfers (order_ref, event_name, last_outcome)"
+                         " VALUES (%s, 'e', %s)", (f"OUT-{outcome.value}", outcome.value))
+        conn.rollback()
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO transfers (order_ref, event_name, last_outcome)"
+                         " VALUES ('OUT-x', 'e', 'no_such_outcome')")

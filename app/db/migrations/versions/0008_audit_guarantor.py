@@ -1,13 +1,13 @@
-"""Mail templates taught from the desk (reserved).
+"""The database guarantees the audit trail (reserved).
 
-Revision ID: 0009_mail_templates
-Revises: 0008_marketplace
+Revision ID: 0008_audit_guarantor
+Revises: 0007_run_evidence_once
 """
 
 from collections.abc import Sequence
 
-revision: str = "0009_mail_templates"
-down_revision: str | None = "0008_marketplace"
+revision: str = "0008_audit_guarantor"
+down_revision: str | None = "0007_run_evidence_once"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,13 +1,13 @@
-"""The database guarantees the audit trail (reserved).
+"""Run evidence stored once per run and kind; manual links (reserved).
 
-Revision ID: 0007_audit_guarantor
-Revises: 0006_run_evidence_once
+Revision ID: 0007_run_evidence_once
+Revises: 0006_deadlines
 """
 
 from collections.abc import Sequence
 
-revision: str = "0007_audit_guarantor"
-down_revision: str | None = "0006_run_evidence_once"
+revision: str = "0007_run_evidence_once"
+down_revision: str | None = "0006_deadlines"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,13 +1,13 @@
-"""Deadline sweeper and escalation warnings (reserved).
+"""Portal profiles per account (reserved).
 
-Revision ID: 0005_deadlines
-Revises: 0004_queue_sort_indexes
+Revision ID: 0011_portal_profiles
+Revises: 0010_mail_templates
 """
 
 from collections.abc import Sequence
 
-revision: str = "0005_deadlines"
-down_revision: str | None = "0004_queue_sort_indexes"
+revision: str = "0011_portal_profiles"
+down_revision: str | None = "0010_mail_templates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

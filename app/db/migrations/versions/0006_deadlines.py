@@ -1,13 +1,13 @@
-"""Run evidence stored once per run and kind; manual links (reserved).
+"""Deadline sweeper and escalation warnings (reserved).
 
-Revision ID: 0006_run_evidence_once
-Revises: 0005_deadlines
+Revision ID: 0006_deadlines
+Revises: 0005_more_outcomes
 """
 
 from collections.abc import Sequence
 
-revision: str = "0006_run_evidence_once"
-down_revision: str | None = "0005_deadlines"
+revision: str = "0006_deadlines"
+down_revision: str | None = "0005_more_outcomes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

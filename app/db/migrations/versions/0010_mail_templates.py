@@ -1,13 +1,13 @@
-"""The marketplace boundary: order inbox, outcome events, webhooks (reserved).
+"""Mail templates taught from the desk (reserved).
 
-Revision ID: 0008_marketplace
-Revises: 0007_audit_guarantor
+Revision ID: 0010_mail_templates
+Revises: 0009_marketplace
 """
 
 from collections.abc import Sequence
 
-revision: str = "0008_marketplace"
-down_revision: str | None = "0007_audit_guarantor"
+revision: str = "0010_mail_templates"
+down_revision: str | None = "0009_marketplace"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,13 +1,13 @@
-"""Portal profiles per account (reserved).
+"""The marketplace boundary: order inbox, outcome events, webhooks (reserved).
 
-Revision ID: 0010_portal_profiles
-Revises: 0009_mail_templates
+Revision ID: 0009_marketplace
+Revises: 0008_audit_guarantor
 """
 
 from collections.abc import Sequence
 
-revision: str = "0010_portal_profiles"
-down_revision: str | None = "0009_mail_templates"
+revision: str = "0009_marketplace"
+down_revision: str | None = "0008_audit_guarantor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
