@@ -39,7 +39,8 @@ def test_two_staff_linking_one_notice_at_once_one_wins(
         refused: list[BaseException] = []
 
         def link(transfer_id: int, notice_id: int = notice_id,
-                 barrier: threading.Barrier = barrier) -> None:
+                 barrier: threading.Barrier = barrier, won: list[int] = won,
+                 refused: list[BaseException] = refused) -> None:
             barrier.wait()
             try:
                 review.link(notice_id, transfer_id)
