@@ -27,6 +27,7 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from app.events import EventBus
+from app.urls import redact_text
 from automation.browser.screencast import Screencast
 from automation.browser.service import AccountSession, BrowserService
 from automation.journal import EvidenceItem, RunRecord
@@ -55,6 +56,7 @@ from automation.runs.jobs import (
 )
 from automation.runs.outcomes import Outcome, RunFailedError
 from automation.runs.ratelimit import AccountRateLimiter
+from automation.runs.site_guard import SiteGuard
 
 __all__ = ["AbortSignal", "AcceptanceRunner", "RunJob", "RunResult", "RunnerOptions"]
 
@@ -127,6 +129,7 @@ class _Run:
         self.adapter = runner.adapter_for(job.platform, job.credentials.site_url)
         self.codes = runner.codes_for(job)
         self.started_at = datetime.now(UTC)
+        self.guard = SiteGuard(job.credentials.site_url, job.credentials.password)
         self.evidence: list[EvidenceItem] = []
         self.tracing = False
         self.trace_parts = 0
@@ -137,6 +140,7 @@ class _Run:
     # -- events ----------------------------------------------------------------------------
 
     def log(self, message: str, level: str = "INFO") -> None:
+        message = redact_text(message)
         self.runner.bus.publish(
             LogLine(self.job.run_key, self.job.transfer_id, datetime.now(UTC), level, message)
         )
@@ -161,6 +165,7 @@ class _Run:
         bus.publish(StepStarted(job.run_key, job.transfer_id, name, datetime.now(UTC)))
         ok, detail = False, ""
         try:
+            await self.guard.attach(self._page())
             if paced:
                 await self.runner.limiter.wait(job.account_key)
             handed_over = False
@@ -183,13 +188,17 @@ class _Run:
                 await self.runner.limiter.wait(job.account_key)
             else:
                 raise RunFailedError(Outcome.PORTAL_ERROR, f"{name} kept being interrupted")
+            self.guard.check_page(self._page(), f"go on after {name}")
             ok = True
         except RunFailedError as exc:
             detail = exc.detail
             raise
+        except PlaywrightError:  # e.g. a navigation the guard aborted: say why
+            self.guard.raise_if_violated()
+            raise
         finally:
             bus.publish(StepFinished(job.run_key, job.transfer_id, name, datetime.now(UTC),
-                                     ok, detail))
+                                     ok, redact_text(detail)))
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -211,10 +220,14 @@ class _Run:
         except Exception as exc:  # a bug must still end the run with an outcome
             log.exception("run of transfer %s failed unexpectedly", job.transfer_id)
             outcome, detail = Outcome.PORTAL_ERROR, f"internal error: {_first_line(exc)}"
+        if self.guard.violation is not None:  # whatever failed after it, this is the outcome
+            outcome, detail = Outcome.UNTRUSTED_LINK, self.guard.violation
+        detail = redact_text(detail)
         self.log(f"outcome: {outcome.value}{': ' + detail if detail else ''}",
                  "INFO" if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED) else "WARNING")
         await self._collect_evidence(outcome)
         await self._stop_screencast()
+        await self.guard.detach(self.session.context)
         await self._back_to_default_mode()
         if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED):
             self.session.verified_at = time.monotonic()
@@ -266,6 +279,8 @@ class _Run:
         kinds: list[PageKind] = []
 
         async def open_transfer() -> None:
+            if target.accept_url:
+                self.guard.check_link(target.accept_url, "open the accept link")
             kinds.append(await adapter.open_transfer(self._page(), target))
 
         await self.step("open_transfer", open_transfer)
@@ -320,6 +335,7 @@ class _Run:
     async def sign_in_untraced(self, force: bool) -> None:
         """Sign in with tracing paused, so no password ever lands in a trace."""
         page = self._page()
+        self.guard.check_page(page, "sign in")
         resume = self.tracing
         await self._stop_trace()
         credentials = self.job.credentials
