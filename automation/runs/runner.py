@@ -8,7 +8,9 @@ Password safety: tracing never runs while signing in. The run signs in first (un
 starts the trace; if the session lapses mid-run, the trace is stopped and saved, the sign-in
 runs untraced and a new trace starts (tracing stops completely: a paused chunk would still buffer
 the sign-in's network entries; a test scans every trace for the password). Screenshots mask
-every password field.
+every password field. Traces are stored without cookies, Set-Cookie, authorization and token
+headers (:func:`automation.browser.trace_scrub.scrub_trace`), and the run never leaves the
+account's registered site (:class:`automation.runs.site_guard.SiteGuard`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import concurrent.futures
 import logging
 import tempfile
 import time
+import zipfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +33,7 @@ from app.events import EventBus
 from app.urls import redact_text
 from automation.browser.screencast import Screencast
 from automation.browser.service import AccountSession, BrowserService
+from automation.browser.trace_scrub import scrub_trace
 from automation.journal import EvidenceItem, RunRecord
 from automation.portals.protocol import (
     ChallengeShownError,
@@ -412,8 +416,9 @@ class _Run:
             path = Path(tmp) / "trace.zip"
             try:
                 await self.session.context.tracing.stop(path=path)
-                content = path.read_bytes()
-            except (PlaywrightError, OSError) as exc:
+                cookies = [c.get("value", "") for c in await self.session.context.cookies()]
+                content = await asyncio.to_thread(scrub_trace, path.read_bytes(), cookies)
+            except (PlaywrightError, OSError, ValueError, zipfile.BadZipFile) as exc:
                 self.log(f"trace could not be saved: {_first_line(exc)}", "WARNING")
                 return
         name = f"trace-{self.job.transfer_id}-{self.job.run_key[:8]}-{self.trace_parts}.zip"
