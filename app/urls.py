@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from app.domain.errors import DomainError
@@ -123,20 +124,27 @@ def redact_text(text: str) -> str:
     return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
 
 
-class RedactUrlsFilter(logging.Filter):
-    """A logging filter that redacts URLs in every record's message (install on handlers)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact_text(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Redact the URLs in one log record's message (formatted once, arguments dropped)."""
+    message = record.getMessage()
+    redacted = redact_text(message)
+    if redacted != message:
+        record.msg, record.args = redacted, None
+    return record
 
 
-def install_log_redaction(logger: logging.Logger | None = None) -> None:
-    """Add :class:`RedactUrlsFilter` to every handler of ``logger`` (root by default)."""
-    target = logger or logging.getLogger()
-    for handler in target.handlers:
-        if not any(isinstance(f, RedactUrlsFilter) for f in handler.filters):
-            handler.addFilter(RedactUrlsFilter())
+def install_log_redaction() -> None:
+    """Make every log record, whichever handler writes it, carry redacted URLs (idempotent).
+
+    Installed as the record factory, so handlers added later (the desk's log view, a
+    demo's file handler) are covered too.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "redacts_urls", False):
+        return
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return redact_record(factory(*args, **kwargs))
+
+    make.redacts_urls = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make)
