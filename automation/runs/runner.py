@@ -169,12 +169,12 @@ class _Run:
         bus.publish(StepStarted(job.run_key, job.transfer_id, name, datetime.now(UTC)))
         ok, detail = False, ""
         try:
-            await self.guard.attach(self._page())
             if paced:
                 await self.runner.limiter.wait(job.account_key)
             handed_over = False
             for _ in range(3):
                 try:
+                    await self.guard.attach(self._page())  # a takeover brings a new context
                     await action()
                     break
                 except SignInRequiredError:

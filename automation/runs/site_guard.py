@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import weakref
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
@@ -44,8 +45,8 @@ class SiteGuard:
         self.site_url = site_url
         self.violation: str | None = None
         self._forms = secret_forms(password)
-        self._guarded: set[int] = set()  # ids of contexts with the route installed
-        self._watched: set[int] = set()  # ids of pages with the navigation listener
+        self._guarded: weakref.WeakSet[BrowserContext] = weakref.WeakSet()  # route installed
+        self._watched: weakref.WeakSet[Page] = weakref.WeakSet()  # navigation listener on
 
     # -- checks the run makes ------------------------------------------------------------
 
@@ -82,17 +83,17 @@ class SiteGuard:
     async def attach(self, page: Page) -> None:
         """Install the route on the page's context and watch its main frame (idempotent)."""
         context = page.context
-        if id(context) not in self._guarded:
+        if context not in self._guarded:
             await context.route("**/*", self._route)
-            self._guarded.add(id(context))
-        if id(page) not in self._watched:
+            self._guarded.add(context)
+        if page not in self._watched:
             page.on("framenavigated", self._navigated)
-            self._watched.add(id(page))
+            self._watched.add(page)
 
     async def detach(self, context: BrowserContext) -> None:
         """Remove the route (the context may serve the account's next run)."""
-        if id(context) in self._guarded:
-            self._guarded.discard(id(context))
+        if context in self._guarded:
+            self._guarded.discard(context)
             try:
                 await context.unroute("**/*", self._route)
             except Exception as exc:  # the context may be closed already
