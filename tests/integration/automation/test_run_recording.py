@@ -23,12 +23,18 @@ def _evidence_kinds(world: World, transfer_id: int) -> Counter[str]:
             Evidence.transfer_id == transfer_id)).all())
 
 
+def use_cluster(world: World, cluster: LocalCluster, migrate_first: bool = False) -> None:
+    """Point ``world`` at ``cluster`` (after a start, on its new port)."""
+    if migrate_first:
+        migrate.upgrade(cluster.url())
+    world.engine = make_engine(cluster.url())
+    world.__post_init__()
+
+
 def test_database_lost_between_evidence_and_outcome_then_replayed_once(
     world: World, own_cluster: LocalCluster  # noqa: F811
 ) -> None:
-    migrate.upgrade(own_cluster.url())
-    world.engine = make_engine(own_cluster.url())
-    world.__post_init__()
+    use_cluster(world, own_cluster, migrate_first=True)
     account = world.account()
     transfer_id, sent = world.transfer(account)
     job = world.claim_job(transfer_id)
@@ -42,8 +48,7 @@ def test_database_lost_between_evidence_and_outcome_then_replayed_once(
     assert result.outcome is Outcome.ACCEPTED and result.journaled
     world.engine.dispose()
     own_cluster.start()
-    world.engine = make_engine(own_cluster.url())
-    world.__post_init__()
+    use_cluster(world, own_cluster)
     with world.engine.begin() as conn:
         conn.execute(text("UPDATE transfers SET lease_until = now() - interval '1 second'"))
     assert world.claims.reap_expired() == [transfer_id]

@@ -7,8 +7,6 @@ import json
 
 from sqlalchemy import select
 
-from app.db import migrate
-from app.db.engine import make_engine
 from app.db.local_cluster import LocalCluster
 from app.db.models import Evidence
 from automation.browser.trace_scrub import REDACTED, scrub_trace
@@ -18,6 +16,7 @@ from automation.runs.outcomes import Outcome
 from tests.integration.automation.conftest import World
 from tests.integration.automation.test_journal import own_cluster  # noqa: F401 (fixture)
 from tests.integration.automation.test_no_secrets import live_cookie_values
+from tests.integration.automation.test_run_recording import use_cluster
 from tests.secret_scan import secrets_in_trace, trace_entries
 
 
@@ -70,9 +69,7 @@ def test_stored_trace_holds_no_cookie_and_still_opens(world: World) -> None:
 def test_journaled_trace_holds_no_cookie(
     world: World, own_cluster: LocalCluster  # noqa: F811
 ) -> None:
-    migrate.upgrade(own_cluster.url())
-    world.engine = make_engine(own_cluster.url())
-    world.__post_init__()
+    use_cluster(world, own_cluster, migrate_first=True)
     account = world.account()
     first, _ = world.transfer(account)
     assert world.run(first).outcome is Outcome.ACCEPTED
