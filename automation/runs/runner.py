@@ -174,7 +174,7 @@ class _Run:
             handed_over = False
             for _ in range(3):
                 try:
-                    await self.guard.attach(self._page())  # a takeover brings a new context
+                    self.guard.watch(self._page())  # a takeover brings a new page
                     await action()
                     break
                 except SignInRequiredError:
@@ -231,7 +231,6 @@ class _Run:
                  "INFO" if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED) else "WARNING")
         await self._collect_evidence(outcome)
         await self._stop_screencast()
-        await self.guard.detach(self.session.context)
         await self._back_to_default_mode()
         if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED):
             self.session.verified_at = time.monotonic()
@@ -348,11 +347,12 @@ class _Run:
             if resume:
                 await self._start_trace()
             return
-        if force:
-            await self.adapter.sign_in(page, credentials, self.codes)
-            did = True
-        else:
-            did = await self.adapter.ensure_signed_in(page, credentials, self.codes)
+        async with self.guard.blocking(page):  # the password goes to the site only
+            if force:
+                await self.adapter.sign_in(page, credentials, self.codes)
+                did = True
+            else:
+                did = await self.adapter.ensure_signed_in(page, credentials, self.codes)
         if did:
             self.signed_in = True
             self.log(f"signed in as {credentials.username}")

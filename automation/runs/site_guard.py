@@ -2,26 +2,44 @@
 
 :class:`SiteGuard` is one run's guard. Before a run opens a link, before it signs in and after
 every step, the page must be on the site (:func:`app.urls.is_on_site`: same scheme, host and
-port). Underneath, a route on the browser context aborts every top-level navigation to another
-host and every request to another host that carries the password (raw, URL- or
-base64-encoded, in the URL, a header or the body), so a redirect or a form the run did not
-expect cannot deliver it either. Any of these ends the run ``untrusted_link``.
+port); every main-frame navigation off the site (a redirect too) is recorded as it happens.
+While the password is in use (signing in), a route on the browser context aborts every
+top-level navigation to another host and every request to another host that carries the
+password (raw, URL- or base64-encoded, in the URL, a header or the body), so a redirect or a
+form the run did not expect cannot deliver it either. Any of these ends the run
+``untrusted_link``.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from urllib.parse import quote, quote_plus
 
-from playwright.async_api import BrowserContext, Frame, Page, Request, Route
+from playwright.async_api import Frame, Page, Request, Route
 
-from app.urls import is_on_site, link_problem, redact_url
+from app.urls import is_on_site, link_problem, origin, redact_url
 from automation.runs.outcomes import Outcome, RunFailedError
 
 log = logging.getLogger(__name__)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def off_site_pattern(site_url: str) -> re.Pattern[str]:
+    """A regex for every URL *not* on the site, matched by the browser itself, so requests to
+    the site (nearly all of a run) never wait for this process."""
+    found = origin(site_url)
+    if found is None:
+        return re.compile(".*")
+    scheme, host, port = found
+    if ":" in host:
+        host = f"[{host}]"
+    prefix = f"{scheme}://{host}" + ("" if port == _DEFAULT_PORTS[scheme] else f":{port}")
+    return re.compile(r"^(?!" + re.escape(prefix) + r"(?:[/?#]|$))", re.IGNORECASE)
 
 
 def secret_forms(secret: str) -> tuple[str, ...]:
@@ -45,7 +63,7 @@ class SiteGuard:
         self.site_url = site_url
         self.violation: str | None = None
         self._forms = secret_forms(password)
-        self._guarded: weakref.WeakSet[BrowserContext] = weakref.WeakSet()  # route installed
+        self._off_site = off_site_pattern(site_url)
         self._watched: weakref.WeakSet[Page] = weakref.WeakSet()  # navigation listener on
 
     # -- checks the run makes ------------------------------------------------------------
@@ -80,24 +98,28 @@ class SiteGuard:
 
     # -- the browser side ----------------------------------------------------------------
 
-    async def attach(self, page: Page) -> None:
-        """Install the route on the page's context and watch its main frame (idempotent)."""
-        context = page.context
-        if context not in self._guarded:
-            await context.route("**/*", self._route)
-            self._guarded.add(context)
+    def watch(self, page: Page) -> None:
+        """Record any main-frame navigation of ``page`` off the site (idempotent)."""
         if page not in self._watched:
             page.on("framenavigated", self._navigated)
             self._watched.add(page)
 
-    async def detach(self, context: BrowserContext) -> None:
-        """Remove the route (the context may serve the account's next run)."""
-        if context in self._guarded:
-            self._guarded.discard(context)
+    @asynccontextmanager
+    async def blocking(self, page: Page) -> AsyncIterator[None]:
+        """While the password is in use (signing in): abort off-site page loads and any
+        off-site request carrying it. The route is matched in the browser (only URLs off the
+        site reach this process) and removed afterwards (a route disables the HTTP cache)."""
+        self.watch(page)
+        context = page.context
+        await context.route(self._off_site, self._route)
+        try:
+            yield
+        finally:
             try:
-                await context.unroute("**/*", self._route)
+                await context.unroute(self._off_site, self._route)
             except Exception as exc:  # the context may be closed already
                 log.debug("unroute failed: %s", exc)
+        self.raise_if_violated()
 
     def _navigated(self, frame: Frame) -> None:
         if frame.parent_frame is None and frame.url.startswith("http") \
@@ -107,7 +129,7 @@ class SiteGuard:
 
     async def _route(self, route: Route) -> None:
         request = route.request
-        if is_on_site(request.url, self.site_url):
+        if is_on_site(request.url, self.site_url):  # the pattern let it through: be exact
             await route.continue_()
             return
         reason = None
