@@ -35,8 +35,7 @@ APP_NAME = "TransferDesk"
 ENV_PREFIX = "TRANSFERDESK_"
 SECRET_WORDS = ("password", "secret", "api_key", "token")
 
-CHROMIUM_FLAGS: tuple[str, ...] = (
-    "--no-sandbox",
+CHROMIUM_FLAGS: tuple[str, ...] = (  # the sandbox stays on: see automation.browser_launch
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",

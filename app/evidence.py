@@ -200,18 +200,23 @@ class EvidenceStore(Service):
             EvidenceError: the stored bytes no longer match the hash recorded at write time.
         """
         with self.transaction() as session:
-            row = records.get_evidence(session, evidence_id, with_content=True)
-            if row is None:
-                raise NotFoundError("evidence", evidence_id)
-            info, content = mapping.evidence_info(row), bytes(row.content)
-        digest = hashlib.sha256(content).hexdigest()
-        if digest != info.sha256 or len(content) != info.size:
-            raise EvidenceError(
-                f"evidence {evidence_id} ({info.filename}) failed its integrity check: "
-                f"sha256 {digest[:12]}... does not match the recorded {info.sha256[:12]}...; "
-                "it was altered after it was stored"
-            )
-        return info, content
+            return read_checked(session, evidence_id)
+
+
+def read_checked(session: Session, evidence_id: int) -> tuple[EvidenceInfo, bytes]:
+    """:meth:`EvidenceStore.read` inside the caller's transaction."""
+    row = records.get_evidence(session, evidence_id, with_content=True)
+    if row is None:
+        raise NotFoundError("evidence", evidence_id)
+    info, content = mapping.evidence_info(row), bytes(row.content)
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != info.sha256 or len(content) != info.size:
+        raise EvidenceError(
+            f"evidence {evidence_id} ({info.filename}) failed its integrity check: "
+            f"sha256 {digest[:12]}... does not match the recorded {info.sha256[:12]}...; "
+            "it was altered after it was stored"
+        )
+    return info, content
 
 
 def check_ids_exist(session: Session, ids: Sequence[int]) -> None:

@@ -3,17 +3,28 @@
 Order of preference: a configured ``channel`` (``msedge`` / ``chrome``: an installed branded
 browser, found by Playwright), then a configured ``executable_path``, then the first Chromium-family
 browser found on this machine. Playwright's own downloaded browsers are never required.
+
+Chromium's sandbox stays on (it contains untrusted portal pages, headed takeover windows
+included). :func:`sandbox_blocker` names the only cases where Chromium cannot run with it
+(as root on Linux, inside a container); there it is dropped with a log line.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import sys
+from pathlib import Path
 from typing import Any
 
 from app.config import BrowserSettings
 from app.errors import ConfigError, DependencyMissingError
 
+log = logging.getLogger(__name__)
+NO_SANDBOX = "--no-sandbox"
+CONTAINER_MARKERS = (Path("/.dockerenv"), Path("/run/.containerenv"))
+CONTAINER_CGROUP_WORDS = ("docker", "kubepods", "containerd", "lxc", "libpod")
 KNOWN_CHANNELS = ("chrome", "chrome-beta", "msedge", "msedge-beta", "msedge-dev", "chromium")
 AUTO_DETECT = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -27,6 +38,38 @@ def find_browser() -> str | None:
     return None
 
 
+def in_container(markers: tuple[Path, ...] = CONTAINER_MARKERS,
+                 cgroup: Path = Path("/proc/1/cgroup")) -> bool:
+    """True inside Docker, Podman, Kubernetes or LXC (by marker files or PID 1's cgroup)."""
+    if os.environ.get("container") or any(m.exists() for m in markers):
+        return True
+    try:
+        text = cgroup.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(word in text for word in CONTAINER_CGROUP_WORDS)
+
+
+def sandbox_blocker(platform: str = sys.platform, euid: int | None = None,
+                    container: bool | None = None) -> str | None:
+    """Why Chromium cannot run with its sandbox here (None: keep it on).
+
+    Args:
+        platform: ``sys.platform``.
+        euid: the effective user id (default: this process's, on POSIX).
+        container: whether this runs in a container (default: :func:`in_container`).
+    """
+    if not platform.startswith("linux"):
+        return None
+    if euid is None:
+        euid = os.geteuid()
+    if euid == 0:
+        return "running as root on Linux"
+    if container if container is not None else in_container():
+        return "running inside a container"
+    return None
+
+
 def launch_kwargs(settings: BrowserSettings) -> dict[str, Any]:
     """Keyword arguments for ``playwright.chromium.launch(**kwargs)``.
 
@@ -34,7 +77,15 @@ def launch_kwargs(settings: BrowserSettings) -> dict[str, Any]:
         ConfigError: an unknown channel, or an executable_path that is not an executable file.
         DependencyMissingError: nothing configured and no browser found on this machine.
     """
-    kwargs: dict[str, Any] = {"headless": settings.headless, "args": list(settings.args)}
+    blocker = sandbox_blocker()
+    args = list(settings.args)
+    if blocker is not None:
+        log.warning("Chromium's sandbox is off: %s (run as a normal user outside containers "
+                    "to keep it)", blocker)
+    elif NO_SANDBOX in args:
+        log.warning("Chromium's sandbox is off: [browser] args contains %s", NO_SANDBOX)
+    kwargs: dict[str, Any] = {"headless": settings.headless, "args": args,
+                              "chromium_sandbox": blocker is None and NO_SANDBOX not in args}
     if settings.channel:
         if settings.channel not in KNOWN_CHANNELS:
             raise ConfigError(

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.cli.selfcheck import map_self_check_flag
 from app.errors import KnownError
+from app.urls import install_log_redaction
 
 COMMAND_MODULES = (
     "app.cli.gui",
@@ -64,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=(args.log_level or "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_log_redaction()  # accept links carry tokens: no URL is logged with its query
     try:
         result = args.handler(args)
     except KnownError as exc:

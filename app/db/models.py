@@ -207,6 +207,7 @@ class Evidence(Base):
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    evidence_key: Mapped[str | None] = mapped_column(Text, unique=True)  # a run's item, once
     created_by: Mapped[str] = mapped_column(Text, server_default=text("session_user"))
     created_by_name: Mapped[str] = mapped_column(Text, server_default="")
     created_at: Mapped[datetime] = _now()

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -40,8 +39,8 @@ from app.mail.parser import (
     ParsedMessage,
     parse_message,
 )
-from app.mail.templates import load_templates
 from app.services.base import Service
+from app.urls import UntrustedLinkError, check_accept_url
 
 log = logging.getLogger(__name__)
 STALE_PENDING_SECONDS = 120.0
@@ -88,27 +87,18 @@ def _clean(value: Any) -> Any:
 
 
 def trusted_accept_url(parsed: ParsedMessage, site_url: str | None) -> str | None:
-    """The notice's accept link, only if it points at the portal.
+    """The notice's accept link, only if it is on the transfer's account site.
 
     The browser opens this link in the signed-in portal session, so a link elsewhere (a
-    tampered forward, a look-alike) could phish the account: it must be https on a portal
-    sender domain, or on the host of the transfer's portal account. Otherwise it is dropped and
-    the runner finds the transfer in the account's pending list instead.
+    tampered forward, a look-alike) could phish the account. The rule is the one every path
+    applies (:func:`app.urls.check_accept_url`); an untrusted link is dropped and the runner
+    finds the transfer in the account's pending list instead.
     """
-    url = parsed.accept_url
-    if not url:
+    try:
+        return check_accept_url(parsed.accept_url, site_url)
+    except UntrustedLinkError as exc:
+        log.warning("ignoring the accept link of notice %s: %s", parsed.message_key, exc)
         return None
-    target = urlsplit(url)
-    host = (target.hostname or "").lower()
-    if site_url and urlsplit(site_url).netloc.lower() == target.netloc.lower():
-        return url
-    if target.scheme == "https" and any(
-        t.is_sender_domain(host) for t in load_templates() if t.platform == parsed.platform
-    ):
-        return url
-    log.warning("ignoring accept link on an untrusted host %r (notice %s)", host,
-                parsed.message_key)
-    return None
 
 
 def notice_filename(parsed: ParsedMessage, transfer_id: int | None) -> str:

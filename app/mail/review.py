@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.db.models import MailMessage
+from app.db.models import MailMessage, PortalAccount, Transfer
 from app.domain.errors import DomainError, NotFoundError
 from app.domain.records import MailMessageInfo, TransferFull
+from app.evidence import DEFAULT_MAX_BYTES, Upload, read_checked
+from app.evidence import store as store_evidence
 from app.mail import store
 from app.services.base import Service
+from app.services.transfers import apply_notice_received
+from app.urls import check_accept_url
 
 REVIEW_STATUSES = ("unmatched", "ambiguous")
 
@@ -43,15 +48,20 @@ class MailReviewService(Service):
         """Link a notice to a transfer: the transfer moves to notice_received with the notice's
         accept link and deadline, and the raw email becomes its evidence.
 
-        Raises:
-            NotFoundError: no such message.
-            DomainError: not a notice waiting for review, or the transfer cannot take a notice.
-        """
-        from app.evidence import EvidenceStore
-        from app.services.transfers import TransferService
+        One transaction with the message row locked for the whole step: two staff linking the
+        same notice at once, one wins and the other gets a clear error; when anything fails
+        (the email's evidence no longer matches its hash, the link is off the portal) nothing
+        moves.
 
+        Raises:
+            NotFoundError: no such message or transfer.
+            DomainError: not a notice waiting for review, the transfer cannot take a notice,
+                or the notice's accept link is not on the account's site (UntrustedLinkError).
+            EvidenceError: the stored email failed its integrity check.
+        """
         with self.transaction() as session:
-            row = session.get(MailMessage, mail_message_id, with_for_update=True)
+            row = session.get(MailMessage, mail_message_id, with_for_update=True,
+                              populate_existing=True)
             if row is None:
                 raise NotFoundError("mail message", mail_message_id)
             if row.kind != "transfer_notice" or row.match_status not in REVIEW_STATUSES:
@@ -59,20 +69,31 @@ class MailReviewService(Service):
                     f"mail message {mail_message_id} is {row.match_status} "
                     f"({row.kind}); only unmatched or ambiguous notices can be linked"
                 )
-            parsed, evidence_id, received = dict(row.parsed), row.evidence_id, row.received_at
-        expires = parsed.get("expires_at")
-        full = TransferService(self._sessions, self.actor_name, self.role).mark_notice_received(
-            transfer_id, accept_url=parsed.get("accept_url"),
-            transfer_ref=parsed.get("transfer_ref"),
-            accept_by=datetime.fromisoformat(expires) if expires else None,
-            received_at=received, mail_message_id=mail_message_id,
-        )
-        linked_evidence = None
-        if evidence_id is not None:
-            evidence = EvidenceStore(self._sessions, self.actor_name, self.role)
-            info, content = evidence.read(evidence_id)
-            linked_evidence = evidence.put("email", info.filename, content, transfer_id).id
-        with self.transaction() as session:
+            parsed = dict(row.parsed)
+            accept_url = check_accept_url(parsed.get("accept_url"),
+                                          _site_url_of(session, transfer_id))
+            expires = parsed.get("expires_at")
+            full = apply_notice_received(
+                session, transfer_id, self.actor_name, accept_url=accept_url,
+                transfer_ref=parsed.get("transfer_ref"),
+                accept_by=datetime.fromisoformat(expires) if expires else None,
+                received_at=row.received_at, mail_message_id=mail_message_id,
+            )
+            linked_evidence = None
+            if row.evidence_id is not None:
+                info, content = read_checked(session, row.evidence_id)
+                linked_evidence = store_evidence(
+                    session, Upload(info.filename, content, "email"), DEFAULT_MAX_BYTES,
+                    self.actor_name, transfer_id).id
             store.finish_message(session, mail_message_id, match_status="matched",
                                  transfer_id=transfer_id, evidence_id=linked_evidence)
-        return full
+            return full
+
+
+def _site_url_of(session: Session, transfer_id: int) -> str | None:
+    """The registered site of the transfer's portal account (None without an account)."""
+    return session.scalar(
+        select(PortalAccount.site_url)
+        .join(Transfer, Transfer.account_id == PortalAccount.id)
+        .where(Transfer.id == transfer_id)
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, undefer
 
 from app.db.models import Alarm, Evidence, MailMessage, Worker
+from app.urls import redact_text
 
 # -- evidence ----------------------------------------------------------------------------------
 
@@ -96,8 +97,8 @@ def workers(session: Session, stale_after: timedelta | None = None) -> list[Work
 
 
 def raise_alarm(session: Session, kind: str, key: str, message: str) -> Alarm:
-    """Open an alarm, or count up the open one with the same kind and key."""
-    stmt = pg_insert(Alarm).values(kind=kind, key=key, message=message)
+    """Open an alarm, or count up the open one with the same kind and key (URLs redacted)."""
+    stmt = pg_insert(Alarm).values(kind=kind, key=key, message=redact_text(message))
     stmt = stmt.on_conflict_do_update(
         index_elements=[Alarm.kind, Alarm.key],
         index_where=Alarm.resolved_at.is_(None),

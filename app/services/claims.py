@@ -168,29 +168,36 @@ class ClaimService(Service):
         except ValueError:
             raise UnknownValueError("outcome", outcome, [o.value for o in Outcome]) from None
         with self.transaction() as session:
-            run = repo.get_run(session, run_id, lock=True)
-            if run is None or run.worker != worker or run.finished_at is not None:
-                raise LeaseLostError(run.transfer_id if run else 0, worker)
-            transfer = _held(session, run.transfer_id, worker)
-            action = outcome_action(result, transfer.attempts, self.max_attempts)
-            values: dict[str, Any] = {**repo.unclaim_values(), "last_outcome": result.value}
-            if action is Action.RUN_VERIFIED:
-                target = Status.VERIFIED
-                values.update(verified_at=func.now(), verified_by=worker, method="auto")
-            elif action is Action.RUN_RETRY:
-                target = Status.NOTICE_RECEIVED
-                delay = backoff_delay(transfer.attempts, self._rng)
-                values["next_attempt_at"] = func.now() + delay
-            else:
-                target = Status.NEEDS_REVIEW
-            finished = repo.finish_run(session, run_id, result.value, detail, trace_evidence_id)
-            updated = transitions.apply(
-                session, transfer, action, target, values, self.actor_name or worker,
-                {"run_id": run_id, "outcome": result.value, "detail": detail,
-                 "attempt": transfer.attempts, "evidence_ids": list(evidence_ids)},
-            )
-            return RunResult(mapping.transfer_full(updated), mapping.run_record(finished),
-                             action.value)
+            return self.close_run(session, run_id, worker, result, detail, evidence_ids,
+                                  trace_evidence_id)
+
+    def close_run(self, session: Session, run_id: int, worker: str, result: Outcome,
+                  detail: str, evidence_ids: Sequence[int] = (),
+                  trace_evidence_id: int | None = None) -> RunResult:
+        """:meth:`record_outcome` inside the caller's transaction."""
+        run = repo.get_run(session, run_id, lock=True)
+        if run is None or run.worker != worker or run.finished_at is not None:
+            raise LeaseLostError(run.transfer_id if run else 0, worker)
+        transfer = _held(session, run.transfer_id, worker)
+        action = outcome_action(result, transfer.attempts, self.max_attempts)
+        values: dict[str, Any] = {**repo.unclaim_values(), "last_outcome": result.value}
+        if action is Action.RUN_VERIFIED:
+            target = Status.VERIFIED
+            values.update(verified_at=func.now(), verified_by=worker, method="auto")
+        elif action is Action.RUN_RETRY:
+            target = Status.NOTICE_RECEIVED
+            delay = backoff_delay(transfer.attempts, self._rng)
+            values["next_attempt_at"] = func.now() + delay
+        else:
+            target = Status.NEEDS_REVIEW
+        finished = repo.finish_run(session, run_id, result.value, detail, trace_evidence_id)
+        updated = transitions.apply(
+            session, transfer, action, target, values, self.actor_name or worker,
+            {"run_id": run_id, "outcome": result.value, "detail": detail,
+             "attempt": transfer.attempts, "evidence_ids": list(evidence_ids)},
+        )
+        return RunResult(mapping.transfer_full(updated), mapping.run_record(finished),
+                         action.value)
 
 
     def _database_error(self, exc: psycopg.Error) -> Exception:

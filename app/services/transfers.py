@@ -105,19 +105,11 @@ class TransferService(Service):
     ) -> TransferFull:
         """The portal's transfer notice arrived (the mail matcher calls this)."""
         with self.transaction() as session:
-            transfer = repo.get_checked(session, transfer_id, None)
-            values: dict[str, Any] = {
-                "accept_url": accept_url,
-                "transfer_ref": transfer_ref,
-                "notice_received_at": received_at or func.now(),
-                "next_attempt_at": None,
-            }
-            if accept_by is not None:
-                values["accept_by"] = accept_by
-            detail = {"mail_message_id": mail_message_id, "transfer_ref": transfer_ref}
-            updated = transitions.apply(session, transfer, Action.NOTICE_MATCHED,
-                                        Status.NOTICE_RECEIVED, values, self.actor_name, detail)
-            return mapping.transfer_full(updated)
+            return apply_notice_received(
+                session, transfer_id, self.actor_name, accept_url=accept_url,
+                transfer_ref=transfer_ref, accept_by=accept_by, received_at=received_at,
+                mail_message_id=mail_message_id,
+            )
 
     def manual_verify(self, transfer_id: int, expected_version: int, note: str,
                       evidence_ids: Sequence[int] = (), uploads: Sequence[Upload] = ()
@@ -275,3 +267,30 @@ def _close_open_run(session: Session, transfer_id: int, detail: str) -> None:
     run = claim_repo.open_run_for(session, transfer_id)
     if run is not None:
         claim_repo.finish_run(session, run.id, "aborted", detail)
+
+
+def apply_notice_received(
+    session: Session,
+    transfer_id: int,
+    actor_name: str,
+    *,
+    accept_url: str | None,
+    transfer_ref: str | None,
+    accept_by: datetime | None,
+    received_at: datetime | None = None,
+    mail_message_id: int | None = None,
+) -> TransferFull:
+    """:meth:`TransferService.mark_notice_received` inside the caller's transaction."""
+    transfer = repo.get_checked(session, transfer_id, None)
+    values: dict[str, Any] = {
+        "accept_url": accept_url,
+        "transfer_ref": transfer_ref,
+        "notice_received_at": received_at or func.now(),
+        "next_attempt_at": None,
+    }
+    if accept_by is not None:
+        values["accept_by"] = accept_by
+    detail = {"mail_message_id": mail_message_id, "transfer_ref": transfer_ref}
+    updated = transitions.apply(session, transfer, Action.NOTICE_MATCHED,
+                                Status.NOTICE_RECEIVED, values, actor_name, detail)
+    return mapping.transfer_full(updated)

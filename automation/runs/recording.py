@@ -19,10 +19,11 @@ from app.credentials import CredentialStore, MissingCredentialError, portal_key
 from app.domain.errors import DomainError, LeaseLostError, NotFoundError
 from app.domain.records import Claim, PortalAccountInfo
 from app.errors import KnownError
-from app.evidence import EvidenceStore
 from app.services.claims import ClaimService
 from app.services.ops import AlarmService
 from app.services.queue import QueueService
+from app.services.run_records import ALREADY_RECORDED, RunEvidence, RunRecordService
+from app.urls import redact_text
 from automation.journal import OutcomeJournal, ReplayResult, RunRecord
 from automation.portals.protocol import PortalCredentials, TransferTarget
 from automation.runs.outcomes import Outcome
@@ -77,7 +78,7 @@ class RunStore:
         self.credentials = credentials
         self.claims = ClaimService(engine, actor_name, role, max_attempts=max_attempts,
                                    lease_seconds=lease_seconds)
-        self.evidence = EvidenceStore(engine, actor_name, role, max_bytes=evidence_max_bytes)
+        self.records = RunRecordService(self.claims, max_bytes=evidence_max_bytes)
         self.alarms = AlarmService(engine, actor_name, role)
         self.queue = QueueService(engine, actor_name, role)
         self._accounts: dict[int, PortalAccountInfo] = {}
@@ -186,31 +187,24 @@ class RunStore:
             return JOURNALED, True
 
     def write(self, record: RunRecord) -> str:
-        """Store evidence and the outcome; returns the transfer's new status."""
-        return self._record(record, *self._store_evidence(record))
+        """Store evidence and the outcome (one transaction); returns the transfer's new status."""
+        return self._record(record)
 
-    def _store_evidence(self, record: RunRecord) -> tuple[list[int], int | None]:
-        screenshots: list[int] = []
-        trace_id: int | None = None
-        for item in record.evidence:
-            info = self.evidence.put(item.kind, item.filename, item.content,
-                                     transfer_id=record.transfer_id, run_id=record.run_id)
-            if item.kind == "trace" and trace_id is None:
-                trace_id = info.id
-            else:
-                screenshots.append(info.id)
-        return screenshots, trace_id
-
-    def _record(self, record: RunRecord, screenshots: list[int], trace_id: int | None) -> str:
-        result = self.claims.record_outcome(
-            record.run_id, record.worker, record.outcome, record.detail,
-            evidence_ids=screenshots, trace_evidence_id=trace_id,
-        )
-        if record.outcome in (Outcome.SELECTOR_DRIFT.value, Outcome.BOT_CHALLENGE.value):
+    def _record(self, record: RunRecord) -> str:
+        evidence = [
+            RunEvidence(f"{record.run_key}/{item.kind}/{item.filename}", item.kind,
+                        item.filename, item.content)
+            for item in record.evidence
+        ]
+        result = self.records.record(record.run_id, record.worker, record.outcome,
+                                     redact_text(record.detail), evidence)
+        if record.outcome in (Outcome.SELECTOR_DRIFT.value, Outcome.BOT_CHALLENGE.value,
+                              Outcome.UNTRUSTED_LINK.value) and result.action != ALREADY_RECORDED:
             kind = record.outcome
             self.alarms.raise_alarm(
                 kind, record.site_url or "portal",
-                f"{kind.replace('_', ' ')} on {record.site_url or 'the portal'}: {record.detail}",
+                redact_text(f"{kind.replace('_', ' ')} on {record.site_url or 'the portal'}: "
+                            f"{record.detail}"),
             )
         return result.transfer.row.status.value
 
@@ -219,9 +213,8 @@ class RunStore:
 
         A success outcome must not be lost: the transfer was accepted on the portal.
         """
-        evidence = self._store_evidence(record)
         try:
-            return self._record(record, *evidence)
+            return self._record(record)
         except LeaseLostError:
             if record.outcome not in (Outcome.ACCEPTED.value, Outcome.ALREADY_ACCEPTED.value):
                 raise
@@ -230,7 +223,7 @@ class RunStore:
             raise LeaseLostError(record.transfer_id, record.worker)
         note = "replayed from the local journal" if from_journal else "recorded on a new claim"
         return self._record(replace(record, run_id=claim.run_id,
-                                    detail=f"{record.detail} ({note})"), *evidence)
+                                    detail=f"{record.detail} ({note})"))
 
     def _replay_one(self, record: RunRecord) -> None:
         self._write_replayed(record)

@@ -8,7 +8,9 @@ Password safety: tracing never runs while signing in. The run signs in first (un
 starts the trace; if the session lapses mid-run, the trace is stopped and saved, the sign-in
 runs untraced and a new trace starts (tracing stops completely: a paused chunk would still buffer
 the sign-in's network entries; a test scans every trace for the password). Screenshots mask
-every password field.
+every password field. Traces are stored without cookies, Set-Cookie, authorization and token
+headers (:func:`automation.browser.trace_scrub.scrub_trace`), and the run never leaves the
+account's registered site (:class:`automation.runs.site_guard.SiteGuard`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import concurrent.futures
 import logging
 import tempfile
 import time
+import zipfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +30,10 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from app.events import EventBus
+from app.urls import redact_text
 from automation.browser.screencast import Screencast
 from automation.browser.service import AccountSession, BrowserService
+from automation.browser.trace_scrub import scrub_trace
 from automation.journal import EvidenceItem, RunRecord
 from automation.portals.protocol import (
     ChallengeShownError,
@@ -55,6 +60,7 @@ from automation.runs.jobs import (
 )
 from automation.runs.outcomes import Outcome, RunFailedError
 from automation.runs.ratelimit import AccountRateLimiter
+from automation.runs.site_guard import SiteGuard
 
 __all__ = ["AbortSignal", "AcceptanceRunner", "RunJob", "RunResult", "RunnerOptions"]
 
@@ -127,6 +133,7 @@ class _Run:
         self.adapter = runner.adapter_for(job.platform, job.credentials.site_url)
         self.codes = runner.codes_for(job)
         self.started_at = datetime.now(UTC)
+        self.guard = SiteGuard(job.credentials.site_url, job.credentials.password)
         self.evidence: list[EvidenceItem] = []
         self.tracing = False
         self.trace_parts = 0
@@ -137,6 +144,7 @@ class _Run:
     # -- events ----------------------------------------------------------------------------
 
     def log(self, message: str, level: str = "INFO") -> None:
+        message = redact_text(message)
         self.runner.bus.publish(
             LogLine(self.job.run_key, self.job.transfer_id, datetime.now(UTC), level, message)
         )
@@ -166,6 +174,7 @@ class _Run:
             handed_over = False
             for _ in range(3):
                 try:
+                    self.guard.watch(self._page())  # a takeover brings a new page
                     await action()
                     break
                 except SignInRequiredError:
@@ -183,13 +192,17 @@ class _Run:
                 await self.runner.limiter.wait(job.account_key)
             else:
                 raise RunFailedError(Outcome.PORTAL_ERROR, f"{name} kept being interrupted")
+            self.guard.check_page(self._page(), f"go on after {name}")
             ok = True
         except RunFailedError as exc:
             detail = exc.detail
             raise
+        except PlaywrightError:  # e.g. a navigation the guard aborted: say why
+            self.guard.raise_if_violated()
+            raise
         finally:
             bus.publish(StepFinished(job.run_key, job.transfer_id, name, datetime.now(UTC),
-                                     ok, detail))
+                                     ok, redact_text(detail)))
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -211,6 +224,9 @@ class _Run:
         except Exception as exc:  # a bug must still end the run with an outcome
             log.exception("run of transfer %s failed unexpectedly", job.transfer_id)
             outcome, detail = Outcome.PORTAL_ERROR, f"internal error: {_first_line(exc)}"
+        if self.guard.violation is not None:  # whatever failed after it, this is the outcome
+            outcome, detail = Outcome.UNTRUSTED_LINK, self.guard.violation
+        detail = redact_text(detail)
         self.log(f"outcome: {outcome.value}{': ' + detail if detail else ''}",
                  "INFO" if outcome in (Outcome.ACCEPTED, Outcome.ALREADY_ACCEPTED) else "WARNING")
         await self._collect_evidence(outcome)
@@ -266,6 +282,8 @@ class _Run:
         kinds: list[PageKind] = []
 
         async def open_transfer() -> None:
+            if target.accept_url:
+                self.guard.check_link(target.accept_url, "open the accept link")
             kinds.append(await adapter.open_transfer(self._page(), target))
 
         await self.step("open_transfer", open_transfer)
@@ -320,6 +338,7 @@ class _Run:
     async def sign_in_untraced(self, force: bool) -> None:
         """Sign in with tracing paused, so no password ever lands in a trace."""
         page = self._page()
+        self.guard.check_page(page, "sign in")
         resume = self.tracing
         await self._stop_trace()
         credentials = self.job.credentials
@@ -328,11 +347,12 @@ class _Run:
             if resume:
                 await self._start_trace()
             return
-        if force:
-            await self.adapter.sign_in(page, credentials, self.codes)
-            did = True
-        else:
-            did = await self.adapter.ensure_signed_in(page, credentials, self.codes)
+        async with self.guard.blocking(page):  # the password goes to the site only
+            if force:
+                await self.adapter.sign_in(page, credentials, self.codes)
+                did = True
+            else:
+                did = await self.adapter.ensure_signed_in(page, credentials, self.codes)
         if did:
             self.signed_in = True
             self.log(f"signed in as {credentials.username}")
@@ -396,8 +416,9 @@ class _Run:
             path = Path(tmp) / "trace.zip"
             try:
                 await self.session.context.tracing.stop(path=path)
-                content = path.read_bytes()
-            except (PlaywrightError, OSError) as exc:
+                cookies = [c.get("value", "") for c in await self.session.context.cookies()]
+                content = await asyncio.to_thread(scrub_trace, path.read_bytes(), cookies)
+            except (PlaywrightError, OSError, ValueError, zipfile.BadZipFile) as exc:
                 self.log(f"trace could not be saved: {_first_line(exc)}", "WARNING")
                 return
         name = f"trace-{self.job.transfer_id}-{self.job.run_key[:8]}-{self.trace_parts}.zip"

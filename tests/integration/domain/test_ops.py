@@ -45,3 +45,13 @@ def test_alarms_count_up_and_resolve(engine):
     assert reopened.id != first.id and reopened.count == 1
     with pytest.raises(NotFoundError):
         alarms.resolve(99_999)
+
+
+def test_alarm_text_never_holds_a_link_token(engine):
+    alarms = AlarmService(engine, "tests")
+    link = "https://tickets.example.edu/transfer/accept?id=TR-1&t=tok-secret-77"
+    raised = alarms.raise_alarm("untrusted_link", "site", f"refused {link} (look-alike)")
+    again = alarms.raise_alarm("untrusted_link", "site", f"refused {link} again")
+    for alarm in (raised, again, *alarms.list_open()):
+        assert "tok-secret-77" not in alarm.message and "TR-1" not in alarm.message
+    assert again.message == "refused https://tickets.example.edu/transfer/accept?id=…&t=… again"
