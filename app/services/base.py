@@ -4,7 +4,8 @@ A service method is one unit of work: :meth:`Service.transaction` opens a sessio
 the configured PostgreSQL role with ``set_config('role', ..., true)`` (SET LOCAL ROLE, undone at
 commit, so pooled connections stay clean) and, in the same statement, the display name in the
 GUC ``transferdesk.actor_name`` (the audit triggers read it); it commits on success and rolls
-back on any error. PostgreSQL's permission errors become :class:`~app.domain.errors.PermissionDeniedError` with the server's message.
+back on any error. PostgreSQL's permission errors become
+:class:`~app.domain.errors.PermissionDeniedError` with the server's message.
 """
 
 from __future__ import annotations

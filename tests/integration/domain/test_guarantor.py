@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from app.domain.errors import DomainError, EvidenceError
 from app.domain.states import Role
 from app.evidence import EvidenceStore, Upload
 from app.services.claims import ClaimService
@@ -234,3 +235,38 @@ DENIED = [
 def test_least_privilege_denials(logins, role, sql):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         as_login(logins[role], sql)
+
+
+def test_a_duplicate_portal_account_is_refused(supervisor):
+    first = supervisor.add_account("paciolan", "https://tickets.example.edu/", "desk@market.test")
+    with pytest.raises(DomainError, match=f"already exists \\(#{first.id}\\)"):
+        supervisor.add_account("paciolan", "https://TICKETS.example.edu", "Desk@market.test")
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("https://u:pw@tickets.example.edu", "user name or password"),
+    ("http://tickets.example.edu", "plain http"),
+    ("https://tickets.example.edu/a b", "spaces"),
+])
+def test_a_bad_site_url_is_refused_by_the_service(supervisor, url, message):
+    with pytest.raises(DomainError, match=message):
+        supervisor.add_account("paciolan", url, "desk@market.test")
+
+
+def test_a_loopback_sandbox_may_use_http(supervisor):
+    assert supervisor.add_account("paciolan", "http://127.0.0.1:8123", "d").site_url == \
+        "http://127.0.0.1:8123"
+
+
+def test_a_nul_in_an_evidence_file_name_is_a_clear_error(evidence):
+    with pytest.raises(EvidenceError, match="control characters"):
+        evidence.put("screenshot", "shot\x00.png", PNG)
+
+
+def test_missing_evidence_content_is_reported_as_tampering(database_url, evidence):
+    shot = evidence.put("screenshot", "a.png", PNG)
+    with psycopg.connect(database_url) as conn:  # the owner, in maintenance (as an attacker would)
+        conn.execute("SET LOCAL transferdesk.maintenance = 'on'")
+        conn.execute("UPDATE evidence SET content = NULL WHERE id = %s", (shot.id,))
+    with pytest.raises(EvidenceError, match="integrity check.*missing"):
+        evidence.read(shot.id)
