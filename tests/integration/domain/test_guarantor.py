@@ -270,3 +270,12 @@ def test_missing_evidence_content_is_reported_as_tampering(database_url, evidenc
         conn.execute("UPDATE evidence SET content = NULL WHERE id = %s", (shot.id,))
     with pytest.raises(EvidenceError, match="integrity check.*missing"):
         evidence.read(shot.id)
+
+
+def test_a_raw_change_of_the_escrow_money_is_audited(database_url, logins, make_transfer):
+    t = make_transfer()
+    as_login(logins[Role.BOT], "UPDATE transfers SET amount_to_capture = 1 WHERE id = %s",
+             (t.row.id,))
+    detail = as_login(database_url, "SELECT detail FROM audit_log WHERE transfer_id = %s"
+                      " ORDER BY id DESC LIMIT 1", (t.row.id,))[0][0]
+    assert detail == {"source": "database", "columns": ["escrow money"]}

@@ -5,7 +5,8 @@
   transaction (``txid``) are set by a trigger, whatever the client sent; the display name comes
   from the session GUC ``transferdesk.actor_name`` that ``Service.transaction`` sets.
 - ``transfers``: a deferred trigger checks at commit that every insert and every change of
-  status, decision (verified_by/method/verified_at) or accept link has an audit row written in
+  status, decision (verified_by/method/verified_at), accept link or escrow money (payment intent,
+  amount, amount to capture, currency) has an audit row written in
   the same transaction; when none exists (a raw UPDATE/INSERT) it writes one itself
   (``direct_update`` / ``direct_insert``), so the services' own rows are never duplicated.
 - ``runs``: outcome is write-once (set once from NULL); transfer, worker, attempt, start fixed.
@@ -87,6 +88,11 @@ BEGIN
     IF NEW.accept_url IS DISTINCT FROM OLD.accept_url THEN
         changed := changed || 'accept_url'::text;
     END IF;
+    IF (NEW.payment_intent_id, NEW.amount, NEW.amount_to_capture, NEW.currency)
+       IS DISTINCT FROM (OLD.payment_intent_id, OLD.amount, OLD.amount_to_capture, OLD.currency)
+    THEN
+        changed := changed || 'escrow money'::text;
+    END IF;
     SELECT EXISTS (SELECT 1 FROM audit_log a WHERE a.transfer_id = NEW.id AND a.txid = {TXID}
                    AND (NEW.status = OLD.status OR a.to_status = NEW.status)) INTO audited;
     IF NOT audited THEN
@@ -146,7 +152,8 @@ BEGIN
 END $$;
 """
 
-WATCHED = ("status", "verified_by", "method", "verified_at", "accept_url")
+WATCHED = ("status", "verified_by", "method", "verified_at", "accept_url",
+           "payment_intent_id", "amount", "amount_to_capture", "currency")
 CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in WATCHED)
 
 TRIGGERS = [
