@@ -8,7 +8,8 @@
   status, decision (verified_by/method/verified_at), accept link or escrow money (payment intent,
   amount, amount to capture, currency) has an audit row written in
   the same transaction; when none exists (a raw UPDATE/INSERT) it writes one itself
-  (``direct_update`` / ``direct_insert``), so the services' own rows are never duplicated.
+  (``direct_update`` / ``direct_insert``), so the services' own rows are never duplicated. The
+  tables' owner (migrations, maintenance) is not audited: it could drop the trigger anyway.
 - ``runs``: outcome is write-once (set once from NULL); transfer, worker, attempt, start fixed.
 - ``mail_messages``: the parsed accept link and the evidence id are write-once.
 - ``evidence``: size and sha256 are computed from the content, creator and time come from the
@@ -34,9 +35,13 @@ STAFF, SUPERVISOR, BOT = "transferdesk_staff", "transferdesk_supervisor", "trans
 TXID = "(pg_current_xact_id()::text)::bigint"
 
 FUNCTIONS_SQL = f"""
+CREATE FUNCTION transferdesk_is_owner(rel oid) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT current_user = (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = rel)
+$$;
+
 CREATE FUNCTION transferdesk_maintenance(rel oid) RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT coalesce(current_setting('transferdesk.maintenance', true), '') = 'on'
-       AND current_user = (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = rel)
+       AND transferdesk_is_owner(rel)
 $$;
 
 CREATE FUNCTION transferdesk_actor_name(fallback text) RETURNS text LANGUAGE sql STABLE AS $$
@@ -67,6 +72,9 @@ DECLARE
     changed text[] := ARRAY[]::text[];
     audited boolean;
 BEGIN
+    IF transferdesk_is_owner(TG_RELID) THEN  -- the owner can drop triggers anyway: not audited
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         SELECT EXISTS (SELECT 1 FROM audit_log a WHERE a.transfer_id = NEW.id
                        AND a.txid = {TXID}) INTO audited;
@@ -172,8 +180,9 @@ TRIGGERS = [
     ("evidence", "evidence_stamp",
      "BEFORE INSERT ON evidence FOR EACH ROW EXECUTE FUNCTION transferdesk_evidence_stamp()"),
 ]
-FUNCTIONS = ("maintenance(oid)", "actor_name(text)", "acting_role()", "audit_stamp()",
-             "audit_transfer_change()", "runs_guard()", "mail_guard()", "evidence_stamp()")
+FUNCTIONS = ("maintenance(oid)", "is_owner(oid)", "actor_name(text)", "acting_role()",
+             "audit_stamp()", "audit_transfer_change()", "runs_guard()", "mail_guard()",
+             "evidence_stamp()")
 
 
 def upgrade() -> None:
