@@ -182,6 +182,10 @@ def test_a_mail_rows_accept_link_and_evidence_are_written_once(logins, mail_row,
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="evidence"):
         as_login(logins[role], "UPDATE mail_messages SET evidence_id = %s WHERE id = %s",
                  (other.id, mail_row))
+    # A copy of the same content may replace it (manual linking attaches one to the transfer).
+    copy = evidence.put("screenshot", "copy.png", PNG)
+    as_login(logins[role], "UPDATE mail_messages SET evidence_id = %s WHERE id = %s",
+             (copy.id, mail_row))
     # What is not write-once still moves (the matcher's status, score).
     as_login(logins[role], "UPDATE mail_messages SET match_status = 'ignored' WHERE id = %s",
              (mail_row,))

@@ -11,7 +11,8 @@
   (``direct_update`` / ``direct_insert``), so the services' own rows are never duplicated. The
   tables' owner (migrations, maintenance) is not audited: it could drop the trigger anyway.
 - ``runs``: outcome is write-once (set once from NULL); transfer, worker, attempt, start fixed.
-- ``mail_messages``: the parsed accept link and the evidence id are write-once.
+- ``mail_messages``: the parsed accept link and the evidence id are write-once (the evidence may
+  only be replaced by a copy with the same sha256, as manual linking attaches one to the transfer).
 - ``evidence``: size and sha256 are computed from the content, creator and time come from the
   session; NULL content is refused (rows stay append-only, migration 0002).
 
@@ -138,9 +139,11 @@ BEGIN
         RAISE EXCEPTION 'mail message %: its parsed accept link is written once', OLD.id
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF OLD.evidence_id IS NOT NULL AND NEW.evidence_id IS DISTINCT FROM OLD.evidence_id THEN
-        RAISE EXCEPTION 'mail message %: its evidence is written once', OLD.id
-            USING ERRCODE = 'insufficient_privilege';
+    IF OLD.evidence_id IS NOT NULL AND NEW.evidence_id IS DISTINCT FROM OLD.evidence_id
+       AND NOT EXISTS (SELECT 1 FROM evidence o JOIN evidence n ON n.sha256 = o.sha256
+                       WHERE o.id = OLD.evidence_id AND n.id = NEW.evidence_id) THEN
+        RAISE EXCEPTION 'mail message %: its evidence is written once (only a copy of the same'
+            ' content may replace it)', OLD.id USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END $$;
