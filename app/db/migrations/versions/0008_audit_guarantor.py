@@ -50,7 +50,8 @@ CREATE FUNCTION transferdesk_actor_name(fallback text) RETURNS text LANGUAGE sql
 $$;
 
 CREATE FUNCTION transferdesk_acting_role() RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+    SELECT CASE WHEN current_user IN ('{SUPERVISOR}', '{STAFF}', '{BOT}')  -- SET ROLE: fast
+                  OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
                 THEN current_user::text
                 ELSE coalesce((SELECT r.name FROM unnest(ARRAY['{SUPERVISOR}', '{STAFF}', '{BOT}'])
                                    WITH ORDINALITY AS r (name, rank)
