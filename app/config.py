@@ -23,17 +23,20 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from app import config_schema as schema
+from app.database_url import check_database_url
 from app.errors import ConfigError
 
 APP_NAME = "TransferDesk"
 ENV_PREFIX = "TRANSFERDESK_"
 SECRET_WORDS = ("password", "secret", "api_key", "token")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 CHROMIUM_FLAGS: tuple[str, ...] = (  # the sandbox stays on: see automation.browser_launch
     "--disable-gpu",
@@ -61,7 +64,7 @@ class MailboxSettings:
     name: str
     host: str
     username: str
-    port: int = 993
+    port: int = field(default=993, metadata={"min": 1, "max": 65535})
     tls: bool = True
     folder: str = "INBOX"
     processed_folder: str | None = None
@@ -77,10 +80,10 @@ class Settings:
     display_name: str = ""
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     mailboxes: tuple[MailboxSettings, ...] = ()
-    evidence_max_bytes: int = 25 * 1024 * 1024
-    max_attempts: int = 5
+    evidence_max_bytes: int = field(default=25 * 1024 * 1024, metadata={"min": 1})
+    max_attempts: int = field(default=5, metadata={"min": 1})
     stripe_api_base: str | None = None
-    log_level: str = "INFO"
+    log_level: str = field(default="INFO", metadata={"choices": LOG_LEVELS})
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -91,6 +94,10 @@ class Settings:
     def local_cluster_dir(self) -> Path:
         """Where the embedded PostgreSQL cluster lives."""
         return self.data_dir / "postgres"
+
+
+#: Settings keys that are tables of their own, built from their dataclasses.
+NESTED = frozenset({"browser", "mailboxes"})
 
 
 def default_config_path() -> Path:
@@ -121,16 +128,24 @@ def load_settings(
     path = config_path or default_config_path()
     raw = _read_toml(path)
     _reject_secrets(raw, str(path))
-    file_data_dir = raw.pop("data_dir", None)
-    data_dir = Path(env.get(ENV_PREFIX + "DATA_DIR") or file_data_dir or default_data_dir())
-    settings = Settings(data_dir=data_dir, config_path=path)
-    browser = _build(BrowserSettings, raw.pop("browser", {}), f"{path} [browser]")
+    top = schema.build(Settings, raw, str(path), nested=NESTED, hidden=frozenset({"config_path"}),
+                       require=False)
+    if top.get("database_url") is not None:
+        check_database_url(top["database_url"], f"{path}: database_url")
+    browser = BrowserSettings(**schema.build(BrowserSettings, raw.get("browser", {}),
+                                             f"{path} [browser]"))
+    boxes = raw.get("mailboxes", [])
+    if not isinstance(boxes, list):
+        raise ConfigError(f"{path}: mailboxes must be an array of tables ([[mailboxes]]), "
+                          f"got {schema.shown(boxes)}")
     mailboxes = tuple(
-        _build(MailboxSettings, item, f"{path} [[mailboxes]] #{i + 1}")
-        for i, item in enumerate(raw.pop("mailboxes", []))
+        MailboxSettings(**schema.build(MailboxSettings, item, f"{path} [[mailboxes]] #{i + 1}"))
+        for i, item in enumerate(boxes)
     )
-    settings = _apply(settings, raw, str(path))
-    settings = replace(settings, browser=browser, mailboxes=mailboxes)
+    file_data_dir = top.pop("data_dir", None)
+    data_dir = Path(env.get(ENV_PREFIX + "DATA_DIR") or file_data_dir or default_data_dir())
+    settings = Settings(data_dir=data_dir, config_path=path, browser=browser,
+                        mailboxes=mailboxes, **top)
     return _apply_env(settings, env)
 
 
@@ -158,35 +173,10 @@ def _reject_secrets(raw: dict[str, Any], where: str) -> None:
                     _reject_secrets(item, where)
 
 
-def _build(cls: Any, values: dict[str, Any], where: str) -> Any:
-    if not isinstance(values, dict):
-        raise ConfigError(f"{where}: expected a table")
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    if "args" in values:
-        values = {**values, "args": tuple(values["args"])}
-    try:
-        return cls(**values)
-    except TypeError as exc:
-        raise ConfigError(f"{where}: {exc}") from exc
-
-
-def _apply(settings: Settings, raw: dict[str, Any], where: str) -> Settings:
-    known = {f.name for f in fields(Settings)} - {"browser", "mailboxes", "config_path"}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    for key in ("evidence_max_bytes", "max_attempts"):
-        if key in raw and not (isinstance(raw[key], int) and raw[key] > 0):
-            raise ConfigError(f"{where}: {key} must be a positive integer")
-    return replace(settings, **raw)
-
-
 def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:
     browser = settings.browser
     if url := env.get(ENV_PREFIX + "DATABASE_URL"):
+        check_database_url(url, ENV_PREFIX + "DATABASE_URL")
         settings = replace(settings, database_url=url)
     if name := env.get(ENV_PREFIX + "DISPLAY_NAME"):
         settings = replace(settings, display_name=name)
@@ -197,5 +187,6 @@ def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:
     if exe := env.get(ENV_PREFIX + "BROWSER_PATH"):
         browser = replace(browser, executable_path=exe)
     if (headless := env.get(ENV_PREFIX + "BROWSER_HEADLESS")) is not None:
-        browser = replace(browser, headless=headless.strip().lower() not in ("0", "false", "no"))
+        browser = replace(browser, headless=schema.env_bool(ENV_PREFIX + "BROWSER_HEADLESS",
+                                                            headless))
     return replace(settings, browser=browser)

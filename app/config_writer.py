@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
@@ -26,6 +25,7 @@ from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
 from app.config import MailboxSettings, Settings, load_settings
+from app.database_url import password_in_url
 from app.errors import ConfigError
 
 #: Top-level keys the desktop may write, all text (everything else is left alone).
@@ -43,16 +43,6 @@ class MailboxChange:
 
     mailbox: MailboxSettings
     replaces: str | None = None
-
-
-def password_in_url(url: str) -> bool:
-    """True when a database URL carries a password (``user:secret@host`` or ``password=``)."""
-    try:
-        parts = urlsplit(url)
-        has_password = parts.password is not None
-    except ValueError:
-        has_password = False
-    return has_password or "password=" in url.lower()
 
 
 def update_config(
@@ -101,8 +91,9 @@ def _check_value(key: str, value: Any) -> None:
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"'{key}' must be text, not {type(value).__name__}")
     if key == "database_url" and value is not None and password_in_url(value):
-        raise ConfigError("the database URL holds a password; put it in ~/.pgpass (or a "
-                          "PGPASSFILE) instead, never in config.toml")
+        raise ConfigError("the database URL holds a password; store it in the keyring's database "
+                          "slot (`transferdesk credentials set database <user>`), never in "
+                          "config.toml")
 
 
 def _merge_mailbox(document: TOMLDocument, change: MailboxChange) -> None:

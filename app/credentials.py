@@ -5,6 +5,7 @@ Keys (the keyring "username" field):
 - ``portal:<account>``   password of a ticketing-portal account (id or name),
 - ``mailbox:<name>``     password of a configured IMAP mailbox,
 - ``stripe:test`` / ``stripe:live``   Stripe secret key,
+- ``database:<user>``    password of a database login (never in config.toml or the URL),
 - ``storage-key``        key that encrypts saved browser storage state (generated on first use).
 
 Only a backend that keeps secrets encrypted by the OS is accepted (Secret Service, KWallet,
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 SERVICE: Final = "TransferDesk"
 SERVICE_ENV: Final = "TRANSFERDESK_KEYRING_SERVICE"
 STORAGE_KEY: Final = "storage-key"
-KINDS: Final = ("portal", "mailbox", "stripe")
+KINDS: Final = ("portal", "mailbox", "stripe", "database")
 STRIPE_MODES: Final = ("test", "live")
 SECURE_BACKEND_MODULES: Final = (
     "keyring.backends.SecretService",
@@ -93,6 +94,11 @@ def mailbox_key(name: str) -> str:
     return f"mailbox:{_checked_name(name)}"
 
 
+def database_key(user: str) -> str:
+    """Key of a database login's password (the user name in ``database_url``)."""
+    return f"database:{_checked_name(user)}"
+
+
 def stripe_key(mode: Literal["test", "live"]) -> str:
     """Key of the Stripe secret key for ``mode``."""
     if mode not in STRIPE_MODES:
@@ -101,7 +107,7 @@ def stripe_key(mode: Literal["test", "live"]) -> str:
 
 
 def credential_key(kind: str, name: str) -> str:
-    """Key for ``kind`` (portal, mailbox, stripe) and ``name``, as typed on the command line.
+    """Key for ``kind`` (portal, mailbox, stripe, database) and ``name`` as typed in the CLI.
 
     Raises:
         ValueError: unknown kind, empty name, or a Stripe mode other than test/live.
@@ -110,6 +116,8 @@ def credential_key(kind: str, name: str) -> str:
         return portal_key(name)
     if kind == "mailbox":
         return mailbox_key(name)
+    if kind == "database":
+        return database_key(name)
     if kind == "stripe":
         if name not in STRIPE_MODES:
             raise ValueError(f"Stripe mode must be 'test' or 'live', not {name!r}")
@@ -155,6 +163,8 @@ def check_backend(backend: KeyringBackend | None = None, *, probe: bool = False)
     if backend is None:
         try:
             backend = keyring.get_keyring()
+        except (ImportError, ValueError, AttributeError) as exc:  # a misnamed forced backend
+            raise _unloadable(exc) from exc
         except _LOAD_ERRORS as exc:
             raise _unavailable("default backend", exc) from exc
     name = backend_name(backend)
@@ -179,6 +189,17 @@ def check_backend(backend: KeyringBackend | None = None, *, probe: bool = False)
         except BACKEND_ERRORS as exc:
             raise _unavailable(name, exc) from exc
     return backend
+
+
+def _unloadable(exc: BaseException) -> KeyringUnavailableError:
+    forced = os.environ.get("PYTHON_KEYRING_BACKEND", "")
+    detail = str(exc).strip() or type(exc).__name__
+    if not forced:
+        return _unavailable("default backend", exc)
+    return KeyringUnavailableError(
+        f"PYTHON_KEYRING_BACKEND={forced!r} cannot be loaded ({detail}); name an installed "
+        "backend class (module.Class, e.g. keyring.backends.SecretService.Keyring) or unset it"
+    )
 
 
 def _unavailable(name: str, exc: BaseException) -> KeyringUnavailableError:

@@ -92,7 +92,14 @@ def _looks_like_text(content: bytes) -> bool:
 
 
 def clean_filename(filename: str) -> str:
-    """The base name only (no directories), trimmed to 200 characters."""
+    """The base name only (no directories), trimmed to 200 characters.
+
+    Raises:
+        EvidenceError: the name holds control characters (a NUL cannot be stored).
+    """
+    if any(ord(ch) < 32 for ch in filename):
+        raise EvidenceError(f"file name {filename!r} contains control characters (such as NUL); "
+                            "rename the file; nothing was stored")
     name = PurePath(filename.replace("\\", "/")).name.strip() or "evidence"
     return name[:200]
 
@@ -208,7 +215,12 @@ def read_checked(session: Session, evidence_id: int) -> tuple[EvidenceInfo, byte
     row = records.get_evidence(session, evidence_id, with_content=True)
     if row is None:
         raise NotFoundError("evidence", evidence_id)
-    info, content = mapping.evidence_info(row), bytes(row.content)
+    info = mapping.evidence_info(row)
+    if row.content is None:
+        raise EvidenceError(
+            f"evidence {evidence_id} ({info.filename}) failed its integrity check: its "
+            "content is missing (NULL); it was altered after it was stored")
+    content = bytes(row.content)
     digest = hashlib.sha256(content).hexdigest()
     if digest != info.sha256 or len(content) != info.size:
         raise EvidenceError(

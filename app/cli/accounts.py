@@ -10,13 +10,13 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlparse
 
 from app.cli.credentials import read_secret
 from app.config import load_settings
 from app.credentials import CredentialStore, check_backend, portal_key
+from app.database_url import mask_url
 from app.db.engine import make_engine, resolve_database_url
-from app.errors import KnownError
+from app.domain.accounts import check_site_url, check_username
 
 
 def register(subparsers: Any) -> None:
@@ -49,13 +49,11 @@ def _services() -> Iterator[tuple[Any, Any]]:
 
 
 def _add(args: argparse.Namespace) -> int:
-    parsed = urlparse(args.site_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise KnownError(f"--site-url must be an http(s) URL, got {args.site_url!r}")
+    check_site_url(args.site_url), check_username(args.username)  # before the prompt
     check_backend(probe=True)  # refuse before touching the database if secrets cannot be kept
     password = read_secret(f"{args.username} ({portal_key('<id>')})")
     with _services() as (transfers, _):
-        account = transfers.add_account(args.platform, args.site_url.rstrip("/"),
+        account = transfers.add_account(args.platform, args.site_url,
                                         args.username, args.label)
     CredentialStore().set(portal_key(str(account.id)), password)
     print(f"added portal account #{account.id} {account.username} on {account.site_url}; "
@@ -69,6 +67,6 @@ def _list(args: argparse.Namespace) -> int:
         accounts = queue.accounts()
     for acc in accounts:
         has_password = "yes" if store.get(portal_key(str(acc.id))) else "NO"
-        print(f"#{acc.id}\t{acc.platform}\t{acc.site_url}\t{acc.username}\t"
+        print(f"#{acc.id}\t{acc.platform}\t{mask_url(acc.site_url)}\t{acc.username}\t"
               f"password in keyring: {has_password}")
     return 0

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.cli.failures import explain, log_level
 from app.cli.selfcheck import map_self_check_flag
 from app.errors import KnownError
 from app.urls import install_log_redaction
@@ -46,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Verify ticket transfers and release escrow holds.",
     )
     parser.add_argument("--version", action="version", version=f"transferdesk {__version__}")
-    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR")
+    parser.add_argument("--log-level", default=None, type=log_level,
+                        help="DEBUG, INFO, WARNING or ERROR")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -74,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("transferdesk: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # environment failures from libraries: one line; bugs re-raise
+        if (message := explain(exc)) is None:
+            raise
+        print(f"transferdesk: error: {message}", file=sys.stderr)
+        return 1
     return int(result or 0)
 
 

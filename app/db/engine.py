@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
 from sqlalchemy import Engine, create_engine
 
 from app.config import Settings
+from app.database_url import with_password
 from app.db.local_cluster import LocalCluster, cluster_dir_for
+from app.errors import KnownError
+
+logger = logging.getLogger(__name__)
 
 
 def local_cluster(settings: Settings) -> LocalCluster:
@@ -16,15 +23,37 @@ def local_cluster(settings: Settings) -> LocalCluster:
 def resolve_database_url(settings: Settings, start_embedded: bool = True) -> str:
     """Return the libpq URL to use, starting the embedded cluster on demand.
 
+    A configured URL gets its login's password from the keyring's database slot
+    (``database:<user>``), in memory only; show it only through :func:`app.database_url.mask_url`.
+
     Raises:
         ClusterError / DependencyMissingError: the embedded cluster cannot run.
     """
     if settings.database_url:
-        return settings.database_url
+        return with_keyring_password(settings.database_url)
     cluster = local_cluster(settings)
     if start_embedded:
         cluster.start()
     return cluster.url()
+
+
+def with_keyring_password(url: str) -> str:
+    """``url`` plus the password stored for its user over TCP, if the keyring holds one.
+
+    A socket URL (no host) or no stored password leaves it as is; an unusable keyring too
+    (the server then says what is missing), logged at debug level.
+    """
+    parts = urlsplit(url)
+    if not parts.username or not parts.hostname:
+        return url
+    from app.credentials import CredentialStore, database_key
+
+    try:
+        password = CredentialStore().get(database_key(parts.username))
+    except KnownError as exc:
+        logger.debug("no database password from the keyring: %s", exc)
+        return url
+    return with_password(url, password) if password else url
 
 
 def sqlalchemy_url(url: str) -> str:

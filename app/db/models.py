@@ -292,6 +292,9 @@ class AuditLog(Base):
     from_status: Mapped[str | None] = mapped_column(Text)
     to_status: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    #: The writing transaction (set by a trigger): lets the database see what is audited.
+    txid: Mapped[int] = mapped_column(BigInteger,
+                                      server_default=text("(pg_current_xact_id()::text)::bigint"))
 
 
 class Worker(Base):

@@ -154,3 +154,13 @@ def account_exists(session: Session, account_id: int) -> bool:
     """True when the portal account exists."""
     stmt = select(func.count()).select_from(PortalAccount).where(PortalAccount.id == account_id)
     return bool(session.scalar(stmt))
+
+
+def find_account(session: Session, platform: str, site_url: str, username: str) -> int | None:
+    """The id of the account with this platform, site and username (case-insensitive)."""
+    stmt = select(PortalAccount.id).where(
+        PortalAccount.platform == platform,
+        func.lower(func.rtrim(PortalAccount.site_url, "/")) == site_url.lower(),
+        func.lower(PortalAccount.username) == username.lower(),
+    )
+    return session.scalars(stmt.limit(1)).first()

@@ -1,9 +1,11 @@
 """What every service shares: the session factory, the acting role and the display name.
 
 A service method is one unit of work: :meth:`Service.transaction` opens a session, switches to
-the configured PostgreSQL role with ``SET LOCAL ROLE`` (undone at commit, so pooled connections
-stay clean), commits on success and rolls back on any error. PostgreSQL's permission errors
-become :class:`~app.domain.errors.PermissionDeniedError` with the server's message.
+the configured PostgreSQL role with ``set_config('role', ..., true)`` (SET LOCAL ROLE, undone at
+commit, so pooled connections stay clean) and, in the same statement, the display name in the
+GUC ``transferdesk.actor_name`` (the audit triggers read it); it commits on success and rolls
+back on any error. PostgreSQL's permission errors become
+:class:`~app.domain.errors.PermissionDeniedError` with the server's message.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, TextClause, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,8 +60,7 @@ class Service:
         session = self._sessions()
         try:
             with session.begin():
-                if self.role is not None:
-                    session.execute(text(f'SET LOCAL ROLE "{self.role.value}"'))
+                session.execute(*self._session_settings())
                 yield session
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
@@ -71,3 +72,14 @@ class Service:
             raise
         finally:
             session.close()
+
+    def _session_settings(self) -> tuple[TextClause, dict[str, str]]:
+        """One statement: the role (``SET LOCAL ROLE``) and the audit display name GUC."""
+        params = {"name": self.actor_name}
+        if self.role is None:
+            return text("SELECT set_config('transferdesk.actor_name', :name, true)"), params
+        return (
+            text("SELECT set_config('role', :role, true),"
+                 " set_config('transferdesk.actor_name', :name, true)"),
+            {**params, "role": self.role.value},
+        )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import evidence as evidence_store
+from app.domain.accounts import check_site_url, check_username
 from app.domain.errors import DomainError, NotFoundError, UnknownValueError
 from app.domain.records import ImportReport, NewTransfer, PortalAccountInfo, TransferFull
 from app.domain.states import TAKEOVER_OUTCOMES, Action, EscrowStatus, Role, Status
@@ -82,8 +83,17 @@ class TransferService(Service):
 
     def add_account(self, platform: str, site_url: str, username: str, label: str = ""
                     ) -> PortalAccountInfo:
-        """Add a portal account (supervisors; its password goes to the keyring separately)."""
+        """Add a portal account (supervisors; its password goes to the keyring separately).
+
+        Raises:
+            DomainError: a bad site URL or username (:mod:`app.domain.accounts`), or the same
+                account is already registered.
+        """
+        site_url, username = check_site_url(site_url), check_username(username)
         with self.transaction() as session:
+            if (same := repo.find_account(session, platform, site_url, username)) is not None:
+                raise DomainError(f"portal account {username!r} on {site_url} already exists "
+                                  f"(#{same})")
             try:
                 row = repo.insert_account(session, {"platform": platform, "site_url": site_url,
                                                     "username": username, "label": label})

@@ -40,7 +40,7 @@ def test_bad_site_url_is_refused(cli_env, capsys):
     code = main(["accounts", "add", "--site-url", "tickets.example.edu",
                  "--username", "x@y.example"])
     assert code == 1
-    assert "--site-url must be an http(s) URL" in capsys.readouterr().err
+    assert "must be an https:// URL" in capsys.readouterr().err
 
 
 def test_empty_password_saves_nothing(cli_env, monkeypatch, capsys):

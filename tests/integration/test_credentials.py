@@ -145,3 +145,21 @@ def test_secret_never_appears_in_logs_or_output(
     for text in (caplog.text, output.out, output.err):
         assert SECRET not in text  # ... but never the value
         assert storage_key not in text
+
+
+def test_the_database_slot_fills_the_password_in_memory(credential_store: CredentialStore
+                                                        ) -> None:
+    from app.credentials import credential_key, database_key
+    from app.database_url import mask_url
+    from app.db.engine import with_keyring_password
+
+    assert credential_key("database", "alice") == database_key("alice") == "database:alice"
+    url = "postgresql://alice@db.example:5432/transferdesk?sslmode=require"
+    assert with_keyring_password(url) == url  # nothing stored yet: unchanged
+    credential_store.set(database_key("alice"), "p@ss/w:rd")
+    filled = with_keyring_password(url)
+    assert filled == ("postgresql://alice:p%40ss%2Fw%3Ard@db.example:5432/transferdesk"
+                      "?sslmode=require")
+    assert mask_url(filled) == "postgresql://alice:***@db.example:5432/transferdesk?sslmode=require"
+    socket_url = "postgresql://alice@/transferdesk?host=/run/postgresql"
+    assert with_keyring_password(socket_url) == socket_url  # local socket: peer/trust auth

@@ -64,6 +64,20 @@ username = "transfers@example.com"
         ("[[mailboxes]]\nname = 'only-a-name'", r"mailboxes\]\] #1"),
         ("browser = 3", "expected a table"),
         ("database_url = [unclosed", "not valid TOML"),
+        ("[browser]\nargs = 5", r"\[browser\]: args must be a list of strings, got 5"),
+        ("[browser]\nargs = ['--x', 1]", "args must be a list of strings"),
+        ("[browser]\nheadless = 'no'", "headless must be true or false, got 'no'"),
+        ("max_attempts = true", "max_attempts must be a positive integer, got true"),
+        ("[[mailboxes]]\nname = 'a'\nhost = 'h'\nusername = 'u'\nport = 'abc'",
+         "port must be an integer from 1 to 65535, got 'abc'"),
+        ("[[mailboxes]]\nname = 'a'\nhost = 'h'\nusername = 'u'\nport = 70000",
+         "port must be an integer from 1 to 65535, got 70000"),
+        ("mailboxes = 5", r"mailboxes must be an array of tables \(\[\[mailboxes\]\]\), got 5"),
+        ("database_url = 5", "database_url must be a string, got 5"),
+        ("data_dir = 5", "data_dir must be a string"),
+        ("log_level = 'LOUD'", "log_level must be one of DEBUG"),
+        ("database_url = 'postgresql://alice:pw@db/td'", "carries a password.*keyring"),
+        ("database_url = 'mysql://alice@db/td'", "not a PostgreSQL URL"),
     ],
 )
 def test_bad_file_is_a_clear_config_error(tmp_path: Path, toml: str, message: str) -> None:
@@ -134,3 +148,30 @@ def test_config_path_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     settings = load_settings()
     assert settings.config_path == path
     assert settings.display_name == "from env path"
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"TRANSFERDESK_DATABASE_URL": "postgresql://a:S3cret@db/td"}, "carries a password"),
+    ({"TRANSFERDESK_DATABASE_URL": "postgresql://db/td?password=S3cret"}, "carries a password"),
+    ({"TRANSFERDESK_DATABASE_URL": "sqlite:///x.db"}, "not a PostgreSQL URL"),
+    ({"TRANSFERDESK_BROWSER_HEADLESS": "nope"}, "TRANSFERDESK_BROWSER_HEADLESS must be one of"),
+])
+def test_bad_environment_is_a_clear_config_error(tmp_path: Path, env: dict[str, str],
+                                                 message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        _load(tmp_path, None, **env)
+    assert "S3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("raw", "headless"), [("0", False), ("off", False), ("Yes", True)])
+def test_headless_environment_words(tmp_path: Path, raw: str, headless: bool) -> None:
+    assert _load(tmp_path, None, TRANSFERDESK_BROWSER_HEADLESS=raw).browser.headless is headless
+
+
+def test_mask_url_hides_every_password() -> None:
+    from app.database_url import mask_url
+
+    assert mask_url("mysql://alice:S3cretPassw0rd@db:5432/x") == "mysql://alice:***@db:5432/x"
+    assert mask_url("postgresql://db/x?password=S3cret&sslmode=require") == \
+        "postgresql://db/x?password=***&sslmode=require"
+    assert mask_url("postgresql://alice@db/x") == "postgresql://alice@db/x"
