@@ -48,3 +48,12 @@ def inbox_row(engine: Engine, row_id: int) -> Any:
     """One inbox row as TransferDesk answered it."""
     with engine.connect() as conn:
         return conn.execute(text("SELECT * FROM order_inbox WHERE id = :i"), {"i": row_id}).one()
+
+
+from tests.integration.domain.conftest import (  # noqa: E402,F401  (shared fixtures)
+    PNG,
+    bot_claims,
+    make_transfer,
+    staff,
+    supervisor,
+)
