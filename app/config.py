@@ -69,6 +69,19 @@ class MailboxSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """One webhook endpoint (docs/integration.md). The signing secret is in the keyring under
+    ``webhook:<name>``; a URL that itself carries a token (Slack) goes there too, as
+    ``webhook_url:<name>``, and ``url`` is then left out."""
+
+    name: str
+    url: str | None = None
+    events: tuple[str, ...] = ()
+    format: str = "json"
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable. Build it with :func:`load_settings`."""
 
@@ -78,6 +91,7 @@ class Settings:
     display_name: str = ""
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     mailboxes: tuple[MailboxSettings, ...] = ()
+    webhooks: tuple[WebhookSettings, ...] = ()
     evidence_max_bytes: int = 25 * 1024 * 1024
     max_attempts: int = 5
     stripe_api_base: str | None = None
@@ -130,8 +144,12 @@ def load_settings(
         _build(MailboxSettings, item, f"{path} [[mailboxes]] #{i + 1}")
         for i, item in enumerate(raw.pop("mailboxes", []))
     )
+    webhooks = tuple(
+        _build(WebhookSettings, item, f"{path} [[webhooks]] #{i + 1}")
+        for i, item in enumerate(raw.pop("webhooks", []))
+    )
     settings = _apply(settings, raw, str(path))
-    settings = replace(settings, browser=browser, mailboxes=mailboxes)
+    settings = replace(settings, browser=browser, mailboxes=mailboxes, webhooks=webhooks)
     return _apply_env(settings, env)
 
 
@@ -166,8 +184,9 @@ def _build(cls: Any, values: dict[str, Any], where: str) -> Any:
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    if "args" in values:
-        values = {**values, "args": tuple(values["args"])}
+    for key in ("args", "events"):
+        if isinstance(values.get(key), list):
+            values = {**values, key: tuple(values[key])}
     try:
         return cls(**values)
     except TypeError as exc:
@@ -175,7 +194,8 @@ def _build(cls: Any, values: dict[str, Any], where: str) -> Any:
 
 
 def _apply(settings: Settings, raw: dict[str, Any], where: str) -> Settings:
-    known = {f.name for f in fields(Settings)} - {"browser", "mailboxes", "config_path"}
+    known = {f.name for f in fields(Settings)} - {"browser", "mailboxes", "webhooks",
+                                                  "config_path"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")

@@ -93,3 +93,21 @@ def test_actor_name_comes_from_the_session_setting(engine, make_transfer):
                      {"i": transfer.row.id})
     (event,) = OutcomeFeed(engine).after(0)
     assert (event.actor, event.actor_name) == ("transferdesk_staff", "Dana (desk 3)")
+
+
+def test_event_ids_follow_commit_order_so_a_cursor_never_skips(engine, make_transfer):
+    first, second = make_transfer(), make_transfer()
+    feed = OutcomeFeed(engine)
+    slow = engine.connect()
+    slow_tx = slow.begin()
+    slow.execute(text("UPDATE transfers SET status = 'expired' WHERE id = :i"),
+                 {"i": first.row.id})  # changed first, committed last
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE transfers SET status = 'expired' WHERE id = :i"),
+                     {"i": second.row.id})
+    seen = feed.after(0)
+    assert [e.transfer_id for e in seen] == [second.row.id]
+    slow_tx.commit()
+    slow.close()
+    later = feed.after(seen[-1].id)
+    assert [e.transfer_id for e in later] == [first.row.id]

@@ -3,9 +3,11 @@
 - ``order_inbox``: the marketplace INSERTs orders (role ``transferdesk_intake``, column grants,
   row-level security so it sees only its own rows); TransferDesk answers each row with a status.
   NOTIFY ``order_inbox`` per inserting statement wakes the appliers.
-- ``outcome_events``: append-only; ``transferdesk_outcome_event`` (AFTER UPDATE OF status,
-  escrow_status ON transfers) writes one row per decision and escrow result in the same
-  transaction as the change, with the acting role (``current_user``) and the display name
+- ``outcome_events``: append-only; ``transferdesk_outcome_event`` (a deferred constraint
+  trigger AFTER UPDATE OF status, escrow_status ON transfers) writes one row per decision and
+  escrow result at commit of the transaction that made the change; a transaction-level
+  advisory lock taken there (after all other work, so it cannot deadlock) makes ids follow
+  commit order, so a reader's cursor ``id > last_seen`` never steps over a later commit; with the acting role (``current_user``) and the display name
   (GUC ``transferdesk.actor_name``), and NOTIFY ``outcome_events`` with the new id.
 - ``webhook_cursors`` / ``webhook_deliveries``: the deliverer's at-least-once queue.
 
@@ -72,6 +74,9 @@ BEGIN
     IF NEW.escrow_status IS DISTINCT FROM OLD.escrow_status
        AND NEW.escrow_status IN ('captured', 'cancelled', 'lapsed') THEN
         kinds := kinds || NEW.escrow_status;
+    END IF;
+    IF cardinality(kinds) > 0 THEN  -- ids in commit order: a cursor never skips a late commit
+        PERFORM pg_advisory_xact_lock(hashtext('transferdesk.outcome_events'));
     END IF;
     FOREACH k IN ARRAY kinds LOOP
         INSERT INTO outcome_events (type, order_ref, transfer_id, actor_name, method,
@@ -213,7 +218,8 @@ GRANTS = [
 TRIGGERS = [
     "CREATE TRIGGER order_inbox_notify AFTER INSERT ON order_inbox"
     " FOR EACH STATEMENT EXECUTE FUNCTION transferdesk_notify_inbox()",
-    "CREATE TRIGGER transfers_outcome_event AFTER UPDATE OF status, escrow_status ON transfers"
+    "CREATE CONSTRAINT TRIGGER transfers_outcome_event"
+    " AFTER UPDATE OF status, escrow_status ON transfers DEFERRABLE INITIALLY DEFERRED"
     " FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status"
     " OR OLD.escrow_status IS DISTINCT FROM NEW.escrow_status)"
     " EXECUTE FUNCTION transferdesk_outcome_event()",
