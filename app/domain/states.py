@@ -169,7 +169,9 @@ TRANSITIONS: dict[Action, Rule] = {
     Action.TAKEOVER: Rule(_s(), _s(), "a person took over a run's browser (no state change)"),
     # Audit only: the marketplace changed an open order's facts (no state change).
     Action.ORDER_UPDATED: Rule(_s(), _s(), "the marketplace changed an open order's facts"),
-    Action.ORDER_CANCELLED: Rule(_WAITING, _s(Status.REJECTED), "the marketplace withdrew the order"),
+    Action.ORDER_CANCELLED: Rule(
+        _WAITING, _s(Status.REJECTED), "the marketplace withdrew the order"
+    ),
 }
 
 #: Actions only a supervisor may take; manual decisions need staff (supervisors are staff too).

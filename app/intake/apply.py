@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import PortalAccount, Transfer
 from app.domain.states import Action, EscrowStatus, Status
-from app.intake.orders import OrderRejected, OrderRequest
+from app.intake.orders import OrderError, OrderRequest
 from app.repositories import claims as claim_repo
 from app.repositories import transfers as repo
 from app.services import transitions
@@ -42,7 +42,7 @@ def apply_order(session: Session, request: OrderRequest, actor_name: str,
     """Apply ``request``; ``source`` (e.g. ``{"inbox_id": 7}``) goes into the audit detail.
 
     Raises:
-        OrderRejected: with the reason; the caller rolls the savepoint back.
+        OrderError: with the reason; the caller rolls the savepoint back.
     """
     _lock(session, "order:" + request.order_ref)
     existing = session.scalars(
@@ -57,7 +57,7 @@ def apply_order(session: Session, request: OrderRequest, actor_name: str,
         other = session.scalar(select(Transfer.order_ref).where(
             Transfer.payment_intent_id == intent, Transfer.order_ref != request.order_ref))
         if other is not None:
-            raise OrderRejected(f"payment_intent_id {intent} is already linked to order {other}")
+            raise OrderError(f"payment_intent_id {intent} is already linked to order {other}")
     if existing is None:
         return _create(session, request.order_ref, facts, actor_name, source)
     return _update(session, existing, facts, actor_name, source)
@@ -72,21 +72,21 @@ def _resolve_account(session: Session, facts: dict[str, Any], site_url: str | No
     if "account_id" in facts:
         account = session.get(PortalAccount, facts["account_id"])
         if account is None:
-            raise OrderRejected(f"portal account {facts['account_id']} does not exist")
+            raise OrderError(f"portal account {facts['account_id']} does not exist")
     elif site_url:
         wanted = site_url.rstrip("/").lower()
         found = [a for a in session.scalars(select(PortalAccount).where(PortalAccount.active))
                  if a.site_url.rstrip("/").lower() == wanted]
         if not found:
-            raise OrderRejected(f"no portal account for site_url {site_url}")
+            raise OrderError(f"no portal account for site_url {site_url}")
         if len(found) > 1:
-            raise OrderRejected(f"site_url {site_url} has {len(found)} portal accounts; "
+            raise OrderError(f"site_url {site_url} has {len(found)} portal accounts; "
                                 "give account_id")
         account = found[0]
         facts["account_id"] = account.id
     if account is not None:
         if facts.setdefault("platform", account.platform) != account.platform:
-            raise OrderRejected(f"platform {facts['platform']!r} does not match portal account "
+            raise OrderError(f"platform {facts['platform']!r} does not match portal account "
                                 f"{account.id} ({account.platform})")
 
 
@@ -112,13 +112,13 @@ def _update(session: Session, transfer: Transfer, facts: dict[str, Any], actor_n
         return RowResult(DUPLICATE, transfer.id, "same facts as the existing order")
     names = ", ".join(sorted(changed))
     if transfer.status not in CHANGEABLE:
-        raise OrderRejected(f"order {transfer.order_ref} is {transfer.status}; it can no longer "
+        raise OrderError(f"order {transfer.order_ref} is {transfer.status}; it can no longer "
                             f"change ({names})")
     if "account_id" in changed and transfer.account_id is not None:
-        raise OrderRejected(f"order {transfer.order_ref} is on portal account "
+        raise OrderError(f"order {transfer.order_ref} is on portal account "
                             f"{transfer.account_id}; a supervisor reassigns it in the desk")
     if "payment_intent_id" in changed and transfer.payment_intent_id:
-        raise OrderRejected(f"order {transfer.order_ref} is held on "
+        raise OrderError(f"order {transfer.order_ref} is held on "
                             f"{transfer.payment_intent_id}; the payment intent cannot change")
     if "payment_intent_id" in changed:
         changed["escrow_status"] = EscrowStatus.HELD.value
@@ -134,14 +134,14 @@ def _update(session: Session, transfer: Transfer, facts: dict[str, Any], actor_n
 def _cancel(session: Session, transfer: Transfer | None, request: OrderRequest,
             actor_name: str, source: dict[str, Any]) -> RowResult:
     if transfer is None:
-        raise OrderRejected(f"no transfer for order {request.order_ref}: nothing to cancel")
+        raise OrderError(f"no transfer for order {request.order_ref}: nothing to cancel")
     if transfer.status == Status.REJECTED.value:
         return RowResult(DUPLICATE, transfer.id, "the order is already rejected")
     if transfer.status == Status.ACCEPTING.value:
-        raise OrderRejected(f"order {request.order_ref} is being accepted right now; send the "
+        raise OrderError(f"order {request.order_ref} is being accepted right now; send the "
                             "cancel again in a few minutes")
     if transfer.status not in CHANGEABLE:
-        raise OrderRejected(f"order {request.order_ref} is already {transfer.status}; it can no "
+        raise OrderError(f"order {request.order_ref} is already {transfer.status}; it can no "
                             "longer be cancelled")
     values = {**claim_repo.unclaim_values(), "decision_note": request.cancel_reason}
     transitions.apply(session, transfer, Action.ORDER_CANCELLED, Status.REJECTED, values,

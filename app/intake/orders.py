@@ -2,7 +2,7 @@
 
 The same fields arrive from three entrances (the ``order_inbox`` table, CSV files, JSON lines):
 :func:`parse_order` turns a mapping of them into an :class:`OrderRequest` or raises
-:class:`OrderRejected` with a one-line reason a marketplace developer can act on. Values may be
+:class:`OrderError` with a one-line reason a marketplace developer can act on. Values may be
 typed (inbox rows, JSON) or text (CSV). Columns are documented in docs/integration.md.
 """
 
@@ -38,7 +38,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INTENT = re.compile(r"^pi_[A-Za-z0-9_]+$")
 
 
-class OrderRejected(ValueError):
+class OrderError(ValueError):
     """The order cannot be applied; ``str()`` is the one-line reason."""
 
 
@@ -63,23 +63,23 @@ def parse_order(values: Mapping[str, Any], now: datetime | None = None) -> Order
     """Check one order's fields (no database access).
 
     Raises:
-        OrderRejected: the first problem found, in one line.
+        OrderError: the first problem found, in one line.
     """
     moment = now or datetime.now(UTC)
     unknown = sorted(k for k in values if k not in FIELDS)
     if unknown:
-        raise OrderRejected(f"unknown field(s) {', '.join(unknown)}")
+        raise OrderError(f"unknown field(s) {', '.join(unknown)}")
     v = {k: _blank_to_none(x) for k, x in values.items()}
     version = _int(v, "payload_version")
     if version is not None and version != PAYLOAD_VERSION:
-        raise OrderRejected(f"payload_version {version} is not supported (expected "
+        raise OrderError(f"payload_version {version} is not supported (expected "
                             f"{PAYLOAD_VERSION})")
     kind = str(v.get("kind") or "order").strip().lower()
     if kind not in KINDS:
-        raise OrderRejected(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        raise OrderError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     order_ref = _text(v, "order_ref")
     if not order_ref:
-        raise OrderRejected("order_ref is empty")
+        raise OrderError("order_ref is empty")
     if kind == "cancel":
         reason = _text(v, "cancel_reason") or "order cancelled by the marketplace"
         return OrderRequest("cancel", order_ref, cancel_reason=reason)
@@ -88,7 +88,7 @@ def parse_order(values: Mapping[str, Any], now: datetime | None = None) -> Order
         if v.get(name) is not None:
             facts[name] = _text(v, name)
     if not facts.get("event_name"):
-        raise OrderRejected("event_name is empty")
+        raise OrderError("event_name is empty")
     _check_texts(facts)
     account_id = _int(v, "account_id")
     if account_id is not None:
@@ -113,10 +113,10 @@ def _text(v: Mapping[str, Any], name: str) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str | int):
-        raise OrderRejected(f"{name} must be text, not {type(raw).__name__}")
+        raise OrderError(f"{name} must be text, not {type(raw).__name__}")
     text = str(raw).strip()
     if len(text) > MAX_TEXT or "\n" in text or "\x00" in text:
-        raise OrderRejected(f"{name} must be one line of at most {MAX_TEXT} characters")
+        raise OrderError(f"{name} must be one line of at most {MAX_TEXT} characters")
     return text
 
 
@@ -125,18 +125,18 @@ def _check_texts(facts: dict[str, Any]) -> None:
         facts["platform"] = facts["platform"].lower()
         known = known_platforms()
         if facts["platform"] not in known:
-            raise OrderRejected(f"unknown platform {facts['platform']!r} (known: "
+            raise OrderError(f"unknown platform {facts['platform']!r} (known: "
                                 f"{', '.join(sorted(known))})")
     email = facts.get("seller_email")
     if email and not _EMAIL.match(email):
-        raise OrderRejected(f"seller_email {email!r} is not an email address")
+        raise OrderError(f"seller_email {email!r} is not an email address")
     intent = facts.get("payment_intent_id")
     if intent and not _INTENT.match(intent):
-        raise OrderRejected(f"payment_intent_id {intent!r} is not a Stripe PaymentIntent id "
+        raise OrderError(f"payment_intent_id {intent!r} is not a Stripe PaymentIntent id "
                             "(pi_...)")
     site = facts.get("site_url")
     if site and not site.startswith(("https://", "http://")):
-        raise OrderRejected(f"site_url {site!r} must start with https://")
+        raise OrderError(f"site_url {site!r} must start with https://")
 
 
 def _int(v: Mapping[str, Any], name: str) -> int | None:
@@ -144,11 +144,11 @@ def _int(v: Mapping[str, Any], name: str) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise OrderRejected(f"{name} {raw!r} is not a whole number")
+        raise OrderError(f"{name} {raw!r} is not a whole number")
     try:
         return int(raw)
     except ValueError:
-        raise OrderRejected(f"{name} {raw!r} is not a whole number") from None
+        raise OrderError(f"{name} {raw!r} is not a whole number") from None
 
 
 def _date(v: Mapping[str, Any], name: str) -> datetime | None:
@@ -161,9 +161,9 @@ def _date(v: Mapping[str, Any], name: str) -> datetime | None:
         try:
             value = datetime.fromisoformat(str(raw).strip())
         except ValueError:
-            raise OrderRejected(f"{name} {raw!r} is not an ISO 8601 date-time") from None
+            raise OrderError(f"{name} {raw!r} is not an ISO 8601 date-time") from None
     if value.tzinfo is None:
-        raise OrderRejected(f"{name} {raw!r} needs a timezone (e.g. 2026-11-28T19:30:00-05:00)")
+        raise OrderError(f"{name} {raw!r} needs a timezone (e.g. 2026-11-28T19:30:00-05:00)")
     return value
 
 
@@ -171,7 +171,7 @@ def _check_dates(facts: dict[str, Any], now: datetime) -> None:
     for name in ("event_starts_at", "accept_by"):
         when = facts.get(name)
         if when is not None and when <= now:
-            raise OrderRejected(f"{name} {when.isoformat()} is in the past")
+            raise OrderError(f"{name} {when.isoformat()} is in the past")
 
 
 def _seats_and_quantity(v: Mapping[str, Any], facts: dict[str, Any]) -> None:
@@ -182,16 +182,16 @@ def _seats_and_quantity(v: Mapping[str, Any], facts: dict[str, Any]) -> None:
     elif raw is not None:
         seats = _seat_text(str(raw))
     if len(seats) > MAX_SEATS:
-        raise OrderRejected(f"{len(seats)} seats: at most {MAX_SEATS} per order")
+        raise OrderError(f"{len(seats)} seats: at most {MAX_SEATS} per order")
     if len(set(seats)) != len(seats):
-        raise OrderRejected("seats lists a seat twice")
+        raise OrderError("seats lists a seat twice")
     quantity = _int(v, "quantity")
     if quantity is not None and quantity <= 0:
-        raise OrderRejected("quantity must be positive")
+        raise OrderError("quantity must be positive")
     if quantity is not None and quantity > MAX_SEATS:
-        raise OrderRejected(f"quantity {quantity}: at most {MAX_SEATS} per order")
+        raise OrderError(f"quantity {quantity}: at most {MAX_SEATS} per order")
     if quantity is not None and seats and quantity != len(seats):
-        raise OrderRejected(f"quantity {quantity} does not match {len(seats)} seat(s)")
+        raise OrderError(f"quantity {quantity} does not match {len(seats)} seat(s)")
     if raw is not None:
         facts["seats"] = seats
     if quantity is not None or seats:
@@ -206,9 +206,9 @@ def _seat_text(raw: str) -> list[str]:
         low, sep, high = part.partition("-")
         if sep and low.isdigit() and high.isdigit():
             if int(high) < int(low):
-                raise OrderRejected(f"seat range {part!r} runs backwards")
+                raise OrderError(f"seat range {part!r} runs backwards")
             if int(high) - int(low) >= MAX_SEATS:
-                raise OrderRejected(f"seat range {part!r}: at most {MAX_SEATS} seats per order")
+                raise OrderError(f"seat range {part!r}: at most {MAX_SEATS} seats per order")
             seats.extend(str(n) for n in range(int(low), int(high) + 1))
         else:
             seats.append(part)
@@ -219,24 +219,24 @@ def _money(v: Mapping[str, Any], facts: dict[str, Any]) -> None:
     currency = str(v.get("currency") or "").strip().lower()
     if currency:
         if currency not in STRIPE_CURRENCIES:
-            raise OrderRejected(f"currency {currency!r} is not one Stripe supports "
+            raise OrderError(f"currency {currency!r} is not one Stripe supports "
                                 "(ISO 4217, e.g. usd)")
         facts["currency"] = currency
     major, minor = v.get("amount"), v.get("amount_minor")
     if major is not None and minor is not None:
-        raise OrderRejected("give amount or amount_minor, not both")
+        raise OrderError("give amount or amount_minor, not both")
     if minor is not None:
         value = _int(v, "amount_minor")
         if value is None or value < 0:
-            raise OrderRejected("amount_minor must be 0 or more")
+            raise OrderError("amount_minor must be 0 or more")
         facts["amount"] = value
     elif major is not None:
         try:
             amount = Decimal(str(major).strip())
         except InvalidOperation:
-            raise OrderRejected(f"amount {major!r} is not a number") from None
+            raise OrderError(f"amount {major!r} is not a number") from None
         places = 0 if (currency or "usd") in ZERO_DECIMAL else 2
         if amount < 0 or amount != amount.quantize(Decimal(1).scaleb(-places)):
-            raise OrderRejected(f"amount {major!r} must be 0 or more with at most {places} "
+            raise OrderError(f"amount {major!r} must be 0 or more with at most {places} "
                                 "decimal(s)")
         facts["amount"] = int(amount.scaleb(places))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models_marketplace import OrderInbox
 from app.intake.apply import REJECTED, RowResult, apply_order
-from app.intake.orders import FIELDS, OrderRejected, OrderRequest, parse_order
+from app.intake.orders import FIELDS, OrderError, OrderRequest, parse_order
 from app.services.base import Service
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class ImportRow:
     reason: str
 
 
-class _DryRun(Exception):
+class _DryRunRollbackError(Exception):
     """Raised to roll a dry run's transaction back."""
 
 
@@ -79,8 +79,8 @@ class IntakeService(Service):
                         answered.append(self._one(session, line, fields, now,
                                                   {"source": source, "line": line}))
                     if dry_run:
-                        raise _DryRun
-            except _DryRun:
+                        raise _DryRunRollbackError
+            except _DryRunRollbackError:
                 pass
             results.extend(answered)
             if progress is not None:
@@ -94,7 +94,7 @@ class IntakeService(Service):
             return ImportRow(line, ref, REJECTED, None, fields)
         try:
             request = parse_order(fields, now)
-        except OrderRejected as exc:
+        except OrderError as exc:
             return ImportRow(line, ref, REJECTED, None, str(exc))
         result = self._apply(session, request, source)
         return ImportRow(line, ref, result.status, result.transfer_id, result.reason)
@@ -104,7 +104,7 @@ class IntakeService(Service):
         try:
             with session.begin_nested():
                 return apply_order(session, request, self.actor_name, source)
-        except OrderRejected as exc:
+        except OrderError as exc:
             return RowResult(REJECTED, None, str(exc))
 
     # -- the inbox ----------------------------------------------------------------------------

@@ -17,6 +17,6 @@ def retry_delay(attempt: int, rng: random.Random | None = None) -> timedelta:
     The ceiling doubles from 10 s up to 6 h; the wait is uniform between half the ceiling and
     the ceiling, so retries from many deliveries spread out instead of arriving together.
     """
-    ceiling = min(FIRST_DELAY * (2 ** max(0, attempt - 1)), MAX_DELAY)
-    share = (rng or random).uniform(0.5, 1.0)
+    ceiling = min(FIRST_DELAY * (1 << min(max(0, attempt - 1), 20)), MAX_DELAY)
+    share: float = (rng or random.Random()).uniform(0.5, 1.0)
     return ceiling * share

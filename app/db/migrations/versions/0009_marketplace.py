@@ -7,8 +7,9 @@
   trigger AFTER UPDATE OF status, escrow_status ON transfers) writes one row per decision and
   escrow result at commit of the transaction that made the change; a transaction-level
   advisory lock taken there (after all other work, so it cannot deadlock) makes ids follow
-  commit order, so a reader's cursor ``id > last_seen`` never steps over a later commit; with the acting role (``current_user``) and the display name
-  (GUC ``transferdesk.actor_name``), and NOTIFY ``outcome_events`` with the new id.
+  commit order, so a reader's cursor ``id > last_seen`` never steps over a later commit.
+  Each row carries the acting role (``current_user``) and the display name (GUC
+  ``transferdesk.actor_name``); NOTIFY ``outcome_events`` sends the new id.
 - ``webhook_cursors`` / ``webhook_deliveries``: the deliverer's at-least-once queue.
 
 Revision ID: 0009_marketplace
