@@ -14,6 +14,7 @@ import time
 import psycopg
 
 from app.db.engine import libpq_url
+from app.domain.errors import PermissionDeniedError
 from app.intake.service import IntakeService
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ class InboxApplier:
                     count = self.run_once()
                     if count:
                         log.info("order inbox: answered %d row(s)", count)
+                except PermissionDeniedError as exc:
+                    log.error("order inbox: not applying (this login needs the "
+                              "transferdesk_staff role): %s", exc)
+                    return
                 except Exception as exc:  # database away: retry after the poll interval
                     log.warning("order inbox: cannot apply rows: %s", str(exc).splitlines()[0])
                 self._wait(conn)
