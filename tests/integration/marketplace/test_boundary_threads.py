@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from sqlalchemy import text
 
+from app.boundary import start_boundary
 from app.config import WebhookSettings, load_settings
 from app.intake.applier import InboxApplier
 from app.intake.service import IntakeService
-from app.boundary import start_boundary
 from tests.integration.marketplace.conftest import inbox_row
 from tests.integration.marketplace.receiver import Receiver
 
