@@ -45,4 +45,8 @@ def add_marketplace_parts(window: Any, file_menu: QMenu) -> None:
 
     action.triggered.connect(open_import)
     window.import_orders_action = action
-    file_menu.insertAction(file_menu.actions()[0] if file_menu.actions() else None, action)
+    first = file_menu.actions()
+    if first:
+        file_menu.insertAction(first[0], action)
+    else:
+        file_menu.addAction(action)
