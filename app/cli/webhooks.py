@@ -23,6 +23,9 @@ def register(subparsers: Any) -> None:
     deliver.add_argument("--once", action="store_true", help="one pass, then exit")
     deliver.add_argument("--poll", type=seconds, default=5.0, metavar="SECONDS",
                          help="poll interval when no NOTIFY arrives (default 5)")
+    deliver.add_argument("--lease", type=seconds, default=60.0, metavar="SECONDS",
+                         help="how long a send is reserved before another deliverer may retry "
+                              "it (default 60; keep it above the endpoints' timeouts)")
     deliver.set_defaults(handler=_deliver)
     dead = sub.add_parser("dead", help="list dead-lettered deliveries")
     dead.set_defaults(handler=_dead)
@@ -53,7 +56,7 @@ def _deliver(args: argparse.Namespace) -> int:
         endpoints = resolve_endpoints(settings.webhooks, CredentialStore())
         if not endpoints:
             raise KnownError("no [[webhooks]] configured in " + str(settings.config_path))
-        deliverer = WebhookDeliverer(engine, endpoints)
+        deliverer = WebhookDeliverer(engine, endpoints, lease_seconds=args.lease)
         try:
             if args.once:
                 stats = deliverer.run_once()

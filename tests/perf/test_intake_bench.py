@@ -1,0 +1,100 @@
+"""Order intake: inbox rows applied by 4 applier processes while one is kill -9'd in a loop.
+
+At TRANSFERDESK_PERF_SCALE=1: 10,000 rows. By default 0.1 (1,000 rows) to keep CI fast. The
+marketplace inserts every row first (as ``transferdesk_intake``); four ``transferdesk orders
+inbox`` processes apply them; every 1-2 s one of them gets SIGKILL and a fresh one starts. At
+the end every row is answered exactly once: one transfer per order ref, one ``create`` audit
+row per transfer, nothing pending, nothing half-applied.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.perf.report import report, scale
+
+pytestmark = pytest.mark.perf
+APPLIERS = 4
+
+
+def _rows() -> int:
+    return max(100, round(10_000 * scale(0.1)))
+
+
+def _applier(env: dict[str, str], log_dir: Path, index: int) -> subprocess.Popen[bytes]:
+    log = open(log_dir / f"applier-{index}.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli.main", "--log-level", "WARNING", "orders", "inbox",
+         "--poll", "1"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    return proc
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, 9)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=30)
+
+
+def _scalar(engine: Engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(sql)).scalar_one())
+
+
+@pytest.mark.timeout(900)
+def test_intake_exactly_once_with_appliers_killed_in_a_loop(engine: Engine, database_url: str,
+                                                            tmp_path: Path) -> None:
+    total = _rows()
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL ROLE transferdesk_intake"))
+        conn.execute(text(
+            "INSERT INTO order_inbox (order_ref, event_name, seats, quantity, seller_email,"
+            " amount_minor, currency, event_starts_at)"
+            " SELECT 'BENCH-' || n, 'Game ' || (n % 50), ARRAY[(n % 30)::text], 1,"
+            " 'seller' || n || '@example.com', 1000 + n, 'usd', now() + interval '10 days'"
+            " FROM generate_series(1, :n) AS n"), {"n": total})
+    env = dict(os.environ, TRANSFERDESK_DATABASE_URL=database_url,
+               TRANSFERDESK_DATA_DIR=str(tmp_path / "data"),
+               TRANSFERDESK_CONFIG=str(tmp_path / "none.toml"))
+    rng = random.Random(16)
+    procs = [_applier(env, tmp_path, i) for i in range(APPLIERS)]
+    launched, kills = APPLIERS, 0
+    started = time.monotonic()
+    next_kill = started + rng.uniform(1, 2)
+    try:
+        while _scalar(engine, "SELECT count(*) FROM order_inbox WHERE status = 'pending'"):
+            assert time.monotonic() - started < 600, "rows still pending after 10 minutes"
+            if time.monotonic() >= next_kill:
+                victim = procs.pop(rng.randrange(len(procs)))
+                _kill(victim)
+                kills += 1
+                procs.append(_applier(env, tmp_path, launched))
+                launched += 1
+                next_kill = time.monotonic() + rng.uniform(1, 2)
+            time.sleep(0.1)
+        elapsed = time.monotonic() - started
+    finally:
+        for proc in procs:
+            _kill(proc)
+    transfers = _scalar(engine, "SELECT count(*) FROM transfers WHERE order_ref LIKE 'BENCH-%'")
+    applied = _scalar(engine, "SELECT count(*) FROM order_inbox WHERE status = 'applied'"
+                              " AND transfer_id IS NOT NULL")
+    creates = _scalar(engine, "SELECT count(*) FROM audit_log WHERE action = 'create'")
+    linked = _scalar(engine, "SELECT count(DISTINCT transfer_id) FROM order_inbox")
+    report("intake_inbox", {
+        "rows": total, "appliers": APPLIERS, "kills": kills, "seconds": round(elapsed, 2),
+        "rows_per_s": round(total / elapsed, 1), "transfers": transfers, "applied": applied,
+        "create_audit_rows": creates, "stuck": total - applied,
+        "scale_note": f"{total} of 10000 rows (TRANSFERDESK_PERF_SCALE)",
+    })
+    assert transfers == applied == creates == linked == total
