@@ -1,9 +1,10 @@
 """Apply one checked order inside the caller's transaction: create, no-op, update or cancel.
 
 The caller wraps each call in a savepoint, so a rejected or failed row leaves nothing behind
-while the rest of its batch goes on. Per order ref an advisory lock serialises appliers (many
-processes may run), and the payment intent is locked too, so two orders can never race onto
-one intent.
+while the rest of its batch goes on. The existing transfer is locked (``FOR UPDATE``); two
+appliers creating the same new order meet on the unique order ref, and the loser retries
+(then sees the winner's transfer). A payment intent is locked with an advisory lock, so two
+orders can never race onto one intent.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ def apply_order(session: Session, request: OrderRequest, actor_name: str,
     Raises:
         OrderError: with the reason; the caller rolls the savepoint back.
     """
-    _lock(session, "order:" + request.order_ref)
     existing = session.scalars(
         select(Transfer).where(Transfer.order_ref == request.order_ref).with_for_update()
     ).one_or_none()

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.models_marketplace import OrderInbox
@@ -101,11 +102,16 @@ class IntakeService(Service):
 
     def _apply(self, session: Session, request: OrderRequest,
                source: dict[str, Any]) -> RowResult:
-        try:
-            with session.begin_nested():
-                return apply_order(session, request, self.actor_name, source)
-        except OrderError as exc:
-            return RowResult(REJECTED, None, str(exc))
+        for attempt in (1, 2):
+            try:
+                with session.begin_nested():
+                    return apply_order(session, request, self.actor_name, source)
+            except OrderError as exc:
+                return RowResult(REJECTED, None, str(exc))
+            except IntegrityError as exc:  # another applier created this order ref meanwhile
+                if attempt == 2 or "order_ref" not in str(exc.orig):
+                    raise
+        raise AssertionError("unreachable")
 
     # -- the inbox ----------------------------------------------------------------------------
 
@@ -117,12 +123,15 @@ class IntakeService(Service):
             answers: list[ImportRow] = []
             for row in rows:
                 fields = {f: getattr(row, f) for f in INBOX_FIELDS if getattr(row, f) is not None}
-                answer = self._one(session, row.id, fields, now,
-                                   {"source": "inbox", "inbox_id": row.id})
-                session.execute(update(OrderInbox).where(OrderInbox.id == row.id).values(
-                    status=answer.status, reason=answer.reason or None,
-                    transfer_id=answer.transfer_id, processed_at=func.now()))
-                answers.append(answer)
+                answers.append(self._one(session, row.id, fields, now,
+                                         {"source": "inbox", "inbox_id": row.id}))
+            if answers:  # one statement answers the batch, in the same transaction
+                session.connection().execute(
+                    update(OrderInbox.__table__).where(OrderInbox.id == bindparam("row_id"))
+                    .values(status=bindparam("new_status"), reason=bindparam("new_reason"),
+                            transfer_id=bindparam("new_transfer"), processed_at=func.now()),
+                    [{"row_id": a.line, "new_status": a.status, "new_reason": a.reason or None,
+                      "new_transfer": a.transfer_id} for a in answers])
             return answers
 
     def drain_inbox(self, limit: int = 50) -> int:

@@ -124,3 +124,22 @@ def test_dry_run_answers_every_row_and_writes_nothing(engine, intake):
     assert count(engine, "SELECT count(*) FROM transfers") == 0
     assert [a.status for a in intake.import_rows(rows)] == ["applied", "rejected", "rejected"]
     assert count(engine, "SELECT count(*) FROM transfers") == 1
+
+
+def test_two_entrances_racing_on_one_new_order_create_it_once(engine, intake):
+    import threading
+
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def run():
+        barrier.wait()
+        answers.extend(intake.import_rows([(2, order("RACE-1"))]))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a.status for a in answers) == ["applied", "duplicate"]
+    assert count(engine, "SELECT count(*) FROM transfers") == 1
