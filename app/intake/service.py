@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,9 @@ class ImportRow:
     status: str
     transfer_id: int | None
     reason: str
+
+ANSWER_SQL = text("UPDATE order_inbox SET status = :status, reason = :reason,"
+                  " transfer_id = :transfer_id, processed_at = now() WHERE id = :row_id")
 
 
 class _DryRunRollbackError(Exception):
@@ -126,12 +129,9 @@ class IntakeService(Service):
                 answers.append(self._one(session, row.id, fields, now,
                                          {"source": "inbox", "inbox_id": row.id}))
             if answers:  # one statement answers the batch, in the same transaction
-                session.connection().execute(
-                    update(OrderInbox.__table__).where(OrderInbox.id == bindparam("row_id"))
-                    .values(status=bindparam("new_status"), reason=bindparam("new_reason"),
-                            transfer_id=bindparam("new_transfer"), processed_at=func.now()),
-                    [{"row_id": a.line, "new_status": a.status, "new_reason": a.reason or None,
-                      "new_transfer": a.transfer_id} for a in answers])
+                session.execute(ANSWER_SQL, [
+                    {"row_id": a.line, "status": a.status, "reason": a.reason or None,
+                     "transfer_id": a.transfer_id} for a in answers])
             return answers
 
     def drain_inbox(self, limit: int = 50) -> int:
