@@ -6,10 +6,8 @@ again (the deliverer in the worker or ``transferdesk webhooks deliver`` sends th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,51 +21,21 @@ from PySide6.QtWidgets import (
 from app.webhooks.repository import DeadLetter
 from app.webhooks.service import WebhookService
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.rows_model import RowRole, RowsModel
 from ui.widgets import named
 
-Index = QModelIndex | QPersistentModelIndex
-HEADERS = ("Endpoint", "Event", "Order", "Attempts", "Queued", "Last error")
-RowRole = Qt.ItemDataRole.UserRole
 
-
-class DeadLettersModel(QAbstractTableModel):
+class DeadLettersModel(RowsModel[DeadLetter]):
     """One row per dead delivery."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DeadLetter] = []
+    HEADERS = ("Endpoint", "Event", "Order", "Attempts", "Queued", "Last error")
 
-    def set_rows(self, rows: Sequence[DeadLetter]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role == RowRole:
-            return row
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        code = f" (HTTP {row.last_status_code})" if row.last_status_code and \
-            "HTTP" not in row.last_error else ""
+    def cells(self, row: DeadLetter) -> tuple[Any, ...]:
+        """Endpoint, event, order, attempts, when queued, last error."""
+        code = (f" (HTTP {row.last_status_code})"
+                if row.last_status_code and "HTTP" not in row.last_error else "")
         return (row.endpoint, row.what, row.order_ref or "—", str(row.attempts),
-                row.created_at.astimezone().strftime("%d %b %H:%M"),
-                row.last_error + code)[index.column()]
+                row.created_at.astimezone().strftime("%d %b %H:%M"), row.last_error + code)
 
 
 class DeadLettersView(QWidget):

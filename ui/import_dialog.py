@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -29,60 +29,20 @@ from PySide6.QtWidgets import (
 from app.intake.files import read_order_file
 from app.intake.service import ImportRow, IntakeService
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.rows_model import RowsModel
 
-Index = QModelIndex | QPersistentModelIndex
-COL_LINE, COL_ORDER, COL_STATUS, COL_TRANSFER, COL_REASON = range(5)
 HEADERS = ("Line", "Order", "Answer", "Transfer", "Reason")
-RowRole = Qt.ItemDataRole.UserRole
 
 
-class ImportPreviewModel(QAbstractTableModel):
+class ImportPreviewModel(RowsModel[ImportRow]):
     """One row per file row: line, order ref, answer, transfer id, reason."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ImportRow] = []
+    HEADERS = HEADERS
 
-    def set_rows(self, rows: Sequence[ImportRow]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[ImportRow]:
-        """The rows shown."""
-        return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role == RowRole:
-            return row
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        col = index.column()
-        if col == COL_LINE:
-            return row.line
-        if col == COL_ORDER:
-            return row.order_ref
-        if col == COL_STATUS:
-            return row.status
-        if col == COL_TRANSFER:
-            return "" if row.transfer_id is None else str(row.transfer_id)
-        return row.reason
+    def cells(self, row: ImportRow) -> tuple[Any, ...]:
+        """Line, order, answer, transfer, reason."""
+        transfer = "" if row.transfer_id is None else str(row.transfer_id)
+        return (row.line, row.order_ref, row.status, transfer, row.reason)
 
 
 class ImportOrdersDialog(QDialog):

@@ -15,8 +15,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from app.cli.arguments import seconds
-from app.config import load_settings
+from app.config import Settings, load_settings
 
 
 def register(subparsers: Any) -> None:
@@ -35,18 +37,25 @@ def register(subparsers: Any) -> None:
     inbox.set_defaults(handler=_inbox)
 
 
-def _service() -> tuple[Any, Any, str]:
+def open_database(pool_size: int = 2) -> tuple[Settings, Engine, str]:
+    """Settings, an engine and the URL; the embedded cluster is migrated, a shared database
+    only checked (upgrading it is an administrator's ``transferdesk db upgrade``)."""
     from app.db import migrate
     from app.db.engine import make_engine, resolve_database_url
-    from app.intake.service import IntakeService
 
     settings = load_settings()
     url = resolve_database_url(settings)
     if settings.uses_embedded_database:
-        migrate.upgrade(url)  # the embedded cluster is ours to migrate
+        migrate.upgrade(url)
     else:
         migrate.check_current(url)
-    engine = make_engine(url, pool_size=2)
+    return settings, make_engine(url, pool_size=pool_size), url
+
+
+def _service() -> tuple[Any, Engine, str]:
+    from app.intake.service import IntakeService
+
+    settings, engine, url = open_database()
     return IntakeService(engine, settings.display_name or "orders"), engine, url
 
 

@@ -11,7 +11,6 @@ import signal
 from typing import Any
 
 from app.cli.arguments import seconds
-from app.config import load_settings
 from app.errors import KnownError
 
 
@@ -35,16 +34,9 @@ def register(subparsers: Any) -> None:
 
 
 def _engine() -> tuple[Any, Any, str]:
-    from app.db import migrate
-    from app.db.engine import make_engine, resolve_database_url
+    from app.cli.orders import open_database
 
-    settings = load_settings()
-    url = resolve_database_url(settings)
-    if settings.uses_embedded_database:
-        migrate.upgrade(url)  # the embedded cluster is ours to migrate
-    else:
-        migrate.check_current(url)
-    return settings, make_engine(url, pool_size=3), url
+    return open_database(pool_size=3)
 
 
 def _deliver(args: argparse.Namespace) -> int:

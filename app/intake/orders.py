@@ -180,7 +180,7 @@ def _seats_and_quantity(v: Mapping[str, Any], facts: dict[str, Any]) -> None:
     if isinstance(raw, list | tuple):
         seats = [str(s).strip() for s in raw if str(s).strip()]
     elif raw is not None:
-        seats = _seat_text(str(raw))
+        seats = seat_text(str(raw))
     if len(seats) > MAX_SEATS:
         raise OrderError(f"{len(seats)} seats: at most {MAX_SEATS} per order")
     if len(set(seats)) != len(seats):
@@ -198,7 +198,12 @@ def _seats_and_quantity(v: Mapping[str, Any], facts: dict[str, Any]) -> None:
         facts["quantity"] = quantity or len(seats)
 
 
-def _seat_text(raw: str) -> list[str]:
+def seat_text(raw: str) -> list[str]:
+    """Seats from ``12;13;14``, ``12,13`` or ranges ``12-14`` (at most MAX_SEATS per range).
+
+    Raises:
+        OrderError: a range that runs backwards or is too long.
+    """
     seats: list[str] = []
     for part in (p.strip() for p in raw.replace(",", ";").split(";")):
         if not part:
