@@ -14,13 +14,13 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
+from tests.perf.processes import kill_hard, start_cli
 from tests.perf.report import report, scale
 
 pytestmark = pytest.mark.perf
@@ -32,20 +32,8 @@ def _rows() -> int:
 
 
 def _applier(env: dict[str, str], log_dir: Path, index: int) -> subprocess.Popen[bytes]:
-    log = open(log_dir / f"applier-{index}.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli.main", "--log-level", "WARNING", "orders", "inbox",
-         "--poll", "1"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
-    return proc
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, 9)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=30)
+    return start_cli(env, log_dir / f"applier-{index}.log", "--log-level", "WARNING", "orders",
+                     "inbox", "--poll", "1")
 
 
 def _scalar(engine: Engine, sql: str) -> int:
@@ -75,7 +63,7 @@ def _phase(engine: Engine, env: dict[str, str], log_dir: Path, kill: bool) -> di
         while _scalar(engine, "SELECT count(*) FROM order_inbox WHERE status = 'pending'"):
             assert time.monotonic() - started < 600, "rows still pending after 10 minutes"
             if kill and time.monotonic() >= next_kill:
-                _kill(procs.pop(rng.randrange(len(procs))))
+                kill_hard(procs.pop(rng.randrange(len(procs))))
                 kills += 1
                 procs.append(_applier(env, log_dir, launched))
                 launched += 1
@@ -84,7 +72,7 @@ def _phase(engine: Engine, env: dict[str, str], log_dir: Path, kill: bool) -> di
         return {"seconds": time.monotonic() - started, "kills": kills}
     finally:
         for proc in procs:
-            _kill(proc)
+            kill_hard(proc)
 
 
 @pytest.mark.timeout(1200)

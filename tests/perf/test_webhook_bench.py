@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlalchemy import Engine, text
 
 from app.credentials import CredentialStore
 from tests.integration.marketplace.receiver import Receiver
+from tests.perf.processes import kill_hard, start_cli
 from tests.perf.report import percentile, report, scale
 
 pytestmark = pytest.mark.perf
@@ -35,21 +35,8 @@ def _count() -> int:
 
 
 def _deliverer(env: dict[str, str], log_dir: Path, index: int) -> subprocess.Popen[bytes]:
-    log = open(log_dir / f"deliverer-{index}.log", "wb")  # noqa: SIM115 - closed with the child
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli.main", "--log-level", "ERROR", "webhooks", "deliver",
-         "--poll", "1", "--lease", "6"], env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    log.close()
-    return proc
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, 9)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=30)
+    return start_cli(env, log_dir / f"deliverer-{index}.log", "--log-level", "ERROR",
+                     "webhooks", "deliver", "--poll", "1", "--lease", "6")
 
 
 @pytest.mark.timeout(900)
@@ -88,7 +75,7 @@ def test_webhook_latency_and_no_loss_with_deliverers_killed(
         while len(rx.unique_ids()) < total or decider.is_alive():
             assert time.monotonic() - started < 600, "events still undelivered after 10 min"
             if time.monotonic() >= next_kill:
-                _kill(procs.pop(rng.randrange(len(procs))))
+                kill_hard(procs.pop(rng.randrange(len(procs))))
                 kills += 1
                 procs.append(_deliverer(env, tmp_path, launched))
                 launched += 1
@@ -97,7 +84,7 @@ def test_webhook_latency_and_no_loss_with_deliverers_killed(
         elapsed = time.monotonic() - started
     finally:
         for proc in procs:
-            _kill(proc)
+            kill_hard(proc)
         rx.stop()
     with engine.connect() as conn:
         events = {f"evt_{r.id}": r.at.timestamp() for r in conn.execute(
