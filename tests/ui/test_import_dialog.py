@@ -84,3 +84,28 @@ def test_dead_letters_list_and_resend(qtbot, qtmodeltester, run, engine, backend
     assert status == "pending" and view.model.rowCount() == 0
     assert "Queued again: 1 of 1" in view.status.text()
     executor.shutdown(wait=True)
+
+
+def test_the_desk_offers_import_orders_and_a_dead_letters_tab(qtbot, run, until, engine,
+                                                             backend, tmp_path):
+    from app.config import load_settings
+    from app.events import EventBus
+    from ui.main_window import MainWindow
+
+    settings = load_settings(tmp_path / "none.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    win = MainWindow(settings, backend=backend, bus=EventBus())
+    qtbot.addWidget(win)
+    win.show()
+    run(win.start())
+    file_menu = win.menuBar().actions()[0].menu()
+    assert file_menu.actions()[0] is win.import_orders_action
+    tabs = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+    assert "Dead letters" in tabs
+    win.import_orders_action.trigger()
+    until(lambda: win.import_dialog.isVisible())
+    win.import_dialog.close()
+    win.tabs.setCurrentWidget(win.dead_letters)
+    until(lambda: "No dead letters" in win.dead_letters.status.text())
+    win.close()
+    win.executor.shutdown(wait=True)
