@@ -17,6 +17,11 @@ Example::
     name = "transfers"
     host = "imap.example.com"
     username = "transfers@example.com"
+
+    [[webhooks]]                  # docs/integration.md; secret: keyring webhook:<name>
+    name = "market"
+    url = "https://market.example/hooks/transferdesk"
+    events = ["verified", "rejected", "expired", "captured", "cancelled"]
 """
 
 from __future__ import annotations

@@ -58,3 +58,20 @@ def test_amounts_follow_the_currency_minor_unit():
                         "currency": "JPY"}).facts["amount"] == 1200
     with pytest.raises(OrderError, match="at most 0 decimal"):
         parse_order({"order_ref": "A", "event_name": "G", "amount": "12.5", "currency": "jpy"})
+
+
+def test_webhooks_config_tables_are_read_and_checked(tmp_path: Path):
+    from app.config import load_settings
+    from app.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    path.write_text('[[webhooks]]\nname = "m"\nurl = "https://m.example/h"\n'
+                    'events = ["verified"]\nformat = "slack"\n')
+    (hook,) = load_settings(path, {}).webhooks
+    assert (hook.name, hook.events, hook.format) == ("m", ("verified",), "slack")
+    path.write_text('[[webhooks]]\nname = "m"\nsigning_secret = "x"\n')
+    with pytest.raises(ConfigError, match="looks like a secret"):
+        load_settings(path, {})
+    path.write_text('[[webhooks]]\nname = "m"\ncolour = "x"\n')
+    with pytest.raises(ConfigError, match=r"\[\[webhooks\]\] #1: unknown key\(s\) colour"):
+        load_settings(path, {})
