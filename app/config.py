@@ -17,6 +17,11 @@ Example::
     name = "transfers"
     host = "imap.example.com"
     username = "transfers@example.com"
+
+    [[webhooks]]                  # docs/integration.md; secret: keyring webhook:<name>
+    name = "market"
+    url = "https://market.example/hooks/transferdesk"
+    events = ["verified", "rejected", "expired", "captured", "cancelled"]
 """
 
 from __future__ import annotations
@@ -71,6 +76,19 @@ class MailboxSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """One webhook endpoint (docs/integration.md). The signing secret is in the keyring under
+    ``webhook:<name>``; a URL that itself carries a token (Slack) goes there too, as
+    ``webhook_url:<name>``, and ``url`` is then left out."""
+
+    name: str
+    url: str | None = None
+    events: tuple[str, ...] = ()
+    format: str = "json"
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable. Build it with :func:`load_settings`."""
 
@@ -80,6 +98,7 @@ class Settings:
     display_name: str = ""
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     mailboxes: tuple[MailboxSettings, ...] = ()
+    webhooks: tuple[WebhookSettings, ...] = ()
     evidence_max_bytes: int = field(default=25 * 1024 * 1024, metadata={"min": 1})
     max_attempts: int = field(default=5, metadata={"min": 1})
     stripe_api_base: str | None = None
@@ -97,7 +116,7 @@ class Settings:
 
 
 #: Settings keys that are tables of their own, built from their dataclasses.
-NESTED = frozenset({"browser", "mailboxes"})
+NESTED = frozenset({"browser", "mailboxes", "webhooks"})
 
 
 def default_config_path() -> Path:
@@ -134,18 +153,12 @@ def load_settings(
         check_database_url(top["database_url"], f"{path}: database_url")
     browser = BrowserSettings(**schema.build(BrowserSettings, raw.get("browser", {}),
                                              f"{path} [browser]"))
-    boxes = raw.get("mailboxes", [])
-    if not isinstance(boxes, list):
-        raise ConfigError(f"{path}: mailboxes must be an array of tables ([[mailboxes]]), "
-                          f"got {schema.shown(boxes)}")
-    mailboxes = tuple(
-        MailboxSettings(**schema.build(MailboxSettings, item, f"{path} [[mailboxes]] #{i + 1}"))
-        for i, item in enumerate(boxes)
-    )
+    mailboxes = _tables(MailboxSettings, raw, "mailboxes", path)
+    webhooks = _tables(WebhookSettings, raw, "webhooks", path)
     file_data_dir = top.pop("data_dir", None)
     data_dir = Path(env.get(ENV_PREFIX + "DATA_DIR") or file_data_dir or default_data_dir())
     settings = Settings(data_dir=data_dir, config_path=path, browser=browser,
-                        mailboxes=mailboxes, **top)
+                        mailboxes=mailboxes, webhooks=webhooks, **top)
     return _apply_env(settings, env)
 
 
@@ -171,6 +184,16 @@ def _reject_secrets(raw: dict[str, Any], where: str) -> None:
             for item in value:
                 if isinstance(item, dict):
                     _reject_secrets(item, where)
+
+
+def _tables(cls: Any, raw: dict[str, Any], key: str, path: Path) -> tuple[Any, ...]:
+    """An array of tables (``[[key]]``), each checked against dataclass ``cls``."""
+    items = raw.get(key, [])
+    if not isinstance(items, list):
+        raise ConfigError(f"{path}: {key} must be an array of tables ([[{key}]]), "
+                          f"got {schema.shown(items)}")
+    return tuple(cls(**schema.build(cls, item, f"{path} [[{key}]] #{i + 1}"))
+                 for i, item in enumerate(items))
 
 
 def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:

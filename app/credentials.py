@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 SERVICE: Final = "TransferDesk"
 SERVICE_ENV: Final = "TRANSFERDESK_KEYRING_SERVICE"
 STORAGE_KEY: Final = "storage-key"
-KINDS: Final = ("portal", "mailbox", "stripe", "database")
+KINDS: Final = ("portal", "mailbox", "stripe", "database", "webhook", "webhook_url")
 STRIPE_MODES: Final = ("test", "live")
 SECURE_BACKEND_MODULES: Final = (
     "keyring.backends.SecretService",
@@ -106,8 +106,18 @@ def stripe_key(mode: Literal["test", "live"]) -> str:
     return f"stripe:{mode}"
 
 
+def webhook_key(name: str) -> str:
+    """Key of a webhook endpoint's signing secret."""
+    return f"webhook:{_checked_name(name)}"
+
+
+def webhook_url_key(name: str) -> str:
+    """Key of a webhook URL that carries its own token (e.g. a Slack incoming webhook)."""
+    return f"webhook_url:{_checked_name(name)}"
+
+
 def credential_key(kind: str, name: str) -> str:
-    """Key for ``kind`` (portal, mailbox, stripe, database) and ``name`` as typed in the CLI.
+    """Key for ``kind`` (portal, mailbox, stripe, database, webhook, webhook_url) and ``name``.
 
     Raises:
         ValueError: unknown kind, empty name, or a Stripe mode other than test/live.
@@ -118,6 +128,10 @@ def credential_key(kind: str, name: str) -> str:
         return mailbox_key(name)
     if kind == "database":
         return database_key(name)
+    if kind == "webhook":
+        return webhook_key(name)
+    if kind == "webhook_url":
+        return webhook_url_key(name)
     if kind == "stripe":
         if name not in STRIPE_MODES:
             raise ValueError(f"Stripe mode must be 'test' or 'live', not {name!r}")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.boundary import start_boundary
 from app.changefeed import ChangeFeed, QueueResync, TransferChanged
 from app.config import Settings
 from app.credentials import CredentialStore
@@ -171,6 +172,7 @@ class Worker:
             RunnerOptions(interactive=False, live_frames=False),
         )
         stop_feed = self._start_change_feed()
+        stop_boundary = start_boundary(self.settings, self.database_url, self.credentials)
         beat = threading.Thread(target=self._heartbeat_loop, args=(workers,),
                                 name="worker-heartbeat", daemon=True)
         beat.start()
@@ -183,6 +185,7 @@ class Worker:
             self._beat_stop.set()
             beat.join(timeout=5)
             stop_feed()
+            stop_boundary()
             service.stop()
             try:
                 workers.stop(self.worker_id)

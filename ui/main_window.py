@@ -128,6 +128,9 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        from ui.marketplace_wiring import add_marketplace_parts
+
+        add_marketplace_parts(self, file_menu)
         view_menu = self.menuBar().addMenu("&View")
         for name in SAVED_VIEWS:
             action = QAction(name, self)

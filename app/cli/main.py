@@ -30,6 +30,8 @@ COMMAND_MODULES = (
     "app.cli.sandbox",
     "app.cli.accounts",
     "app.cli.demo",
+    "app.cli.orders",
+    "app.cli.webhooks",
 )
 
 

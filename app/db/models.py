@@ -335,3 +335,5 @@ class Alarm(Base):
     last_at: Mapped[datetime] = _now()
     resolved_at: Mapped[datetime | None] = mapped_column(TZ)
     resolved_by: Mapped[str | None] = mapped_column(Text)
+
+from app.db import models_marketplace as models_marketplace  # noqa: E402,F401  (registers tables)

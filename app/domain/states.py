@@ -100,6 +100,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     REASSIGN = "reassign"
     TAKEOVER = "takeover"
+    ORDER_UPDATED = "order_updated"
+    ORDER_CANCELLED = "order_cancelled"
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _s(*statuses: Status) -> frozenset[Status]:
 _WAITING = _s(Status.AWAITING_NOTICE, Status.NOTICE_RECEIVED, Status.NEEDS_REVIEW)
 
 #: Actions that only write an audit row and never change a transfer's state.
-AUDIT_ONLY_ACTIONS: frozenset[Action] = frozenset({Action.TAKEOVER})
+AUDIT_ONLY_ACTIONS: frozenset[Action] = frozenset({Action.TAKEOVER, Action.ORDER_UPDATED})
 
 #: How a person's takeover of a run's browser ended (the takeover audit row's ``outcome``).
 TAKEOVER_OUTCOMES: tuple[str, ...] = ("handed_back", "gave_up")
@@ -165,6 +167,11 @@ TRANSITIONS: dict[Action, Rule] = {
     ),
     # Audit only: no state may move through it (check_transition always refuses).
     Action.TAKEOVER: Rule(_s(), _s(), "a person took over a run's browser (no state change)"),
+    # Audit only: the marketplace changed an open order's facts (no state change).
+    Action.ORDER_UPDATED: Rule(_s(), _s(), "the marketplace changed an open order's facts"),
+    Action.ORDER_CANCELLED: Rule(
+        _WAITING, _s(Status.REJECTED), "the marketplace withdrew the order"
+    ),
 }
 
 #: Actions only a supervisor may take; manual decisions need staff (supervisors are staff too).

@@ -169,17 +169,6 @@ def _amount(raw: str) -> int | None:
 
 
 def _seats(raw: str) -> tuple[str, ...]:
-    if not raw:
-        return ()
-    seats: list[str] = []
-    for part in (p.strip() for p in raw.replace(",", ";").split(";")):
-        if not part:
-            continue
-        low, sep, high = part.partition("-")
-        if sep and low.isdigit() and high.isdigit():
-            if int(high) < int(low) or int(high) - int(low) >= MAX_SEATS:
-                raise ValueError(f"seat range {part!r} is not valid")
-            seats.extend(str(n) for n in range(int(low), int(high) + 1))
-        else:
-            seats.append(part)
-    return tuple(seats)
+    from app.intake.orders import seat_text  # the intake's parser: one rule for seat lists
+
+    return tuple(seat_text(raw)) if raw else ()

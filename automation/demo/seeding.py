@@ -25,11 +25,9 @@ from sqlalchemy import Engine
 
 from app import demo_data
 from app.db.engine import libpq_url
-from app.domain.records import NewTransfer
 from app.domain.states import Status
 from app.escrow.gateway import StripeGateway
 from app.escrow.holds import place_holds
-from app.services.transfers import TransferService
 from automation.sandbox.demo_world import random_details
 from automation.sandbox.portal import SandboxPortal
 from automation.sandbox.sender import Deliver, SentTransfer, TransferDetails, send_transfer
@@ -180,17 +178,30 @@ class LiveSender:
                    + timedelta(days=self._rng.randint(3, 40))},
             )
             order_ref = f"{LIVE_PREFIX}-{int(time.time())}-{number:05d}"
-            created = TransferService(self.engine, "demo sender").create(NewTransfer(
+            transfer_id = _order_through_inbox(self.engine, dict(
                 order_ref=order_ref, event_name=details.event_name, account_id=account.id,
                 seller_name=details.sender_name, seller_email=details.sender_email,
                 venue=details.venue, event_starts_at=details.event_starts_at,
-                section=details.section, row=details.row, seats=details.seats,
-                quantity=len(details.seats), amount=self._rng.randrange(40, 400) * 100,
+                section=details.section, row=details.row, seats=list(details.seats),
+                quantity=len(details.seats), amount_minor=self._rng.randrange(40, 400) * 100,
             ))
-            transfer_id = created.row.id
             place_holds(self.engine, self.gateway, [transfer_id], actor_name="demo sender")
             sent = _send(self.portal, self.deliver, account, details)
             live = LiveTransfer(transfer_id, order_ref, sent.token, datetime.now(UTC))
             self.sent.append(live)
             log.info("demo sender: sent %s (transfer %d)", order_ref, transfer_id)
             return live
+
+
+def _order_through_inbox(engine: Engine, fields: dict[str, Any]) -> int:
+    """The marketplace's way in: insert into ``order_inbox`` as the intake role, let the
+    applier answer it (this process applies at once; a running worker may be first)."""
+    from app.intake.inbox import answer, submit_order
+    from app.intake.service import IntakeService
+
+    row_id = submit_order(engine, **fields)
+    IntakeService(engine, "order inbox").drain_inbox()
+    status, transfer_id, reason = answer(engine, row_id)
+    if status != "applied" or transfer_id is None:
+        raise RuntimeError(f"order {fields['order_ref']} was {status}: {reason}")
+    return transfer_id

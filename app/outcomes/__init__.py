@@ -1,0 +1,1 @@
+"""Outcomes out: the append-only outcome feed (filled by a database trigger) and its readers."""
