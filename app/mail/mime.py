@@ -23,6 +23,8 @@ _BLOCK_TAGS = {
     "section", "article", "header", "footer", "blockquote", "hr", "title",
 }
 _SKIP_TAGS = {"script", "style", "head"}
+_VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "col", "wbr", "area", "base", "source"}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 _KEY_HEADERS = ("from", "to", "cc", "subject", "date", "reply-to")
 MAX_PARTS = 200
 
@@ -35,12 +37,20 @@ class _HtmlToText(HTMLParser):
         self.chunks: list[str] = []
         self.links: list[str] = []
         self._skip_depth = 0
+        self._depth = 0
+        self._hidden_at = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip_depth += 1
-        if tag in _BLOCK_TAGS or tag == "td":
-            self.chunks.append("\n" if tag != "td" else " ")
+        if tag not in _VOID_TAGS:
+            self._depth += 1
+            style = " ".join(v or "" for k, v in attrs if k in ("style", "hidden"))
+            if not self._hidden_at and (_HIDDEN_STYLE.search(style)
+                                        or any(k == "hidden" for k, _ in attrs)):
+                self._hidden_at = self._depth  # a preheader or tracking text nobody sees
+        if tag in _BLOCK_TAGS or tag in ("td", "th"):
+            self.chunks.append("\n" if tag not in ("td", "th") else "\t")
         if tag == "a":
             for name, value in attrs:
                 if name == "href" and value:
@@ -49,11 +59,15 @@ class _HtmlToText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS and self._skip_depth:
             self._skip_depth -= 1
+        if tag not in _VOID_TAGS:
+            if self._hidden_at and self._depth <= self._hidden_at:
+                self._hidden_at = 0
+            self._depth = max(0, self._depth - 1)
         if tag in _BLOCK_TAGS:
             self.chunks.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
+        if not self._skip_depth and not self._hidden_at:
             self.chunks.append(data)
 
 
@@ -66,7 +80,10 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
     except Exception:  # html.parser is lenient, but never let markup break a parse
         pass
     text = "".join(parser.chunks).replace("\xa0", " ")
-    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines())
+    lines = (
+        re.sub(r" *\t[ \t]*", "\t", re.sub(r" +", " ", line)).strip(" \t")
+        for line in text.splitlines()
+    )
     return "\n".join(line for line in lines if line), parser.links
 
 
@@ -111,6 +128,7 @@ class MessageContent:
     headers: dict[str, str] = field(default_factory=dict)
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
+    html_source: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     attached: list[tuple[str, str]] = field(default_factory=list)  # (from, subject) of each
 
@@ -160,6 +178,7 @@ def _collect(msg: Message, content: MessageContent) -> None:
         if ctype == "text/html":
             as_text, links = html_to_text(text)
             content.html.append(as_text)
+            content.html_source.append(text)
             content.links.extend(links)
         else:
             content.plain.append(text.replace("\r\n", "\n"))
