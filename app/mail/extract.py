@@ -14,11 +14,14 @@ from datetime import datetime
 
 from app.mail import labels as vocab
 from app.mail.tables import html_tables
-from app.mail.values import TIME_RE, clean_value, find_date, parse_datetime, parse_seats
+from app.mail.values import TIME_RE, clean_value, find_date, parse_datetime
 
 LOW_CONFIDENCE = 0.7
-LABELLED, BARE_LABEL, TABLE, PHRASE, TITLE, SUBJECT = 0.95, 0.8, 0.95, 0.8, 0.7, 0.6
-EVENT_FIELDS = ("event_name", "event_starts_at", "time", "venue", "section", "row", "seats")
+LABELLED, BARE_LABEL, TABLE, PHRASE, TITLE, SUBJECT, UNSURE = 0.95, 0.8, 0.95, 0.8, 0.7, 0.6, 0.5
+EVENT_FIELDS = (
+    "event_name", "event_starts_at", "time", "venue", "section", "row", "seats", "location",
+)
+_LEADER = re.compile(r"[ \t]*(?:\.{3,}|…+|_{3,}|-{3,})[ \t]*")
 MAX_EVENTS = 50
 
 _LABEL_ALT = "|".join(re.escape(label) for label in vocab.LABEL_TO_FIELD)
@@ -90,6 +93,8 @@ def valid_value(name: str, value: str, reference: datetime | None) -> bool:
         return bool(re.match(r"^\d{1,3}\b", value))
     if name == "transfer_ref":
         return bool(_REF.match(value)) and any(c.isdigit() for c in value)
+    if name == "location":
+        return bool(location_parts(value))
     if name in ("event_name", "venue"):
         return bool(re.search(r"[^\W\d_]{2}", value)) and len(value) <= 150
     return True
@@ -115,10 +120,10 @@ def label_value(line: str, reference: datetime | None) -> tuple[str, str, float]
     return name, value, LABELLED if strong else BARE_LABEL
 
 
-def location_parts(line: str) -> list[tuple[str, str]]:
+def location_parts(line: str, least: int = 2) -> list[tuple[str, str]]:
     """Section, row and seats of a line naming at least two of them, in any order."""
     marks = list(vocab.LOCATION_LABEL.finditer(line))
-    if len(marks) < 2:
+    if len(marks) < least:
         return []
     parts = []
     for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
@@ -135,7 +140,7 @@ def _header_map(row: list[str]) -> dict[int, str]:
     mapped = {}
     for index, cell in enumerate(row):
         name = vocab.LABEL_TO_FIELD.get(normalise_label(cell))
-        if name in EVENT_FIELDS or name == "quantity":
+        if name is not None and (name in EVENT_FIELDS or name == "quantity"):
             mapped[index] = name
     return mapped
 
@@ -148,13 +153,16 @@ def from_tables(html: str, reference: datetime | None) -> list[EventFields]:
         columns: dict[int, str] = {}
         for row in table:
             mapped = _header_map(row)
-            if len(mapped) >= 2 and set(mapped.values()) & {"event_name", *vocab.LOCATION_FIELDS}:
+            if len(mapped) >= 2 and set(mapped.values()) & {
+                    "event_name", "location", *vocab.LOCATION_FIELDS}:
                 columns = mapped
                 continue
             if not columns:
                 continue
             values = {name: clean_value(row[i]) for i, name in columns.items() if i < len(row)}
             values = {n: v for n, v in values.items() if v and valid_value(n, v, reference)}
+            for name, value in location_parts(values.pop("location", ""), 1):
+                values.setdefault(name, value)
             if not values.keys() & {"event_name", "seats", "section"}:
                 continue
             _merge_row(events, values)
@@ -187,6 +195,7 @@ def from_lines(lines: list[str], reference: datetime | None) -> Extraction:
     for line in lines:
         if not line.strip():
             continue
+        line = _LEADER.sub(": ", line, count=1)
         if pending is not None:
             name, confidence = pending
             pending = None
@@ -204,6 +213,10 @@ def from_lines(lines: list[str], reference: datetime | None) -> Extraction:
         name, value, confidence = found
         if not value:
             pending = (name, confidence)
+            continue
+        if name == "location":
+            for part, part_value in location_parts(value, 1):
+                current = _assign(result, current, part, part_value, confidence)
             continue
         current = _assign(result, current, name, value, confidence)
     if current.fields:
@@ -256,6 +269,12 @@ def event_name_fallback(lines: list[str], subject: str) -> tuple[str | None, flo
         title = vocab.TITLE_LINE.match(line)
         if title and _plausible_title(title["value"]):
             return clean_value(title["value"]), TITLE
+    after_for = vocab.EVENT_AFTER_FOR.search(body)
+    if after_for and not vocab.TRANSFER_WORDS.search(after_for["value"]):
+        return clean_value(after_for["value"]), TITLE
+    above = _line_above_a_date(lines[:200])
+    if above:
+        return above, UNSURE
     cleaned = re.sub(r"^\s*(?:(?:fwd?|re)\s*:\s*)+", "", subject, flags=re.IGNORECASE)
     for pattern in vocab.SUBJECT_EVENT:
         found = pattern.search(cleaned)
@@ -276,6 +295,18 @@ def _plausible_title(text: str) -> bool:
         return bool(left and right) and left[0][0].isupper() and right[0][0].isupper() and not (
             re.search(r"\d", text))
     return True
+
+
+def _line_above_a_date(lines: list[str]) -> str | None:
+    """A short heading line right above an unlabelled date line (often the event's title)."""
+    for above, line in zip(lines, lines[1:], strict=False):
+        text = above.strip()
+        if (find_date(line) and label_value(line, None) is None and not _EXPIRY_LINE.search(line)
+                and 3 <= len(text) <= 90 and text[0].isupper() and text[-1] not in ".!?:,"
+                and label_value(text, None) is None and not find_date(text)
+                and not vocab.TRANSFER_WORDS.search(text) and "http" not in text):
+            return clean_value(text)
+    return None
 
 
 def date_fallback(lines: list[str], reference: datetime | None) -> str | None:

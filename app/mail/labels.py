@@ -37,6 +37,10 @@ LABELS: dict[str, tuple[str, ...]] = {
         "sent by", "sender", "transferred by", "transfer from", "from", "transferor",
         "sender name", "sent from", "given by",
     ),
+    "location": (
+        "seat location", "seat details", "seating", "seat info", "seat information",
+        "seating location", "location details", "your seats", "seat assignment",
+    ),
     "transfer_ref": (
         "transfer id", "transfer #", "transfer number", "transfer no", "transfer no.",
         "transfer reference", "transfer ref", "reference", "reference number", "reference #",
@@ -65,10 +69,14 @@ LOCATION_LABEL = re.compile(
 )
 
 _NAME = r"(?P<name>[^\W\d_][^\W\d_.'’\- ]*(?:[ .'’\-]{1,2}[^\W\d_][^\W\d_'’\-]*\.?){0,5})"
-_EMAIL = r"(?:\s*[(<\[]\s*(?:mailto:)?(?P<email>[^()<>\[\]\s@]+@[^()<>\[\]\s@]+\.[A-Za-z]{2,})\s*[)>\]])?"
+_EMAIL = (
+    r"(?:\s*[(<\[]\s*(?:mailto:)?(?P<email>[^()<>\[\]\s@]+@[^()<>\[\]\s@]+\.[A-Za-z]{2,})"
+    r"\s*[)>\]])?"
+)
 _VERB = (
     r"(?:has\s+|have\s+|just\s+)?(?:sent|transferred|forwarded|shared|gifted|given)"
     r"|is\s+(?:sending|transferring)|wants\s+to\s+(?:send|transfer|give)"
+    r"|has\s+(?:cancell?ed|revoked|recalled|reclaimed|withdrawn)"
 )
 
 # Who sent the tickets, in the usual phrasings; the first that yields a name or an email wins.
@@ -94,6 +102,14 @@ TITLE_LINE = re.compile(
 QUOTED_AFTER_FOR = re.compile(
     r"\b(?:for|to)\s+(?:the\s+)?[\"“”‘'«](?P<value>[^\"“”’'»\n]{3,100})[\"“”’'»]",
     re.IGNORECASE,
+)
+# "sent you 2 tickets to Football vs. Michigan." (unquoted, capitalised, up to the sentence end)
+EVENT_AFTER_FOR = re.compile(
+    r"\btickets?\s+(?:to\s+you\s+)?(?:to|for)\s+(?:the\s+)?(?!you\b|your\b|this\b|the\s+following\b)"
+    r"(?P<value>(?-i:[A-Z0-9])(?:[^.!?\n]|(?<=\bvs)\.|(?<=\bv)\.|(?<=\bst)\.|(?<=\bno)\.)"
+    r"{2,90}?)(?=\s+on\s+(?:\w+day|\d|[A-Z][a-z]{2})|(?<!\bvs)(?<!\bv)(?<!\bst)(?<!\bno)[.!?](?:\s|$)"
+    r"|\s*$)",
+    re.IGNORECASE | re.MULTILINE,
 )
 SUBJECT_EVENT: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\btickets?\s+(?:for|to)\s+[\"“”‘']?(?P<value>[^\"“”’'\n]{3,100}?)[\"“”’']?"

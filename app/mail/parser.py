@@ -22,7 +22,7 @@ from typing import Any
 from app.mail import extract, mime
 from app.mail import labels as vocab
 from app.mail.templates import Template, load_templates
-from app.mail.values import clean_value, parse_datetime, parse_seats
+from app.mail.values import TIME_RE, clean_value, parse_datetime, parse_seats
 
 TRANSFER_NOTICE = "transfer_notice"
 TRANSFER_REMINDER = "transfer_reminder"
@@ -47,7 +47,8 @@ _FORWARD_FROM = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _FORWARD_HEADER = re.compile(
-    r"^[ \t>]*(?:\*\s*)?(?:From|Sent|Date|To|Cc|Subject|Reply-To)\s*:.*$\n?", re.IGNORECASE | re.MULTILINE
+    r"^[ \t>]*(?:\*\s*)?(?:From|Sent|Date|To|Cc|Subject|Reply-To)\s*:.*$\n?",
+    re.IGNORECASE | re.MULTILINE,
 )
 _FORWARD_SUBJECT = re.compile(r"^[ \t>]*Subject:\s*(?P<value>.+)$", re.IGNORECASE | re.MULTILINE)
 _QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
@@ -274,7 +275,8 @@ def _classify(
         return VERIFICATION_CODE, False
     if vocab.PROMO_WORDS.search(subject) and not notice_subject:
         return UNRECOGNIZED, False
-    if vocab.CANCELLED_WORDS.search(subject) or (transferish and vocab.CANCELLED_WORDS.search(head)):
+    cancelled_body = transferish and vocab.CANCELLED_WORDS.search(head)
+    if vocab.CANCELLED_WORDS.search(subject) or cancelled_body:
         return TRANSFER_CANCELLED, False
     if vocab.ACCEPTED_WORDS.search(subject) or (
         transferish and not accept_link and vocab.ACCEPTED_WORDS.search(head)
@@ -345,14 +347,14 @@ def _events(
         if name not in first.fields and (value := _first(template, name, body)):
             first.put(name, value, extract.LABELLED)
     events = [_event(e, reference) for e in raw_events[:extract.MAX_EVENTS]]
-    confidence = {n: f.confidence for n, f in first.fields.items() if n != "time"}
-    return events, read, confidence
+    scores = {n: f.confidence for n, f in first.fields.items() if n != "time"}
+    return events, read, scores
 
 
 def _event(raw: extract.EventFields, reference: datetime | None) -> ParsedEvent:
     values = {name: found.value for name, found in raw.fields.items()}
     when = values.get("event_starts_at")
-    if when and "time" in values and not extract.TIME_RE.search(when):
+    if when and "time" in values and not TIME_RE.search(when):
         when = f"{when} {values['time']}"
     elif not when and "time" in values:
         when = None
