@@ -214,20 +214,40 @@ def header_block(raw: bytes) -> bytes:
     return raw[:65536]
 
 
-def derived_key(raw: bytes) -> str:
-    """A stable key for a message without a Message-ID: sha256 of its key headers and body.
+# Headers a relay adds or rewrites on the way: the same message delivered twice differs only here.
+_TRANSPORT_HEADERS = re.compile(
+    rb"^(?:received|delivered-to|return-path|x-original-to|x-received|arc-[a-z-]+|"
+    rb"authentication-results|received-spf|x-spam-[a-z-]+|x-virus-[a-z-]+|dkim-signature|"
+    rb"x-google-dkim-signature|x-gm-message-state|x-forwarded-to|x-forwarded-for|envelope-to|"
+    rb"x-envelope-[a-z-]+|x-ms-exchange-[a-z-]+|x-uid|status|x-status|x-keywords)\s*:",
+    re.IGNORECASE,
+)
 
-    Transport headers (Received, Delivered-To, ...) are left out, so the same message
-    delivered twice gets the same key.
+
+def _stable_header_lines(head: bytes) -> list[bytes]:
+    """The header lines (folded lines joined) without the transport headers."""
+    lines: list[bytes] = []
+    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t") and lines:
+            lines[-1] += b" " + line.strip()
+        elif line.strip():
+            lines.append(line.rstrip())
+    return [line for line in lines if not _TRANSPORT_HEADERS.match(line)]
+
+
+def derived_key(raw: bytes) -> str:
+    """A stable key for a message without a Message-ID: sha256 of every header but the
+    transport ones (Received, Delivered-To, ...) and of the whole body.
+
+    So the same message delivered twice gets the same key, and two different messages (also
+    header-only ones, or binary junk without any header) never share one.
     """
-    msg = email.message_from_bytes(header_block(raw))
-    digest = hashlib.sha256()
-    for name in _KEY_HEADERS:
-        digest.update(name.encode() + b":" + str(msg.get(name, "")).encode("utf-8", "replace"))
-        digest.update(b"\n")
     head = header_block(raw)
-    body = raw[len(head):] if head is not raw else b""
-    digest.update(body.replace(b"\r\n", b"\n"))
+    digest = hashlib.sha256()
+    for line in _stable_header_lines(head):
+        digest.update(line + b"\n")
+    digest.update(b"\n")
+    digest.update(raw[len(head):].replace(b"\r\n", b"\n"))
     return "sha256:" + digest.hexdigest()
 
 
