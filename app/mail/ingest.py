@@ -8,10 +8,12 @@ One message, in order:
 3. a portal message the templates no longer read raises a ``template_drift`` alarm (one per
    platform and kind, counting up) and publishes :class:`TemplateDriftAlarm`;
 4. a transfer notice is matched (:mod:`app.mail.matching`); a match stores the raw .eml as
-   evidence (kind ``email``) and moves the transfer to notice_received with its accept link and
-   expiry through ``TransferService.mark_notice_received``; ties and low scores are recorded as
-   ambiguous / unmatched for staff to link by hand;
-5. the row gets its final status: matched, unmatched, ambiguous, ignored (not a notice),
+   evidence (kind ``email``), moves the transfer to notice_received with its accept link and
+   expiry and finishes the row, all in ONE transaction (:mod:`app.mail.steps`); ties, low
+   scores and notices read with low confidence are left unmatched / ambiguous for staff;
+5. a reminder or a confirmation is attached to its transfer as evidence (never a second
+   notice); a cancellation also sends the transfer to needs_review (runs stop trying);
+6. the row gets its final status: matched, unmatched, ambiguous, ignored (not a notice),
    oversized (stored, not parsed) or malformed (the parser reported an error).
 """
 
@@ -30,12 +32,15 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import DomainError
 from app.events import EventBus
-from app.mail import store
+from app.mail import steps, store
 from app.mail.events import NoticeMatched, NoticeUnmatched, TemplateDriftAlarm
 from app.mail.matching import MATCHED, Candidate, MatchDecision, NoticeFacts, decide_all
 from app.mail.parser import (
     DEFAULT_MAX_BYTES,
+    TRANSFER_ACCEPTED,
+    TRANSFER_CANCELLED,
     TRANSFER_NOTICE,
+    TRANSFER_REMINDER,
     UNRECOGNIZED,
     ParsedMessage,
     parse_message,
@@ -45,6 +50,8 @@ from app.services.base import Service
 
 log = logging.getLogger(__name__)
 STALE_PENDING_SECONDS = 120.0
+REVIEW_FIELDS = frozenset({"event_name", "event_starts_at", "section", "row", "seats", "sender"})
+FOLLOW_UP_KINDS = (TRANSFER_REMINDER, TRANSFER_CANCELLED, TRANSFER_ACCEPTED)
 ACTOR = "mail ingest"
 
 
@@ -116,6 +123,11 @@ def notice_filename(parsed: ParsedMessage, transfer_id: int | None) -> str:
     return f"notice-{parsed.transfer_ref or transfer_id or 'unmatched'}.eml"
 
 
+def needs_review(parsed: ParsedMessage) -> bool:
+    """A notice whose matching fields were read with low confidence is for staff to link."""
+    return bool(set(parsed.low_confidence) & REVIEW_FIELDS)
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     """Timestamps without a zone are taken as UTC for storage."""
     if moment is not None and moment.tzinfo is None:
@@ -179,7 +191,7 @@ class MailIngest(Service):
                     for item, message, pool in zip(items, parsed, pools, strict=True)]
             for item, message, row in zip(items, parsed, rows, strict=True):
                 if message.kind == TRANSFER_NOTICE and row["match_status"] == "unmatched":
-                    row["evidence_id"] = self._evidence_in(session, item.raw, message)
+                    row["evidence_id"] = self._email(session, item.raw, message, None)
             try:
                 with session.begin_nested():
                     ids = store.claim_messages(session, rows, STALE_PENDING_SECONDS)
@@ -193,6 +205,9 @@ class MailIngest(Service):
                 continue
             if message.template_drift:
                 self._raise_drift(message, item.mailbox)
+            if status == "pending" and message.kind in FOLLOW_UP_KINDS:
+                results.append(self._follow_up(row_id, message, item.raw))
+                continue
             if status == "pending":
                 received = _aware(item.received_at or message.date)
                 results.append(self._match(row_id, message, item.raw, received, pool))
@@ -204,7 +219,7 @@ class MailIngest(Service):
 
     @staticmethod
     def _pool(session: Session, parsed: ParsedMessage) -> list[Candidate]:
-        if parsed.kind != TRANSFER_NOTICE:
+        if parsed.kind != TRANSFER_NOTICE or needs_review(parsed):
             return []
         return store.candidates(
             session, parsed.platform or "", parsed.sender_email, parsed.sender_name,
@@ -212,9 +227,14 @@ class MailIngest(Service):
         )
 
     def _row(self, item: Incoming, parsed: ParsedMessage, pool: list[Candidate]) -> dict[str, Any]:
-        """Column values; the status is final unless a match is possible (then ``pending``)."""
-        if parsed.kind == TRANSFER_NOTICE:
-            status = "pending" if pool else "unmatched"
+        """Column values; the status is final unless a match is possible (then ``pending``).
+
+        A notice read with low confidence goes to staff (unmatched), never to a guess.
+        """
+        if parsed.kind in FOLLOW_UP_KINDS:
+            status = "pending"
+        elif parsed.kind == TRANSFER_NOTICE:
+            status = "pending" if pool and not needs_review(parsed) else "unmatched"
         else:
             status = self._plain_status(parsed)
         return {
@@ -225,22 +245,6 @@ class MailIngest(Service):
             "size": parsed.size, "kind": parsed.kind, "parsed": _clean(parsed.to_json()),
             "parse_error": parsed.parse_error, "match_status": status, "evidence_id": None,
         }
-
-    def _evidence_in(self, session: Session, raw: bytes, parsed: ParsedMessage) -> int | None:
-        """Keep an unmatched notice's .eml inside the batch transaction (for the manual link)."""
-        from app.evidence import Upload
-        from app.evidence import store as store_evidence
-
-        try:
-            with session.begin_nested():
-                info = store_evidence(
-                    session, Upload(notice_filename(parsed, None), raw, "email"),
-                    self.evidence_max_bytes, self.actor_name,
-                )
-        except (DomainError, DBAPIError) as exc:
-            log.warning("notice %s not stored as evidence: %s", parsed.message_key, exc)
-            return None
-        return info.id
 
     @staticmethod
     def _claim_alone(session: Session, row: dict[str, Any]) -> int | None:
@@ -290,6 +294,7 @@ class MailIngest(Service):
         self, row_id: int, parsed: ParsedMessage, raw: bytes, received: datetime | None,
         pool: list[Candidate],
     ) -> IngestResult:
+        """Match, store the email, move the transfers and finish the row: one transaction."""
         facts = [
             NoticeFacts(
                 recipients=parsed.to_addrs, event_name=event.event_name,
@@ -300,78 +305,79 @@ class MailIngest(Service):
             for event in (parsed.events or ())
         ]
         decisions = decide_all(facts, pool)
-        matched = [d for d in decisions if d.status == MATCHED and d.transfer_id is not None]
-        if not matched:
-            return self._unmatched(row_id, parsed, decisions, raw)
-        evidence_id: int | None = None
-        moved: list[int] = []
+        matched = [d.transfer_id for d in decisions
+                   if d.status == MATCHED and d.transfer_id is not None]
         sites = {c.id: c.account_site_url for c in pool}
-        for decision in matched:
-            assert decision.transfer_id is not None
-            evidence = self._store_evidence(raw, decision.transfer_id, parsed)
-            evidence_id = evidence_id or evidence
-            accept_url = trusted_accept_url(parsed, sites.get(decision.transfer_id))
-            if self._mark(decision.transfer_id, parsed, accept_url, received, row_id):
-                moved.append(decision.transfer_id)
-        if not moved:
-            return self._unmatched(row_id, parsed, decisions, raw,
-                                   "the transfer changed meanwhile")
-        best = max(d.score or 0.0 for d in matched)
         with self.transaction() as session:
-            store.finish_message(session, row_id, match_status=MATCHED, match_score=best,
-                                 transfer_id=moved[0], evidence_id=evidence_id)
+            moved: list[int] = []
+            evidence_id: int | None = None
+            for transfer_id in matched:
+                accept_url = trusted_accept_url(parsed, sites.get(transfer_id))
+                if steps.mark_notice_received(
+                    session, transfer_id, parsed, accept_url, _aware(parsed.expires_at),
+                    received, row_id, self.actor_name,
+                ):
+                    moved.append(transfer_id)
+                    stored = self._email(session, raw, parsed, transfer_id)
+                    evidence_id = evidence_id or stored
+            if moved:
+                best = max(d.score or 0.0 for d in decisions if d.transfer_id in moved)
+                store.finish_message(session, row_id, match_status=MATCHED, match_score=best,
+                                     transfer_id=moved[0], evidence_id=evidence_id)
+            else:
+                status, reason, ranked, best_score = _unmatched_reason(
+                    decisions, "the transfer changed meanwhile" if matched else "")
+                store.finish_message(session, row_id, match_status=status,
+                                     match_score=best_score,
+                                     evidence_id=self._email(session, raw, parsed, None))
+        if not moved:
+            self.bus.publish(NoticeUnmatched(row_id, status, reason, ranked))
+            return IngestResult(row_id, status, parsed)
         for transfer_id in moved:
             self.bus.publish(NoticeMatched(row_id, transfer_id, best, parsed.message_key))
         return IngestResult(row_id, MATCHED, parsed, tuple(moved))
 
-    def _unmatched(
-        self, row_id: int, parsed: ParsedMessage, decisions: list[MatchDecision], raw: bytes,
-        reason: str = "",
-    ) -> IngestResult:
-        """Record a notice for staff, keeping its .eml (no transfer yet) for the manual link."""
-        status = "ambiguous" if any(d.status == "ambiguous" for d in decisions) else "unmatched"
-        ranked = tuple(cid for d in decisions for cid, _ in d.ranked)
-        best = max((d.score for d in decisions if d.score is not None), default=None)
-        reason = reason or (
-            "tie between candidates" if status == "ambiguous"
-            else ("no candidate transfer" if not ranked else "score below threshold")
-        )
-        evidence_id = self._store_evidence(raw, None, parsed)
+    def _follow_up(self, row_id: int, parsed: ParsedMessage, raw: bytes) -> IngestResult:
+        """A reminder, confirmation or cancellation: attach it to its transfer (never a second
+        notice); a cancellation also sends the transfer to needs_review. One transaction."""
         with self.transaction() as session:
-            store.finish_message(session, row_id, match_status=status, match_score=best,
-                                 evidence_id=evidence_id)
-        self.bus.publish(NoticeUnmatched(row_id, status, reason, ranked))
-        return IngestResult(row_id, status, parsed)
+            transfer_id = steps.known_transfer(session, parsed)
+            if transfer_id is None:
+                store.finish_message(session, row_id, match_status="unmatched",
+                                     evidence_id=self._email(session, raw, parsed, None))
+                status = "unmatched"
+            else:
+                evidence_id = self._email(session, raw, parsed, transfer_id)
+                if parsed.kind == TRANSFER_CANCELLED:
+                    steps.cancel_to_review(session, transfer_id, evidence_id, row_id,
+                                           self.actor_name)
+                store.finish_message(session, row_id, match_status=MATCHED,
+                                     transfer_id=transfer_id, evidence_id=evidence_id)
+                status = MATCHED
+        if status != MATCHED:
+            self.bus.publish(NoticeUnmatched(row_id, status, f"no transfer for this "
+                                             f"{parsed.kind.replace('_', ' ')}", ()))
+            return IngestResult(row_id, status, parsed)
+        assert transfer_id is not None
+        self.bus.publish(NoticeMatched(row_id, transfer_id, 0.0, parsed.message_key))
+        return IngestResult(row_id, MATCHED, parsed, (transfer_id,))
 
-    def _store_evidence(
-        self, raw: bytes, transfer_id: int | None, parsed: ParsedMessage
+    def _email(
+        self, session: Session, raw: bytes, parsed: ParsedMessage, transfer_id: int | None
     ) -> int | None:
-        from app.evidence import EvidenceStore
+        return steps.store_email(session, raw, notice_filename(parsed, transfer_id),
+                                 transfer_id, self.evidence_max_bytes, self.actor_name)
 
-        name = notice_filename(parsed, transfer_id)
-        try:
-            info = EvidenceStore(self._engine, self.actor_name,
-                                 max_bytes=self.evidence_max_bytes).put(
-                "email", name, raw, transfer_id=transfer_id
-            )
-        except DomainError as exc:  # too big or not recognisably an email: keep going
-            log.warning("notice for transfer %s not stored as evidence: %s", transfer_id, exc)
-            return None
-        return info.id
 
-    def _mark(
-        self, transfer_id: int, parsed: ParsedMessage, accept_url: str | None,
-        received: datetime | None, row_id: int,
-    ) -> bool:
-        from app.services.transfers import TransferService
-
-        try:
-            TransferService(self._engine, self.actor_name).mark_notice_received(
-                transfer_id, accept_url=accept_url, transfer_ref=parsed.transfer_ref,
-                accept_by=_aware(parsed.expires_at), received_at=received,
-                mail_message_id=row_id,
-            )
-        except DomainError as exc:
-            log.warning("notice matched transfer %s but it cannot move: %s", transfer_id, exc)
-            return False
-        return True
+def _unmatched_reason(
+    decisions: list[MatchDecision], reason: str
+) -> tuple[str, str, tuple[int, ...], float | None]:
+    """(status, reason, ranked candidate ids, best score) of a notice nobody got."""
+    status = "ambiguous" if any(d.status == "ambiguous" for d in decisions) else "unmatched"
+    ranked = tuple(cid for d in decisions for cid, _ in d.ranked)
+    best = max((d.score for d in decisions if d.score is not None), default=None)
+    reason = reason or (
+        "tie between candidates" if status == "ambiguous"
+        else ("no candidate transfer" if not ranked else "score below threshold")
+    )
+    return status, reason, ranked, best
