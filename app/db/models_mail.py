@@ -30,7 +30,9 @@ class MailTemplate(Base):
     """
 
     __tablename__ = "mail_templates"
-    __table_args__ = (UniqueConstraint("domain", "version", name="uq_mail_templates_domain_version"),)
+    __table_args__ = (
+        UniqueConstraint("domain", "version", name="uq_mail_templates_domain_version"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     domain: Mapped[str] = mapped_column(Text)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.mail import extract, mime
+from app.mail import extract, mime, teach
 from app.mail import labels as vocab
+from app.mail.teach import TaughtTemplate
 from app.mail.templates import Template, load_templates
 from app.mail.values import TIME_RE, clean_value, parse_datetime, parse_seats
 
@@ -34,6 +36,7 @@ TRANSFER_KINDS = (TRANSFER_NOTICE, TRANSFER_REMINDER, TRANSFER_CANCELLED, TRANSF
 KINDS = (*TRANSFER_KINDS, VERIFICATION_CODE, UNRECOGNIZED)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000  # regexes never see more than this much body text
+TAUGHT = 0.97  # a value read by a rule staff taught for this sender
 
 _FORWARD_MARKER = re.compile(
     r"^[ \t>]*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message)\s*-{2,}"
@@ -145,6 +148,7 @@ def parse_message(
     max_bytes: int = DEFAULT_MAX_BYTES,
     templates: tuple[Template, ...] | None = None,
     size: int | None = None,
+    taught: Sequence[TaughtTemplate] = (),
 ) -> ParsedMessage:
     """Parse one email. Never raises: trouble ends up in ``parse_error`` / ``missing``.
 
@@ -153,9 +157,11 @@ def parse_message(
         max_bytes: the size cap; a bigger message keeps its headers but is not parsed.
         templates: platform templates (default: the shipped ones).
         size: the message's real size when ``raw`` is only its header section.
+        taught: templates taught from the desk; the one of the sender's domain wins.
     """
     try:
-        return _parse(raw, max_bytes, templates or load_templates(), size or len(raw))
+        return _parse(raw, max_bytes, templates or load_templates(), size or len(raw),
+                      tuple(taught))
     except Exception as exc:  # the contract is "never raises"; keep the message reviewable
         try:
             key = mime.derived_key(raw)
@@ -168,7 +174,8 @@ def parse_message(
 
 
 def _parse(
-    raw: bytes, max_bytes: int, templates: tuple[Template, ...], size: int
+    raw: bytes, max_bytes: int, templates: tuple[Template, ...], size: int,
+    taught: tuple[TaughtTemplate, ...],
 ) -> ParsedMessage:
     too_large = size > max_bytes
     _, content = mime.read_message(mime.header_block(raw) if too_large else raw)
@@ -187,9 +194,12 @@ def _parse(
         "size": size,
     }
     text = content.text()[:MAX_TEXT_CHARS]
-    template, subject, body, forwarded = _find_portal(
+    template, subject, body, forwarded, origin = _find_portal(
         from_addr, headers["subject"], text, content.attached, templates
     )
+    school = next((t for t in taught if t.covers(origin or from_addr)), None)
+    if template is None and school is not None:  # staff taught this sender: read it
+        template = next((t for t in templates if t.platform == school.platform), None)
     too_large_error = f"message too large to parse ({size} bytes > {max_bytes})"
     if template is None:
         return ParsedMessage(kind=UNRECOGNIZED, **base,
@@ -198,6 +208,10 @@ def _parse(
     if too_large:
         return ParsedMessage(kind=UNRECOGNIZED, **base, parse_error=too_large_error)
     kind, looks_like_notice = _classify(template, subject, body, content.links)
+    rules = school.rules if school else {}
+    taught_values = teach.apply_rules(rules, body) if rules else {}
+    if kind == UNRECOGNIZED and len(taught_values) >= 2:
+        kind, looks_like_notice = TRANSFER_NOTICE, True
     base["looks_like_notice"] = looks_like_notice
     if kind == UNRECOGNIZED:
         return ParsedMessage(kind=kind, **base)
@@ -206,7 +220,7 @@ def _parse(
         missing = ("code",) if "code" in template.key_fields[kind] and not code else ()
         return ParsedMessage(kind=kind, code=code, missing=missing, **base)
     html = "\n".join(content.html_source)
-    return _notice(kind, template, subject, body, html, content.links, base)
+    return _notice(kind, template, subject, body, html, content.links, base, taught_values)
 
 
 def _all_addresses(*values: str) -> list[tuple[str, str]]:
@@ -222,17 +236,18 @@ def _find_portal(
     text: str,
     attached: list[tuple[str, str]],
     templates: tuple[Template, ...],
-) -> tuple[Template | None, str, str, bool]:
-    """The portal template, the effective subject and body, and whether it was forwarded."""
+) -> tuple[Template | None, str, str, bool, str]:
+    """The portal template, the effective subject and body, whether it was forwarded, and the
+    original sender's address (the forwarded one's, or the sender's)."""
     body = _QUOTE_PREFIX.sub("", text)
     for template in templates:
         if from_addr and template.is_sender_domain(from_addr):
-            return template, subject, body, False
+            return template, subject, body, False, from_addr
     for inner_from, inner_subject in attached:  # forwarded as an attachment
         _, inner_addr = mime.parse_address(inner_from)
         for template in templates:
             if inner_addr and template.is_sender_domain(inner_addr):
-                return template, inner_subject, body, True
+                return template, inner_subject, body, True, inner_addr
     marker = _FORWARD_MARKER.search(text)
     start = marker.start() if marker else 0
     for found in _FORWARD_FROM.finditer(text, start):
@@ -241,8 +256,9 @@ def _find_portal(
             if inner_from and template.is_sender_domain(inner_from):
                 subject_line = _FORWARD_SUBJECT.search(text, found.end(), found.end() + 2000)
                 forwarded_subject = subject_line["value"].strip() if subject_line else subject
-                return template, forwarded_subject, _original_body(text, found.start()), True
-    return None, subject, body, False
+                return (template, forwarded_subject, _original_body(text, found.start()), True,
+                        inner_from)
+    return None, subject, body, False, from_addr
 
 
 def _original_body(text: str, start: int) -> str:
@@ -323,14 +339,18 @@ def _sender(template: Template, body: str) -> tuple[str | None, str | None]:
 
 
 def _events(
-    template: Template, subject: str, body: str, html: str, reference: datetime | None
+    template: Template, subject: str, body: str, html: str, reference: datetime | None,
+    taught: dict[str, str],
 ) -> tuple[list[ParsedEvent], extract.Extraction, dict[str, float]]:
-    """Events from tables first, then label/value lines, then phrasings; with confidences."""
+    """Events from a taught template, tables, label/value lines, then phrasings."""
     lines = body.splitlines()
     read = extract.from_lines(lines, reference)
     table_events = extract.from_tables(html, reference) if html else []
     raw_events = table_events or read.events or [extract.EventFields()]
     first = raw_events[0]
+    for key, taught_value in taught.items():  # what staff taught for this sender wins
+        target = first.fields if key in extract.EVENT_FIELDS else read.fields
+        target[key] = extract.Found(taught_value, TAUGHT)
     if "event_name" not in first.fields:
         pattern_name = _first(template, "event_name", body)
         name, confidence = (pattern_name, extract.LABELLED) if pattern_name else (
@@ -343,9 +363,9 @@ def _events(
         if line:
             for event in raw_events:
                 event.put("event_starts_at", line, extract.TITLE)
-    for name in ("section", "row", "seats", "venue"):
-        if name not in first.fields and (value := _first(template, name, body)):
-            first.put(name, value, extract.LABELLED)
+    for key in ("section", "row", "seats", "venue"):
+        if key not in first.fields and (value := _first(template, key, body)):
+            first.put(key, value, extract.LABELLED)
     events = [_event(e, reference) for e in raw_events[:extract.MAX_EVENTS]]
     scores = {n: f.confidence for n, f in first.fields.items() if n != "time"}
     return events, read, scores
@@ -380,9 +400,9 @@ def _expiry(template: Template, body: str, sent: datetime | None) -> datetime | 
 
 def _notice(
     kind: str, template: Template, subject: str, body: str, html: str, links: list[str],
-    base: dict[str, Any],
+    base: dict[str, Any], taught: dict[str, str],
 ) -> ParsedMessage:
-    events, read, confidence = _events(template, subject, body, html, base["date"])
+    events, read, confidence = _events(template, subject, body, html, base["date"], taught)
     first = events[0]
     found = read.fields
     quantity_text = found["quantity"].value if "quantity" in found else _first(
@@ -392,7 +412,9 @@ def _notice(
     quantity = int(quantity_match[0]) if quantity_match else (seat_count or None)
     sender_name, sender_email = _sender(template, body)
     sender_confidence = extract.LABELLED if sender_name or sender_email else 0.0
-    if not (sender_name or sender_email):
+    if "sender" in taught:
+        sender_name, sender_email = None, None
+    elif not (sender_name or sender_email):
         sender_name, sender_email, sender_confidence = extract.sender(body.splitlines(), subject)
     if "sender" in found and not sender_name:
         sender_name = clean_value(re.sub(r"[(<\[].*$", "", found["sender"].value), 120) or None
