@@ -20,17 +20,19 @@ One message, in order:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.domain.errors import DomainError
+from app.db.models import MailMessage
+from app.domain.errors import DomainError, NotFoundError
 from app.events import EventBus
 from app.mail import steps, store
 from app.mail.events import NoticeMatched, NoticeUnmatched, TemplateDriftAlarm
@@ -45,12 +47,16 @@ from app.mail.parser import (
     ParsedMessage,
     parse_message,
 )
+from app.mail.teach import TaughtTemplate
+from app.mail.template_store import TemplateService
 from app.mail.templates import load_templates
 from app.services.base import Service
 
 log = logging.getLogger(__name__)
 STALE_PENDING_SECONDS = 120.0
 REVIEW_FIELDS = frozenset({"event_name", "event_starts_at", "section", "row", "seats", "sender"})
+TAUGHT_TTL_S = 30.0
+REVIEW_STATUSES = ("unmatched", "ambiguous")
 FOLLOW_UP_KINDS = (TRANSFER_REMINDER, TRANSFER_CANCELLED, TRANSFER_ACCEPTED)
 ACTOR = "mail ingest"
 
@@ -158,6 +164,7 @@ class MailIngest(Service):
         self.bus = bus or EventBus()
         self.max_parse_bytes = max_parse_bytes
         self.evidence_max_bytes = evidence_max_bytes
+        self._taught: tuple[float, tuple[TaughtTemplate, ...]] | None = None
 
     def ingest(
         self,
@@ -183,14 +190,15 @@ class MailIngest(Service):
         own; one it still refuses is recorded as ``malformed`` with the error, so the batch and
         the mailbox position move on and nothing is lost.
         """
-        parsed = [parse_message(i.raw, max_bytes=self.max_parse_bytes, size=i.size)
-                  for i in items]
+        taught = self.taught()
+        parsed = [parse_message(i.raw, max_bytes=self.max_parse_bytes, size=i.size,
+                                taught=taught) for i in items]
         with self.transaction() as session:
             pools = [self._pool(session, message) for message in parsed]
             rows = [self._row(item, message, pool)
                     for item, message, pool in zip(items, parsed, pools, strict=True)]
             for item, message, row in zip(items, parsed, rows, strict=True):
-                if message.kind == TRANSFER_NOTICE and row["match_status"] == "unmatched":
+                if row["match_status"] == "unmatched":  # a notice, or one the desk can teach
                     row["evidence_id"] = self._email(session, item.raw, message, None)
             try:
                 with session.begin_nested():
@@ -235,6 +243,8 @@ class MailIngest(Service):
             status = "pending"
         elif parsed.kind == TRANSFER_NOTICE:
             status = "pending" if pool and not needs_review(parsed) else "unmatched"
+        elif parsed.template_drift:
+            status = "unmatched"  # looks like a notice nobody can read yet: staff teach it
         else:
             status = self._plain_status(parsed)
         return {
@@ -336,6 +346,53 @@ class MailIngest(Service):
         for transfer_id in moved:
             self.bus.publish(NoticeMatched(row_id, transfer_id, best, parsed.message_key))
         return IngestResult(row_id, MATCHED, parsed, tuple(moved))
+
+    def taught(self) -> tuple[TaughtTemplate, ...]:
+        """Templates taught from the desk (re-read at most every ``TAUGHT_TTL_S``)."""
+        now = time.monotonic()
+        if self._taught is None or now - self._taught[0] > TAUGHT_TTL_S:
+            try:
+                self._taught = (now, TemplateService(self._engine, self.actor_name).enabled())
+            except (DBAPIError, DomainError) as exc:
+                log.warning("taught mail templates not loaded: %s", exc)
+                return self._taught[1] if self._taught else ()
+        return self._taught[1]
+
+    def forget_taught(self) -> None:
+        """Read the taught templates again on the next message (after a save)."""
+        self._taught = None
+
+    def reprocess(self, mail_message_id: int) -> IngestResult:
+        """Parse a stored review-list message again (with the current templates) and match it.
+
+        Raises:
+            NotFoundError: no such message, or it has no stored email.
+        """
+        from app.evidence import EvidenceStore
+
+        with self.transaction() as session:
+            row = session.get(MailMessage, mail_message_id)
+            if row is None or row.evidence_id is None:
+                raise NotFoundError("stored mail message", mail_message_id)
+            evidence_id, received = row.evidence_id, row.received_at
+        _, raw = EvidenceStore(self._engine, self.actor_name).read(evidence_id)
+        parsed = parse_message(raw, max_bytes=self.max_parse_bytes, taught=self.taught())
+        with self.transaction() as session:
+            pool = self._pool(session, parsed)
+            status = "pending" if parsed.kind in FOLLOW_UP_KINDS or (
+                parsed.kind == TRANSFER_NOTICE and pool and not needs_review(parsed)
+            ) else "unmatched"
+            claimed = session.execute(
+                update(MailMessage).where(MailMessage.id == mail_message_id,
+                                          MailMessage.match_status.in_(REVIEW_STATUSES))
+                .values(kind=parsed.kind, parsed=_clean(parsed.to_json()),
+                        match_status=status).returning(MailMessage.id)
+            ).scalar_one_or_none()
+        if claimed is None or status != "pending":
+            return IngestResult(mail_message_id, status if claimed else "unchanged", parsed)
+        if parsed.kind in FOLLOW_UP_KINDS:
+            return self._follow_up(mail_message_id, parsed, raw)
+        return self._match(mail_message_id, parsed, raw, received, pool)
 
     def _follow_up(self, row_id: int, parsed: ParsedMessage, raw: bytes) -> IngestResult:
         """A reminder, confirmation or cancellation: attach it to its transfer (never a second
