@@ -181,7 +181,7 @@ def _collect(msg: Message, content: MessageContent) -> None:
             content.html_source.append(text)
             content.links.extend(links)
         else:
-            content.plain.append(text.replace("\r\n", "\n"))
+            content.plain.append(re.sub(r"\r+\n?", "\n", text))
     for text in content.plain + content.html:
         content.links.extend(URL_RE.findall(text))
 

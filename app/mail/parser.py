@@ -282,7 +282,8 @@ def _classify(
     notice_subject = any(p.search(subject) for p in template.subjects.get(TRANSFER_NOTICE, ()))
     accept_link = _accept_url(template, links)
     transferish = notice_subject or bool(vocab.TRANSFER_WORDS.search(subject + "\n" + head))
-    looks_like_notice = notice_subject or (transferish and bool(
+    ticket_words = transferish or bool(re.search(r"\b(?:tickets?|seats?)\b", head, re.I))
+    looks_like_notice = notice_subject or (ticket_words and bool(
         accept_link and re.search(r"accept|claim", accept_link, re.IGNORECASE)))
     code_subject = any(p.search(subject) for p in template.subjects.get(VERIFICATION_CODE, ()))
     if (code_subject or vocab.CODE_WORDS.search(head)) and _first(template, "code", head):

@@ -218,7 +218,7 @@ def build(
         if encoding == "base64":
             payload = base64.encodebytes(data)
         elif encoding == "quoted-printable":
-            payload = quopri.encodestring(data).replace(b"\n", b"\r\n")
+            payload = quopri.encodestring(content.encode(charset)).replace(b"\n", b"\r\n")
         else:
             payload = data
         head = (f"Content-Type: {ctype}; charset={charset}\r\n"
