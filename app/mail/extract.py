@@ -145,6 +145,14 @@ def _header_map(row: list[str]) -> dict[int, str]:
     return mapped
 
 
+def has_header_row(lines: list[str]) -> bool:
+    """Whether the text of an HTML mail shows a table header row (cells are tab-separated)."""
+    for line in lines:
+        if "\t" in line and len(_header_map(line.split("\t"))) >= 2:
+            return True
+    return False
+
+
 def from_tables(html: str, reference: datetime | None) -> list[EventFields]:
     """Events of tables with a header row (Event, Date, Section, Row, Seats, Qty in any
     order and spelling), one row per seat or per event; rows of one event are merged."""

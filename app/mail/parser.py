@@ -346,7 +346,8 @@ def _events(
     """Events from a taught template, tables, label/value lines, then phrasings."""
     lines = body.splitlines()
     read = extract.from_lines(lines, reference)
-    table_events = extract.from_tables(html, reference) if html else []
+    has_header = html and extract.has_header_row(lines)
+    table_events = extract.from_tables(html, reference) if has_header else []
     raw_events = table_events or read.events or [extract.EventFields()]
     first = raw_events[0]
     for key, taught_value in taught.items():  # what staff taught for this sender wins

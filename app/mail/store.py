@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, case, cast, func, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.models import MailMessage, MailSyncState, PortalAccount, Transfer
 from app.domain.states import Status
@@ -93,11 +95,16 @@ def candidates(
     seller_name: str | None,
     event_names: list[str],
     transfer_ref: str | None,
+    recipients: Sequence[str] = (),
+    seats: Sequence[str] = (),
 ) -> list[Candidate]:
     """Open transfers a notice could be for: awaiting its notice, and sharing a strong key.
 
     A transfer already at notice_received is included only when its portal reference equals
-    the notice's (the same notice processed again after a crash).
+    the notice's (the same notice processed again after a crash). Transfers expected on an
+    account the notice was not sent to are left out (the matcher would exclude them), and the
+    rest are ranked by how many keys they share, so a seller or an event with hundreds of open
+    transfers never pushes the right one past ``CANDIDATE_LIMIT``.
     """
     keys = []
     if seller_email:
@@ -114,13 +121,23 @@ def candidates(
     if transfer_ref:
         status_ok = or_(status_ok, (Transfer.status == Status.NOTICE_RECEIVED.value)
                         & (Transfer.transfer_ref == transfer_ref))
+    where = [Transfer.platform == platform, status_ok, or_(*keys)]
+    if recipients:
+        where.append(or_(PortalAccount.username.is_(None),
+                         func.lower(PortalAccount.username).in_([r.lower() for r in recipients])))
+    shared: ColumnElement[Any] = sum((case((key, 1), else_=0) for key in keys),
+                                     start=literal(0))
+    if seats:
+        wanted = cast(literal(list(seats), ARRAY(Text)), ARRAY(Text))
+        shared = shared + case((Transfer.seats.op("&&")(wanted), 1),
+                               else_=0)
     rows = session.execute(
         select(Transfer.id, PortalAccount.username, Transfer.event_name, Transfer.event_starts_at,
                Transfer.section, Transfer.row, Transfer.seats, Transfer.seller_name,
                Transfer.seller_email, Transfer.transfer_ref, PortalAccount.site_url)
         .outerjoin(PortalAccount, PortalAccount.id == Transfer.account_id)
-        .where(Transfer.platform == platform, status_ok, or_(*keys))
-        .order_by(Transfer.id)
+        .where(*where)
+        .order_by(shared.desc(), Transfer.id)
         .limit(CANDIDATE_LIMIT)
     ).all()
     return [
