@@ -233,6 +233,7 @@ class MailIngest(Service):
             session, parsed.platform or "", parsed.sender_email, parsed.sender_name,
             [e.event_name for e in parsed.events if e.event_name], parsed.transfer_ref,
             parsed.to_addrs, [s for e in parsed.events for s in e.seats],
+            [(e.section, e.row) for e in parsed.events],
         )
 
     def _row(self, item: Incoming, parsed: ParsedMessage, pool: list[Candidate]) -> dict[str, Any]:

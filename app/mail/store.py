@@ -15,7 +15,7 @@ from app.db.models import MailMessage, MailSyncState, PortalAccount, Transfer
 from app.domain.states import Status
 from app.mail.matching import Candidate
 
-CANDIDATE_LIMIT = 200
+CANDIDATE_LIMIT = 50
 
 
 def sync_state(session: Session, mailbox: str, folder: str) -> tuple[int, int] | None:
@@ -97,6 +97,7 @@ def candidates(
     transfer_ref: str | None,
     recipients: Sequence[str] = (),
     seats: Sequence[str] = (),
+    places: Sequence[tuple[str | None, str | None]] = (),
 ) -> list[Candidate]:
     """Open transfers a notice could be for: awaiting its notice, and sharing a strong key.
 
@@ -131,6 +132,10 @@ def candidates(
         wanted = cast(literal(list(seats), ARRAY(Text)), ARRAY(Text))
         shared = shared + case((Transfer.seats.op("&&")(wanted), 1),
                                else_=0)
+    for section, row in places:  # the exact seat location ranks first
+        if section and row:
+            shared = shared + case(((func.lower(Transfer.section) == section.lower())
+                                    & (func.lower(Transfer.row) == row.lower()), 2), else_=0)
     rows = session.execute(
         select(Transfer.id, PortalAccount.username, Transfer.event_name, Transfer.event_starts_at,
                Transfer.section, Transfer.row, Transfer.seats, Transfer.seller_name,

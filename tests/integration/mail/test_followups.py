@@ -142,3 +142,13 @@ def test_promotions_from_the_portal_raise_no_drift_alarm(
     )):
         ingest.ingest(_follow_up(subject, body, f"promo{index}@evenue.net"), "box")
     assert [a for a in AlarmService(engine).list_open() if a.kind == "template_drift"] == []
+
+
+def test_a_broker_with_hundreds_of_open_transfers_still_matches_the_right_one(
+    engine: Engine, ingest: MailIngest, expect_transfer: Callable[..., int]
+) -> None:
+    for i in range(store.CANDIDATE_LIMIT * 4 + 10):  # the same seller and event, other seats
+        expect_transfer(section=str(200 + i % 50), row=str(1 + i // 50), seats=("1", "2"))
+    wanted = expect_transfer()  # the newest: section 12, row 5, seats 5-8
+    result = ingest.ingest(samples.notice(), "box")
+    assert result.status == "matched" and result.transfer_ids == (wanted,)
