@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,7 +35,15 @@ from app.domain.errors import DomainError, NotFoundError
 from app.events import EventBus
 from app.mail import steps, store
 from app.mail.events import NoticeMatched, NoticeUnmatched, TemplateDriftAlarm
-from app.mail.matching import MATCHED, Candidate, MatchDecision, NoticeFacts, decide_all
+from app.mail.ingest_records import (
+    Incoming,
+    IngestResult,
+    aware,
+    clean_text,
+    needs_review,
+    unmatched_reason,
+)
+from app.mail.matching import MATCHED, Candidate, NoticeFacts, decide_all
 from app.mail.parser import (
     DEFAULT_MAX_BYTES,
     TRANSFER_ACCEPTED,
@@ -54,50 +61,10 @@ from app.services.base import Service
 
 log = logging.getLogger(__name__)
 STALE_PENDING_SECONDS = 120.0
-REVIEW_FIELDS = frozenset({"event_name", "event_starts_at", "section", "row", "seats", "sender"})
 TAUGHT_TTL_S = 30.0
 REVIEW_STATUSES = ("unmatched", "ambiguous")
 FOLLOW_UP_KINDS = (TRANSFER_REMINDER, TRANSFER_CANCELLED, TRANSFER_ACCEPTED)
 ACTOR = "mail ingest"
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """What happened to one message (``mail_message_id`` is None for a duplicate)."""
-
-    mail_message_id: int | None
-    status: str
-    parsed: ParsedMessage
-    transfer_ids: tuple[int, ...] = ()
-
-    @property
-    def duplicate(self) -> bool:
-        """True when the message was already known."""
-        return self.mail_message_id is None
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One message to ingest, with where it was found."""
-
-    raw: bytes
-    mailbox: str
-    folder: str = "INBOX"
-    uidvalidity: int | None = None
-    uid: int | None = None
-    received_at: datetime | None = None
-    size: int | None = None
-
-
-def _clean(value: Any) -> Any:
-    """Make text storable: PostgreSQL refuses NUL characters and unpaired surrogates."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def trusted_accept_url(parsed: ParsedMessage, site_url: str | None) -> str | None:
@@ -127,18 +94,6 @@ def trusted_accept_url(parsed: ParsedMessage, site_url: str | None) -> str | Non
 def notice_filename(parsed: ParsedMessage, transfer_id: int | None) -> str:
     """The evidence file name of a notice's raw email."""
     return f"notice-{parsed.transfer_ref or transfer_id or 'unmatched'}.eml"
-
-
-def needs_review(parsed: ParsedMessage) -> bool:
-    """A notice whose matching fields were read with low confidence is for staff to link."""
-    return bool(set(parsed.low_confidence) & REVIEW_FIELDS)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Timestamps without a zone are taken as UTC for storage."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 class MailIngest(Service):
@@ -217,7 +172,7 @@ class MailIngest(Service):
                 results.append(self._follow_up(row_id, message, item.raw))
                 continue
             if status == "pending":
-                received = _aware(item.received_at or message.date)
+                received = aware(item.received_at or message.date)
                 results.append(self._match(row_id, message, item.raw, received, pool))
                 continue
             if message.kind == TRANSFER_NOTICE:
@@ -252,9 +207,10 @@ class MailIngest(Service):
         return {
             "message_key": parsed.message_key, "mailbox": item.mailbox, "folder": item.folder,
             "uidvalidity": item.uidvalidity, "uid": item.uid,
-            "from_addr": _clean(parsed.from_addr[:500]), "subject": _clean(parsed.subject[:1000]),
-            "received_at": _aware(item.received_at or parsed.date or datetime.now(UTC)),
-            "size": parsed.size, "kind": parsed.kind, "parsed": _clean(parsed.to_json()),
+            "from_addr": clean_text(parsed.from_addr[:500]),
+            "subject": clean_text(parsed.subject[:1000]),
+            "received_at": aware(item.received_at or parsed.date or datetime.now(UTC)),
+            "size": parsed.size, "kind": parsed.kind, "parsed": clean_text(parsed.to_json()),
             "parse_error": parsed.parse_error, "match_status": status, "evidence_id": None,
         }
 
@@ -326,7 +282,7 @@ class MailIngest(Service):
             for transfer_id in matched:
                 accept_url = trusted_accept_url(parsed, sites.get(transfer_id))
                 if steps.mark_notice_received(
-                    session, transfer_id, parsed, accept_url, _aware(parsed.expires_at),
+                    session, transfer_id, parsed, accept_url, aware(parsed.expires_at),
                     received, row_id, self.actor_name,
                 ):
                     moved.append(transfer_id)
@@ -337,7 +293,7 @@ class MailIngest(Service):
                 store.finish_message(session, row_id, match_status=MATCHED, match_score=best,
                                      transfer_id=moved[0], evidence_id=evidence_id)
             else:
-                status, reason, ranked, best_score = _unmatched_reason(
+                status, reason, ranked, best_score = unmatched_reason(
                     decisions, "the transfer changed meanwhile" if matched else "")
                 store.finish_message(session, row_id, match_status=status,
                                      match_score=best_score,
@@ -387,7 +343,7 @@ class MailIngest(Service):
             claimed = session.execute(
                 update(MailMessage).where(MailMessage.id == mail_message_id,
                                           MailMessage.match_status.in_(REVIEW_STATUSES))
-                .values(kind=parsed.kind, parsed=_clean(parsed.to_json()),
+                .values(kind=parsed.kind, parsed=clean_text(parsed.to_json()),
                         match_status=status).returning(MailMessage.id)
             ).scalar_one_or_none()
         if claimed is None or status != "pending":
@@ -428,15 +384,4 @@ class MailIngest(Service):
                                  transfer_id, self.evidence_max_bytes, self.actor_name)
 
 
-def _unmatched_reason(
-    decisions: list[MatchDecision], reason: str
-) -> tuple[str, str, tuple[int, ...], float | None]:
-    """(status, reason, ranked candidate ids, best score) of a notice nobody got."""
-    status = "ambiguous" if any(d.status == "ambiguous" for d in decisions) else "unmatched"
-    ranked = tuple(cid for d in decisions for cid, _ in d.ranked)
-    best = max((d.score for d in decisions if d.score is not None), default=None)
-    reason = reason or (
-        "tie between candidates" if status == "ambiguous"
-        else ("no candidate transfer" if not ranked else "score below threshold")
-    )
-    return status, reason, ranked, best
+__all__ = ["Incoming", "IngestResult", "MailIngest", "notice_filename", "trusted_accept_url"]

@@ -22,6 +22,7 @@ from typing import Any
 
 from app.mail import extract, mime, teach
 from app.mail import labels as vocab
+from app.mail.forwards import find_portal
 from app.mail.teach import TaughtTemplate
 from app.mail.templates import Template, load_templates
 from app.mail.values import TIME_RE, clean_value, parse_datetime, parse_seats
@@ -37,25 +38,6 @@ KINDS = (*TRANSFER_KINDS, VERIFICATION_CODE, UNRECOGNIZED)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000  # regexes never see more than this much body text
 TAUGHT = 0.97  # a value read by a rule staff taught for this sender
-
-_FORWARD_MARKER = re.compile(
-    r"^[ \t>]*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message)\s*-{2,}"
-    r"|Begin forwarded message:|_{10,}\s*$)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_FORWARD_FROM = re.compile(
-    r"^[ \t>]*(?:\*\s*)?(?:From|De|Von)\s*:\s*(?:\*\s*)?(?P<value>.+)$"
-    r"|^[ \t>]*On\b[^\n]{4,200}?(?P<wrote>[^\s<>]+@[^\s<>]+|<[^<>\s]+@[^<>\s]+>)"
-    r"[^\n]{0,20}?wrote:\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_FORWARD_HEADER = re.compile(
-    r"^[ \t>]*(?:\*\s*)?(?:From|Sent|Date|To|Cc|Subject|Reply-To)\s*:.*$\n?",
-    re.IGNORECASE | re.MULTILINE,
-)
-_FORWARD_SUBJECT = re.compile(r"^[ \t>]*Subject:\s*(?P<value>.+)$", re.IGNORECASE | re.MULTILINE)
-_QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
-
 
 @dataclass(frozen=True)
 class ParsedEvent:
@@ -194,7 +176,7 @@ def _parse(
         "size": size,
     }
     text = content.text()[:MAX_TEXT_CHARS]
-    template, subject, body, forwarded, origin = _find_portal(
+    template, subject, body, forwarded, origin = find_portal(
         from_addr, headers["subject"], text, content.attached, templates
     )
     school = next((t for t in taught if t.covers(origin or from_addr)), None)
@@ -228,50 +210,6 @@ def _all_addresses(*values: str) -> list[tuple[str, str]]:
         return email.utils.getaddresses([v for v in values if v])
     except Exception:
         return []
-
-
-def _find_portal(
-    from_addr: str,
-    subject: str,
-    text: str,
-    attached: list[tuple[str, str]],
-    templates: tuple[Template, ...],
-) -> tuple[Template | None, str, str, bool, str]:
-    """The portal template, the effective subject and body, whether it was forwarded, and the
-    original sender's address (the forwarded one's, or the sender's)."""
-    body = _QUOTE_PREFIX.sub("", text)
-    for template in templates:
-        if from_addr and template.is_sender_domain(from_addr):
-            return template, subject, body, False, from_addr
-    for inner_from, inner_subject in attached:  # forwarded as an attachment
-        _, inner_addr = mime.parse_address(inner_from)
-        for template in templates:
-            if inner_addr and template.is_sender_domain(inner_addr):
-                return template, inner_subject, body, True, inner_addr
-    marker = _FORWARD_MARKER.search(text)
-    start = marker.start() if marker else 0
-    for found in _FORWARD_FROM.finditer(text, start):
-        _, inner_from = mime.parse_address(found["value"] or found["wrote"] or "")
-        for template in templates:
-            if inner_from and template.is_sender_domain(inner_from):
-                subject_line = _FORWARD_SUBJECT.search(text, found.end(), found.end() + 2000)
-                forwarded_subject = subject_line["value"].strip() if subject_line else subject
-                return (template, forwarded_subject, _original_body(text, found.start()), True,
-                        inner_from)
-    return None, subject, body, False, from_addr
-
-
-def _original_body(text: str, start: int) -> str:
-    """The forwarded original: from its header block on, without the block and quote marks."""
-    original = _QUOTE_PREFIX.sub("", text[start:])
-    lines = original.split("\n")
-    index = 0
-    while index < len(lines) and index < 12 and (
-        _FORWARD_HEADER.match(lines[index] + "\n") or not lines[index].strip()
-        or re.search(r"wrote:\s*$", lines[index])
-    ):
-        index += 1
-    return "\n".join(lines[index:])
 
 
 def _classify(
