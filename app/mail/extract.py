@@ -260,7 +260,9 @@ def sender(lines: list[str], subject: str) -> tuple[str | None, str | None, floa
             for found in pattern.finditer(source):
                 name = clean_value(found["name"] or "", 120).rstrip(".")
                 email = (found["email"] or "").lower() or None
-                if name.lower() in vocab.NOT_A_NAME or len(name.split()) > 6:
+                words = {w.lower() for w in name.split()}
+                if (name.lower() in vocab.NOT_A_NAME or len(words) > 6
+                        or words & vocab.NOT_NAME_WORDS):
                     name = ""
                 if name or email:
                     return name or None, email, confidence

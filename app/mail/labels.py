@@ -80,7 +80,7 @@ _VERB = (
 )
 
 # Who sent the tickets, in the usual phrasings; the first that yields a name or an email wins.
-SENDER_PHRASES: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) for p in (
+SENDER_PHRASES: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I | re.M) for p in (
     rf"(?:^|[.!?:]\s+|\bgood news[!,.]?\s+){_NAME}{_EMAIL}\s+(?:{_VERB})\b",
     rf"\b(?:tickets?|seats?|transfer)\b[^.\n]{{0,60}}?\b(?:from|by)\s+{_NAME}{_EMAIL}"
     r"(?=\s*(?:[.!,;:]|$|\s+(?:for|to|on|has|is|and)\b))",
@@ -93,6 +93,11 @@ NOT_A_NAME = frozenset({
     "the ticket office", "tickets", "hi", "hello", "dear", "note", "reminder", "fwd", "fw",
 })
 
+# Words that never occur in a seller's name ("Tickets have been transferred ...").
+NOT_NAME_WORDS = frozenset({
+    "ticket", "tickets", "seat", "seats", "have", "has", "been", "your", "you", "the", "transfer",
+    "transfers", "order", "account", "we", "our", "this", "these", "they", "it", "was", "were",
+})
 # Titles: "Oregon vs. Washington", "Ducks @ Beavers", "Jazz v Lakers".
 TITLE_LINE = re.compile(
     r"^(?=.*[^\W\d_]{2})(?!.*https?:)(?P<value>[^\n:]{2,60}?\s(?:vs\.?|v\.?|versus|@|at)\s"

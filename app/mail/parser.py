@@ -357,7 +357,10 @@ def _notice(
     elif not (sender_name or sender_email):
         sender_name, sender_email, sender_confidence = extract.sender(body.splitlines(), subject)
     if "sender" in found and not sender_name:
-        sender_name = clean_value(re.sub(r"[(<\[].*$", "", found["sender"].value), 120) or None
+        label_value = found["sender"].value
+        sender_name = clean_value(re.sub(r"[(<\[].*$", "", label_value), 120) or None
+        in_value = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", label_value)
+        sender_email = sender_email or (in_value[0].lower() if in_value else None)
         sender_confidence = found["sender"].confidence
     if sender_name or sender_email:
         confidence["sender"] = sender_confidence

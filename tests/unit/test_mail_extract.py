@@ -244,3 +244,35 @@ def test_unlabelled_heading_above_a_date_goes_to_review() -> None:
     assert parsed.low_confidence == ("event_name",)
     assert parsed.sender_name == "Quinn Rivera" and parsed.seats == ("4", "5", "6")
     assert parsed.expires_at is not None and parsed.expires_at.date().isoformat() == "2027-03-16"
+
+
+def test_two_column_header_cells_and_a_transfer_from_label() -> None:
+    html = """<table><tr><th align=left>Event Name</th><td>UCLA Bruins vs. USC Trojans</td></tr>
+    <tr><th>Event Date &amp; Time</th><td>Sat, Nov 21 2026 5:00pm PST</td></tr>
+    <tr><th>Location</th><td>Rose Bowl Stadium</td></tr><tr><th>Section</th><td>Club C</td></tr>
+    <tr><th>Row</th><td>AA</td></tr><tr><th>Seat(s)</th><td>1, 2</td></tr></table>
+    <p>Transfer from: Kim Lee (kim@example.com)</p>
+    <a href="https://uclabruins.evenue.net/transfer/accept/abc">Accept Transfer</a>"""
+    parsed = parse_message(build("Tickets have been transferred to you", html=html,
+                                 sender="UCLA Tickets <tickets@uclabruins.evenue.net>"))
+    assert (parsed.sender_name, parsed.sender_email) == ("Kim Lee", "kim@example.com")
+    assert (parsed.event_name, parsed.venue) == ("UCLA Bruins vs. USC Trojans", "Rose Bowl Stadium")
+    assert (parsed.section, parsed.row, parsed.seats) == ("Club C", "AA", ("1", "2"))
+    assert parsed.event_starts_at == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    assert parsed.low_confidence == ()
+
+
+def test_gmail_forward_with_separate_date_and_time_labels() -> None:
+    text = (
+        "---------- Forwarded message ---------\n"
+        "From: UCLA Tickets <tickets@uclabruins.evenue.net>\nDate: Mon, Nov 23, 2026 at 9:00 AM\n"
+        "Subject: Ticket Transfer\nTo: <kim@example.com>\n\n"
+        "Kim Lee sent you 2 tickets\nGame: Bruins vs. Utes\nDate: December 5, 2026\n"
+        "Time: 7:30 PM PT\nSec: 210 Row: F Seat: 9-10\n"
+        "Accept: https://uclabruins.evenue.net/transfer/accept?r=4\n"
+    )
+    parsed = parse_message(build("Fwd: Ticket Transfer", text=text,
+                                 sender="Kim Lee <kim@example.com>"))
+    assert parsed.forwarded and parsed.event_name == "Bruins vs. Utes"
+    assert (parsed.section, parsed.row, parsed.seats) == ("210", "F", ("9", "10"))
+    assert parsed.event_starts_at == datetime(2026, 12, 6, 3, 30, tzinfo=UTC)
