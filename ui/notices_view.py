@@ -1,7 +1,8 @@
 """Unmatched notices: transfer emails no transfer was matched to, linked by hand.
 
 Pick a notice, search open transfers, pick one, confirm: the link is one service call (and one
-audit row). The confirmation is inline, never a modal loop.
+audit row). The confirmation is inline, never a modal loop. A notice no template reads well can
+be opened in the teach panel (:mod:`ui.teach_template`) to teach its school's layout.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.teach_template import TeachTemplatePanel, TemplateTeacher
 from ui.widgets import named
 
 DATA = Qt.ItemDataRole.UserRole
@@ -32,10 +34,14 @@ class NoticesView(QWidget):
 
     def __init__(
         self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
-        parent: QWidget | None = None,
+        parent: QWidget | None = None, teacher: TemplateTeacher | None = None,
     ) -> None:
         super().__init__(parent)
         self._backend, self._executor, self._tasks = backend, executor, tasks
+        self._teacher = teacher
+        self.teach_panel: TeachTemplatePanel | None = None
+        self.teach_button = named(QPushButton("Teach template…"), "Teach template")
+        self.teach_button.clicked.connect(lambda: self._tasks.spawn(self.open_teach()))
         self.notices = named(QListWidget(), "Unmatched notices")
         self.notices.currentItemChanged.connect(self._update_state)
         self.search_edit = QLineEdit()
@@ -57,6 +63,7 @@ class NoticesView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<b>Notices without a transfer</b>"))
         layout.addWidget(self.notices, 2)
+        layout.addWidget(self.teach_button)
         layout.addWidget(self.search_edit)
         layout.addWidget(self.candidates, 2)
         layout.addWidget(self.link_button)
@@ -98,6 +105,7 @@ class NoticesView(QWidget):
     def _update_state(self, *_args: Any) -> None:
         notice, row = self._selected()
         self.link_button.setEnabled(notice is not None and row is not None)
+        self.teach_button.setEnabled(notice is not None and notice.evidence_id is not None)
         self.confirm_button.setVisible(False)
         self.confirm_label.clear()
 
@@ -110,6 +118,21 @@ class NoticesView(QWidget):
             "This marks its notice as received."
         )
         self.confirm_button.setVisible(True)
+
+    async def open_teach(self) -> TeachTemplatePanel | None:
+        """Open the selected notice in the teach panel (its own window)."""
+        notice, _ = self._selected()
+        if notice is None:
+            return None
+        if self._teacher is None:
+            self._teacher = TemplateTeacher.from_backend(self._backend)
+        if self.teach_panel is None:
+            self.teach_panel = TeachTemplatePanel(self._teacher, self._executor, self._tasks)
+            self.teach_panel.resize(900, 800)
+        await self.teach_panel.open_notice(notice.id)
+        self.teach_panel.show()
+        self.teach_panel.raise_()
+        return self.teach_panel
 
     async def link_selected(self) -> None:
         """Link the selected notice to the selected transfer."""

@@ -16,7 +16,7 @@ class UnreadableFileError(KnownError):
 
 
 def register(subparsers: Any) -> None:
-    """Add ``mail parse FILE`` and ``mail sync [--once]``."""
+    """Add ``mail parse FILE``, ``mail sync [--once]`` and ``mail templates ...``."""
     mail = subparsers.add_parser("mail", help="mail ingest: parse notices, sync mailboxes")
     mail_sub = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
     parse = mail_sub.add_parser("parse", help="print what the parser reads in FILE.eml (JSON)")
@@ -26,6 +26,9 @@ def register(subparsers: Any) -> None:
     sync.add_argument("--once", action="store_true", help="one pass, then exit (no IDLE)")
     sync.add_argument("--mailbox", default=None, help="only this configured mailbox (name)")
     sync.set_defaults(handler=_sync)
+    from app.cli import mail_templates
+
+    mail_templates.register(mail_sub)
 
 
 def _parse(args: argparse.Namespace) -> int:

@@ -336,4 +336,5 @@ class Alarm(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(TZ)
     resolved_by: Mapped[str | None] = mapped_column(Text)
 
+from app.db import models_mail as _models_mail  # noqa: E402,F401  (mail templates)
 from app.db import models_marketplace as models_marketplace  # noqa: E402,F401  (registers tables)

@@ -88,6 +88,7 @@ class Action(StrEnum):
 
     CREATE = "create"
     NOTICE_MATCHED = "notice_matched"
+    NOTICE_CANCELLED = "notice_cancelled"
     CLAIM = "claim"
     RELEASE = "release"
     LEASE_EXPIRED = "lease_expired"
@@ -131,6 +132,11 @@ TRANSITIONS: dict[Action, Rule] = {
         _s(Status.AWAITING_NOTICE, Status.NOTICE_RECEIVED),
         _s(Status.NOTICE_RECEIVED),
         "the portal's transfer notice was matched",
+    ),
+    Action.NOTICE_CANCELLED: Rule(
+        _s(Status.AWAITING_NOTICE, Status.NOTICE_RECEIVED),
+        _s(Status.NEEDS_REVIEW),
+        "the sender cancelled the transfer (the portal's email says so)",
     ),
     Action.CLAIM: Rule(_s(Status.NOTICE_RECEIVED), _s(Status.ACCEPTING), "claimed by a run"),
     Action.RELEASE: Rule(

@@ -8,82 +8,62 @@ One message, in order:
 3. a portal message the templates no longer read raises a ``template_drift`` alarm (one per
    platform and kind, counting up) and publishes :class:`TemplateDriftAlarm`;
 4. a transfer notice is matched (:mod:`app.mail.matching`); a match stores the raw .eml as
-   evidence (kind ``email``) and moves the transfer to notice_received with its accept link and
-   expiry through ``TransferService.mark_notice_received``; ties and low scores are recorded as
-   ambiguous / unmatched for staff to link by hand;
-5. the row gets its final status: matched, unmatched, ambiguous, ignored (not a notice),
+   evidence (kind ``email``), moves the transfer to notice_received with its accept link and
+   expiry and finishes the row, all in ONE transaction (:mod:`app.mail.steps`); ties, low
+   scores and notices read with low confidence are left unmatched / ambiguous for staff;
+5. a reminder or a confirmation is attached to its transfer as evidence (never a second
+   notice); a cancellation also sends the transfer to needs_review (runs stop trying);
+6. the row gets its final status: matched, unmatched, ambiguous, ignored (not a notice),
    oversized (stored, not parsed) or malformed (the parser reported an error).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.domain.errors import DomainError
+from app.db.models import MailMessage
+from app.domain.errors import DomainError, NotFoundError
 from app.events import EventBus
-from app.mail import store
+from app.mail import steps, store
 from app.mail.events import NoticeMatched, NoticeUnmatched, TemplateDriftAlarm
-from app.mail.matching import MATCHED, Candidate, MatchDecision, NoticeFacts, decide_all
+from app.mail.ingest_records import (
+    Incoming,
+    IngestResult,
+    aware,
+    clean_text,
+    needs_review,
+    unmatched_reason,
+)
+from app.mail.matching import MATCHED, Candidate, NoticeFacts, decide_all
 from app.mail.parser import (
     DEFAULT_MAX_BYTES,
+    TRANSFER_ACCEPTED,
+    TRANSFER_CANCELLED,
     TRANSFER_NOTICE,
+    TRANSFER_REMINDER,
     UNRECOGNIZED,
     ParsedMessage,
     parse_message,
 )
+from app.mail.teach import TaughtTemplate
+from app.mail.template_store import TemplateService
 from app.services.base import Service
 from app.urls import UntrustedLinkError, check_accept_url
 
 log = logging.getLogger(__name__)
 STALE_PENDING_SECONDS = 120.0
+TAUGHT_TTL_S = 30.0
+REVIEW_STATUSES = ("unmatched", "ambiguous")
+FOLLOW_UP_KINDS = (TRANSFER_REMINDER, TRANSFER_CANCELLED, TRANSFER_ACCEPTED)
 ACTOR = "mail ingest"
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """What happened to one message (``mail_message_id`` is None for a duplicate)."""
-
-    mail_message_id: int | None
-    status: str
-    parsed: ParsedMessage
-    transfer_ids: tuple[int, ...] = ()
-
-    @property
-    def duplicate(self) -> bool:
-        """True when the message was already known."""
-        return self.mail_message_id is None
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One message to ingest, with where it was found."""
-
-    raw: bytes
-    mailbox: str
-    folder: str = "INBOX"
-    uidvalidity: int | None = None
-    uid: int | None = None
-    received_at: datetime | None = None
-    size: int | None = None
-
-
-def _clean(value: Any) -> Any:
-    """Make text storable: PostgreSQL refuses NUL characters and unpaired surrogates."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def trusted_accept_url(parsed: ParsedMessage, site_url: str | None) -> str | None:
@@ -104,13 +84,6 @@ def trusted_accept_url(parsed: ParsedMessage, site_url: str | None) -> str | Non
 def notice_filename(parsed: ParsedMessage, transfer_id: int | None) -> str:
     """The evidence file name of a notice's raw email."""
     return f"notice-{parsed.transfer_ref or transfer_id or 'unmatched'}.eml"
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Timestamps without a zone are taken as UTC for storage."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 class MailIngest(Service):
@@ -136,6 +109,7 @@ class MailIngest(Service):
         self.bus = bus or EventBus()
         self.max_parse_bytes = max_parse_bytes
         self.evidence_max_bytes = evidence_max_bytes
+        self._taught: tuple[float, tuple[TaughtTemplate, ...]] | None = None
 
     def ingest(
         self,
@@ -161,15 +135,16 @@ class MailIngest(Service):
         own; one it still refuses is recorded as ``malformed`` with the error, so the batch and
         the mailbox position move on and nothing is lost.
         """
-        parsed = [parse_message(i.raw, max_bytes=self.max_parse_bytes, size=i.size)
-                  for i in items]
+        taught = self.taught()
+        parsed = [parse_message(i.raw, max_bytes=self.max_parse_bytes, size=i.size,
+                                taught=taught) for i in items]
         with self.transaction() as session:
             pools = [self._pool(session, message) for message in parsed]
             rows = [self._row(item, message, pool)
                     for item, message, pool in zip(items, parsed, pools, strict=True)]
             for item, message, row in zip(items, parsed, rows, strict=True):
-                if message.kind == TRANSFER_NOTICE and row["match_status"] == "unmatched":
-                    row["evidence_id"] = self._evidence_in(session, item.raw, message)
+                if row["match_status"] == "unmatched":  # a notice, or one the desk can teach
+                    row["evidence_id"] = self._email(session, item.raw, message, None)
             try:
                 with session.begin_nested():
                     ids = store.claim_messages(session, rows, STALE_PENDING_SECONDS)
@@ -183,8 +158,11 @@ class MailIngest(Service):
                 continue
             if message.template_drift:
                 self._raise_drift(message, item.mailbox)
+            if status == "pending" and message.kind in FOLLOW_UP_KINDS:
+                results.append(self._follow_up(row_id, message, item.raw))
+                continue
             if status == "pending":
-                received = _aware(item.received_at or message.date)
+                received = aware(item.received_at or message.date)
                 results.append(self._match(row_id, message, item.raw, received, pool))
                 continue
             if message.kind == TRANSFER_NOTICE:
@@ -194,43 +172,37 @@ class MailIngest(Service):
 
     @staticmethod
     def _pool(session: Session, parsed: ParsedMessage) -> list[Candidate]:
-        if parsed.kind != TRANSFER_NOTICE:
+        if parsed.kind != TRANSFER_NOTICE or needs_review(parsed):
             return []
         return store.candidates(
             session, parsed.platform or "", parsed.sender_email, parsed.sender_name,
             [e.event_name for e in parsed.events if e.event_name], parsed.transfer_ref,
+            parsed.to_addrs, [s for e in parsed.events for s in e.seats],
+            [(e.section, e.row) for e in parsed.events],
         )
 
     def _row(self, item: Incoming, parsed: ParsedMessage, pool: list[Candidate]) -> dict[str, Any]:
-        """Column values; the status is final unless a match is possible (then ``pending``)."""
-        if parsed.kind == TRANSFER_NOTICE:
-            status = "pending" if pool else "unmatched"
+        """Column values; the status is final unless a match is possible (then ``pending``).
+
+        A notice read with low confidence goes to staff (unmatched), never to a guess.
+        """
+        if parsed.kind in FOLLOW_UP_KINDS:
+            status = "pending"
+        elif parsed.kind == TRANSFER_NOTICE:
+            status = "pending" if pool and not needs_review(parsed) else "unmatched"
+        elif parsed.template_drift:
+            status = "unmatched"  # looks like a notice nobody can read yet: staff teach it
         else:
             status = self._plain_status(parsed)
         return {
             "message_key": parsed.message_key, "mailbox": item.mailbox, "folder": item.folder,
             "uidvalidity": item.uidvalidity, "uid": item.uid,
-            "from_addr": _clean(parsed.from_addr[:500]), "subject": _clean(parsed.subject[:1000]),
-            "received_at": _aware(item.received_at or parsed.date or datetime.now(UTC)),
-            "size": parsed.size, "kind": parsed.kind, "parsed": _clean(parsed.to_json()),
+            "from_addr": clean_text(parsed.from_addr[:500]),
+            "subject": clean_text(parsed.subject[:1000]),
+            "received_at": aware(item.received_at or parsed.date or datetime.now(UTC)),
+            "size": parsed.size, "kind": parsed.kind, "parsed": clean_text(parsed.to_json()),
             "parse_error": parsed.parse_error, "match_status": status, "evidence_id": None,
         }
-
-    def _evidence_in(self, session: Session, raw: bytes, parsed: ParsedMessage) -> int | None:
-        """Keep an unmatched notice's .eml inside the batch transaction (for the manual link)."""
-        from app.evidence import Upload
-        from app.evidence import store as store_evidence
-
-        try:
-            with session.begin_nested():
-                info = store_evidence(
-                    session, Upload(notice_filename(parsed, None), raw, "email"),
-                    self.evidence_max_bytes, self.actor_name,
-                )
-        except (DomainError, DBAPIError) as exc:
-            log.warning("notice %s not stored as evidence: %s", parsed.message_key, exc)
-            return None
-        return info.id
 
     @staticmethod
     def _claim_alone(session: Session, row: dict[str, Any]) -> int | None:
@@ -280,6 +252,7 @@ class MailIngest(Service):
         self, row_id: int, parsed: ParsedMessage, raw: bytes, received: datetime | None,
         pool: list[Candidate],
     ) -> IngestResult:
+        """Match, store the email, move the transfers and finish the row: one transaction."""
         facts = [
             NoticeFacts(
                 recipients=parsed.to_addrs, event_name=event.event_name,
@@ -290,78 +263,115 @@ class MailIngest(Service):
             for event in (parsed.events or ())
         ]
         decisions = decide_all(facts, pool)
-        matched = [d for d in decisions if d.status == MATCHED and d.transfer_id is not None]
-        if not matched:
-            return self._unmatched(row_id, parsed, decisions, raw)
-        evidence_id: int | None = None
-        moved: list[int] = []
+        matched = [d.transfer_id for d in decisions
+                   if d.status == MATCHED and d.transfer_id is not None]
         sites = {c.id: c.account_site_url for c in pool}
-        for decision in matched:
-            assert decision.transfer_id is not None
-            evidence = self._store_evidence(raw, decision.transfer_id, parsed)
-            evidence_id = evidence_id or evidence
-            accept_url = trusted_accept_url(parsed, sites.get(decision.transfer_id))
-            if self._mark(decision.transfer_id, parsed, accept_url, received, row_id):
-                moved.append(decision.transfer_id)
-        if not moved:
-            return self._unmatched(row_id, parsed, decisions, raw,
-                                   "the transfer changed meanwhile")
-        best = max(d.score or 0.0 for d in matched)
         with self.transaction() as session:
-            store.finish_message(session, row_id, match_status=MATCHED, match_score=best,
-                                 transfer_id=moved[0], evidence_id=evidence_id)
+            moved: list[int] = []
+            evidence_id: int | None = None
+            for transfer_id in matched:
+                accept_url = trusted_accept_url(parsed, sites.get(transfer_id))
+                if steps.mark_notice_received(
+                    session, transfer_id, parsed, accept_url, aware(parsed.expires_at),
+                    received, row_id, self.actor_name,
+                ):
+                    moved.append(transfer_id)
+                    stored = self._email(session, raw, parsed, transfer_id)
+                    evidence_id = evidence_id or stored
+            if moved:
+                best = max(d.score or 0.0 for d in decisions if d.transfer_id in moved)
+                store.finish_message(session, row_id, match_status=MATCHED, match_score=best,
+                                     transfer_id=moved[0], evidence_id=evidence_id)
+            else:
+                status, reason, ranked, best_score = unmatched_reason(
+                    decisions, "the transfer changed meanwhile" if matched else "")
+                store.finish_message(session, row_id, match_status=status,
+                                     match_score=best_score,
+                                     evidence_id=self._email(session, raw, parsed, None))
+        if not moved:
+            self.bus.publish(NoticeUnmatched(row_id, status, reason, ranked))
+            return IngestResult(row_id, status, parsed)
         for transfer_id in moved:
             self.bus.publish(NoticeMatched(row_id, transfer_id, best, parsed.message_key))
         return IngestResult(row_id, MATCHED, parsed, tuple(moved))
 
-    def _unmatched(
-        self, row_id: int, parsed: ParsedMessage, decisions: list[MatchDecision], raw: bytes,
-        reason: str = "",
-    ) -> IngestResult:
-        """Record a notice for staff, keeping its .eml (no transfer yet) for the manual link."""
-        status = "ambiguous" if any(d.status == "ambiguous" for d in decisions) else "unmatched"
-        ranked = tuple(cid for d in decisions for cid, _ in d.ranked)
-        best = max((d.score for d in decisions if d.score is not None), default=None)
-        reason = reason or (
-            "tie between candidates" if status == "ambiguous"
-            else ("no candidate transfer" if not ranked else "score below threshold")
-        )
-        evidence_id = self._store_evidence(raw, None, parsed)
-        with self.transaction() as session:
-            store.finish_message(session, row_id, match_status=status, match_score=best,
-                                 evidence_id=evidence_id)
-        self.bus.publish(NoticeUnmatched(row_id, status, reason, ranked))
-        return IngestResult(row_id, status, parsed)
+    def taught(self) -> tuple[TaughtTemplate, ...]:
+        """Templates taught from the desk (re-read at most every ``TAUGHT_TTL_S``)."""
+        now = time.monotonic()
+        if self._taught is None or now - self._taught[0] > TAUGHT_TTL_S:
+            try:
+                self._taught = (now, TemplateService(self._engine, self.actor_name).enabled())
+            except (DBAPIError, DomainError) as exc:
+                log.warning("taught mail templates not loaded: %s", exc)
+                return self._taught[1] if self._taught else ()
+        return self._taught[1]
 
-    def _store_evidence(
-        self, raw: bytes, transfer_id: int | None, parsed: ParsedMessage
-    ) -> int | None:
+    def forget_taught(self) -> None:
+        """Read the taught templates again on the next message (after a save)."""
+        self._taught = None
+
+    def reprocess(self, mail_message_id: int) -> IngestResult:
+        """Parse a stored review-list message again (with the current templates) and match it.
+
+        Raises:
+            NotFoundError: no such message, or it has no stored email.
+        """
         from app.evidence import EvidenceStore
 
-        name = notice_filename(parsed, transfer_id)
-        try:
-            info = EvidenceStore(self._engine, self.actor_name,
-                                 max_bytes=self.evidence_max_bytes).put(
-                "email", name, raw, transfer_id=transfer_id
-            )
-        except DomainError as exc:  # too big or not recognisably an email: keep going
-            log.warning("notice for transfer %s not stored as evidence: %s", transfer_id, exc)
-            return None
-        return info.id
+        with self.transaction() as session:
+            row = session.get(MailMessage, mail_message_id)
+            if row is None or row.evidence_id is None:
+                raise NotFoundError("stored mail message", mail_message_id)
+            evidence_id, received = row.evidence_id, row.received_at
+        _, raw = EvidenceStore(self._engine, self.actor_name).read(evidence_id)
+        parsed = parse_message(raw, max_bytes=self.max_parse_bytes, taught=self.taught())
+        with self.transaction() as session:
+            pool = self._pool(session, parsed)
+            status = "pending" if parsed.kind in FOLLOW_UP_KINDS or (
+                parsed.kind == TRANSFER_NOTICE and pool and not needs_review(parsed)
+            ) else "unmatched"
+            claimed = session.execute(
+                update(MailMessage).where(MailMessage.id == mail_message_id,
+                                          MailMessage.match_status.in_(REVIEW_STATUSES))
+                .values(kind=parsed.kind, parsed=clean_text(parsed.to_json()),
+                        match_status=status).returning(MailMessage.id)
+            ).scalar_one_or_none()
+        if claimed is None or status != "pending":
+            return IngestResult(mail_message_id, status if claimed else "unchanged", parsed)
+        if parsed.kind in FOLLOW_UP_KINDS:
+            return self._follow_up(mail_message_id, parsed, raw)
+        return self._match(mail_message_id, parsed, raw, received, pool)
 
-    def _mark(
-        self, transfer_id: int, parsed: ParsedMessage, accept_url: str | None,
-        received: datetime | None, row_id: int,
-    ) -> bool:
-        from app.services.transfers import TransferService
+    def _follow_up(self, row_id: int, parsed: ParsedMessage, raw: bytes) -> IngestResult:
+        """A reminder, confirmation or cancellation: attach it to its transfer (never a second
+        notice); a cancellation also sends the transfer to needs_review. One transaction."""
+        with self.transaction() as session:
+            transfer_id = steps.known_transfer(session, parsed)
+            if transfer_id is None:
+                store.finish_message(session, row_id, match_status="unmatched",
+                                     evidence_id=self._email(session, raw, parsed, None))
+                status = "unmatched"
+            else:
+                evidence_id = self._email(session, raw, parsed, transfer_id)
+                if parsed.kind == TRANSFER_CANCELLED:
+                    steps.cancel_to_review(session, transfer_id, evidence_id, row_id,
+                                           self.actor_name)
+                store.finish_message(session, row_id, match_status=MATCHED,
+                                     transfer_id=transfer_id, evidence_id=evidence_id)
+                status = MATCHED
+        if status != MATCHED:
+            self.bus.publish(NoticeUnmatched(row_id, status, f"no transfer for this "
+                                             f"{parsed.kind.replace('_', ' ')}", ()))
+            return IngestResult(row_id, status, parsed)
+        assert transfer_id is not None
+        self.bus.publish(NoticeMatched(row_id, transfer_id, 0.0, parsed.message_key))
+        return IngestResult(row_id, MATCHED, parsed, (transfer_id,))
 
-        try:
-            TransferService(self._engine, self.actor_name).mark_notice_received(
-                transfer_id, accept_url=accept_url, transfer_ref=parsed.transfer_ref,
-                accept_by=_aware(parsed.expires_at), received_at=received,
-                mail_message_id=row_id,
-            )
-        except DomainError as exc:
-            log.warning("notice matched transfer %s but it cannot move: %s", transfer_id, exc)
-            return False
-        return True
+    def _email(
+        self, session: Session, raw: bytes, parsed: ParsedMessage, transfer_id: int | None
+    ) -> int | None:
+        return steps.store_email(session, raw, notice_filename(parsed, transfer_id),
+                                 transfer_id, self.evidence_max_bytes, self.actor_name)
+
+
+__all__ = ["Incoming", "IngestResult", "MailIngest", "notice_filename", "trusted_accept_url"]

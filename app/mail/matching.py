@@ -29,6 +29,7 @@ link it by hand. Nothing is ever guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -92,13 +93,19 @@ def normalize(text: str | None) -> str:
     """Lower-case, strip accents and punctuation, collapse spaces."""
     if not text:
         return ""
+    return _normalize(text)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _normalize(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in text.split() if w not in {"vs", "v", "at", "the", "and"}}
+@functools.lru_cache(maxsize=65_536)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in text.split() if w not in {"vs", "v", "at", "the", "and"})
 
 
 def score(notice: NoticeFacts, candidate: Candidate) -> float | None:

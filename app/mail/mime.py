@@ -23,6 +23,8 @@ _BLOCK_TAGS = {
     "section", "article", "header", "footer", "blockquote", "hr", "title",
 }
 _SKIP_TAGS = {"script", "style", "head"}
+_VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "col", "wbr", "area", "base", "source"}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 _KEY_HEADERS = ("from", "to", "cc", "subject", "date", "reply-to")
 MAX_PARTS = 200
 
@@ -35,12 +37,20 @@ class _HtmlToText(HTMLParser):
         self.chunks: list[str] = []
         self.links: list[str] = []
         self._skip_depth = 0
+        self._depth = 0
+        self._hidden_at = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip_depth += 1
-        if tag in _BLOCK_TAGS or tag == "td":
-            self.chunks.append("\n" if tag != "td" else " ")
+        if tag not in _VOID_TAGS:
+            self._depth += 1
+            style = " ".join(v or "" for k, v in attrs if k in ("style", "hidden"))
+            if not self._hidden_at and (_HIDDEN_STYLE.search(style)
+                                        or any(k == "hidden" for k, _ in attrs)):
+                self._hidden_at = self._depth  # a preheader or tracking text nobody sees
+        if tag in _BLOCK_TAGS or tag in ("td", "th"):
+            self.chunks.append("\n" if tag not in ("td", "th") else "\t")
         if tag == "a":
             for name, value in attrs:
                 if name == "href" and value:
@@ -49,11 +59,15 @@ class _HtmlToText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS and self._skip_depth:
             self._skip_depth -= 1
+        if tag not in _VOID_TAGS:
+            if self._hidden_at and self._depth <= self._hidden_at:
+                self._hidden_at = 0
+            self._depth = max(0, self._depth - 1)
         if tag in _BLOCK_TAGS:
             self.chunks.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
+        if not self._skip_depth and not self._hidden_at:
             self.chunks.append(data)
 
 
@@ -66,7 +80,10 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
     except Exception:  # html.parser is lenient, but never let markup break a parse
         pass
     text = "".join(parser.chunks).replace("\xa0", " ")
-    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines())
+    lines = (
+        re.sub(r" *\t[ \t]*", "\t", re.sub(r" +", " ", line)).strip(" \t")
+        for line in text.splitlines()
+    )
     return "\n".join(line for line in lines if line), parser.links
 
 
@@ -111,6 +128,7 @@ class MessageContent:
     headers: dict[str, str] = field(default_factory=dict)
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
+    html_source: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     attached: list[tuple[str, str]] = field(default_factory=list)  # (from, subject) of each
 
@@ -160,9 +178,10 @@ def _collect(msg: Message, content: MessageContent) -> None:
         if ctype == "text/html":
             as_text, links = html_to_text(text)
             content.html.append(as_text)
+            content.html_source.append(text)
             content.links.extend(links)
         else:
-            content.plain.append(text.replace("\r\n", "\n"))
+            content.plain.append(re.sub(r"\r+\n?", "\n", text))
     for text in content.plain + content.html:
         content.links.extend(URL_RE.findall(text))
 
@@ -195,20 +214,40 @@ def header_block(raw: bytes) -> bytes:
     return raw[:65536]
 
 
-def derived_key(raw: bytes) -> str:
-    """A stable key for a message without a Message-ID: sha256 of its key headers and body.
+# Headers a relay adds or rewrites on the way: the same message delivered twice differs only here.
+_TRANSPORT_HEADERS = re.compile(
+    rb"^(?:received|delivered-to|return-path|x-original-to|x-received|arc-[a-z-]+|"
+    rb"authentication-results|received-spf|x-spam-[a-z-]+|x-virus-[a-z-]+|dkim-signature|"
+    rb"x-google-dkim-signature|x-gm-message-state|x-forwarded-to|x-forwarded-for|envelope-to|"
+    rb"x-envelope-[a-z-]+|x-ms-exchange-[a-z-]+|x-uid|status|x-status|x-keywords)\s*:",
+    re.IGNORECASE,
+)
 
-    Transport headers (Received, Delivered-To, ...) are left out, so the same message
-    delivered twice gets the same key.
+
+def _stable_header_lines(head: bytes) -> list[bytes]:
+    """The header lines (folded lines joined) without the transport headers."""
+    lines: list[bytes] = []
+    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t") and lines:
+            lines[-1] += b" " + line.strip()
+        elif line.strip():
+            lines.append(line.rstrip())
+    return [line for line in lines if not _TRANSPORT_HEADERS.match(line)]
+
+
+def derived_key(raw: bytes) -> str:
+    """A stable key for a message without a Message-ID: sha256 of every header but the
+    transport ones (Received, Delivered-To, ...) and of the whole body.
+
+    So the same message delivered twice gets the same key, and two different messages (also
+    header-only ones, or binary junk without any header) never share one.
     """
-    msg = email.message_from_bytes(header_block(raw))
-    digest = hashlib.sha256()
-    for name in _KEY_HEADERS:
-        digest.update(name.encode() + b":" + str(msg.get(name, "")).encode("utf-8", "replace"))
-        digest.update(b"\n")
     head = header_block(raw)
-    body = raw[len(head):] if head is not raw else b""
-    digest.update(body.replace(b"\r\n", b"\n"))
+    digest = hashlib.sha256()
+    for line in _stable_header_lines(head):
+        digest.update(line + b"\n")
+    digest.update(b"\n")
+    digest.update(raw[len(head):].replace(b"\r\n", b"\n"))
     return "sha256:" + digest.hexdigest()
 
 

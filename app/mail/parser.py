@@ -15,29 +15,29 @@ from __future__ import annotations
 
 import email.utils
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.mail import mime
+from app.mail import extract, mime, teach
+from app.mail import labels as vocab
+from app.mail.forwards import find_portal
+from app.mail.teach import TaughtTemplate
 from app.mail.templates import Template, load_templates
-from app.mail.values import clean_value, parse_datetime, parse_seats
+from app.mail.values import TIME_RE, clean_value, parse_datetime, parse_seats
 
 TRANSFER_NOTICE = "transfer_notice"
+TRANSFER_REMINDER = "transfer_reminder"
+TRANSFER_CANCELLED = "transfer_cancelled"
+TRANSFER_ACCEPTED = "transfer_accepted"
 VERIFICATION_CODE = "verification_code"
 UNRECOGNIZED = "unrecognized"
+TRANSFER_KINDS = (TRANSFER_NOTICE, TRANSFER_REMINDER, TRANSFER_CANCELLED, TRANSFER_ACCEPTED)
+KINDS = (*TRANSFER_KINDS, VERIFICATION_CODE, UNRECOGNIZED)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000  # regexes never see more than this much body text
-
-_FORWARD_MARKER = re.compile(
-    r"^[ \t>]*(?:-{2,}\s*Forwarded message\s*-{2,}|Begin forwarded message:"
-    r"|-{2,}\s*Original Message\s*-{2,})",
-    re.IGNORECASE | re.MULTILINE,
-)
-_FORWARD_FROM = re.compile(r"^[ \t>]*From:\s*(?P<value>.+)$", re.IGNORECASE | re.MULTILINE)
-_FORWARD_SUBJECT = re.compile(r"^[ \t>]*Subject:\s*(?P<value>.+)$", re.IGNORECASE | re.MULTILINE)
-_QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
-
+TAUGHT = 0.97  # a value read by a rule staff taught for this sender
 
 @dataclass(frozen=True)
 class ParsedEvent:
@@ -87,17 +87,32 @@ class ParsedMessage:
     events: tuple[ParsedEvent, ...] = ()
     missing: tuple[str, ...] = ()
     parse_error: str | None = None
+    confidence: dict[str, float] = field(default_factory=dict)
+    looks_like_notice: bool = False
+
+    @property
+    def low_confidence(self) -> tuple[str, ...]:
+        """Fields read with too little confidence to act on (staff review them)."""
+        return tuple(sorted(
+            name for name, value in self.confidence.items() if value < extract.LOW_CONFIDENCE
+        ))
 
     @property
     def template_drift(self) -> bool:
-        """True when a portal sent it but the template no longer reads it fully."""
-        readable = self.parse_error is None  # an oversized message is not a template change
-        return self.from_portal and readable and (self.kind == UNRECOGNIZED or bool(self.missing))
+        """True when a portal sent what looks like a notice but required fields are missing.
+
+        Promotions, newsletters and renewals from the portal's domain are not notices and never
+        count; neither does an oversized message (not a template change).
+        """
+        readable = self.parse_error is None
+        return (self.from_portal and readable and self.looks_like_notice
+                and (self.kind == UNRECOGNIZED or bool(self.missing)))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601, tuples as lists)."""
         data: dict[str, Any] = _jsonable(asdict(self))
-        return data | {"template_drift": self.template_drift}
+        return data | {"template_drift": self.template_drift,
+                       "low_confidence": list(self.low_confidence)}
 
 
 def _jsonable(value: Any) -> Any:
@@ -115,6 +130,7 @@ def parse_message(
     max_bytes: int = DEFAULT_MAX_BYTES,
     templates: tuple[Template, ...] | None = None,
     size: int | None = None,
+    taught: Sequence[TaughtTemplate] = (),
 ) -> ParsedMessage:
     """Parse one email. Never raises: trouble ends up in ``parse_error`` / ``missing``.
 
@@ -123,9 +139,11 @@ def parse_message(
         max_bytes: the size cap; a bigger message keeps its headers but is not parsed.
         templates: platform templates (default: the shipped ones).
         size: the message's real size when ``raw`` is only its header section.
+        taught: templates taught from the desk; the one of the sender's domain wins.
     """
     try:
-        return _parse(raw, max_bytes, templates or load_templates(), size or len(raw))
+        return _parse(raw, max_bytes, templates or load_templates(), size or len(raw),
+                      tuple(taught))
     except Exception as exc:  # the contract is "never raises"; keep the message reviewable
         try:
             key = mime.derived_key(raw)
@@ -138,7 +156,8 @@ def parse_message(
 
 
 def _parse(
-    raw: bytes, max_bytes: int, templates: tuple[Template, ...], size: int
+    raw: bytes, max_bytes: int, templates: tuple[Template, ...], size: int,
+    taught: tuple[TaughtTemplate, ...],
 ) -> ParsedMessage:
     too_large = size > max_bytes
     _, content = mime.read_message(mime.header_block(raw) if too_large else raw)
@@ -157,9 +176,12 @@ def _parse(
         "size": size,
     }
     text = content.text()[:MAX_TEXT_CHARS]
-    template, subject, body, forwarded = _find_portal(
+    template, subject, body, forwarded, origin = find_portal(
         from_addr, headers["subject"], text, content.attached, templates
     )
+    school = next((t for t in taught if t.covers(origin or from_addr)), None)
+    if template is None and school is not None:  # staff taught this sender: read it
+        template = next((t for t in templates if t.platform == school.platform), None)
     too_large_error = f"message too large to parse ({size} bytes > {max_bytes})"
     if template is None:
         return ParsedMessage(kind=UNRECOGNIZED, **base,
@@ -167,14 +189,20 @@ def _parse(
     base |= {"platform": template.platform, "from_portal": True, "forwarded": forwarded}
     if too_large:
         return ParsedMessage(kind=UNRECOGNIZED, **base, parse_error=too_large_error)
-    kind = _classify(template, subject, body, content.links)
+    kind, looks_like_notice = _classify(template, subject, body, content.links)
+    rules = school.rules if school else {}
+    taught_values = teach.apply_rules(rules, body) if rules else {}
+    if kind == UNRECOGNIZED and len(taught_values) >= 2:
+        kind, looks_like_notice = TRANSFER_NOTICE, True
+    base["looks_like_notice"] = looks_like_notice
     if kind == UNRECOGNIZED:
         return ParsedMessage(kind=kind, **base)
     if kind == VERIFICATION_CODE:
         code = _first(template, "code", body)
         missing = ("code",) if "code" in template.key_fields[kind] and not code else ()
         return ParsedMessage(kind=kind, code=code, missing=missing, **base)
-    return _notice(template, body, content.links, base)
+    html = "\n".join(content.html_source)
+    return _notice(kind, template, subject, body, html, content.links, base, taught_values)
 
 
 def _all_addresses(*values: str) -> list[tuple[str, str]]:
@@ -184,48 +212,38 @@ def _all_addresses(*values: str) -> list[tuple[str, str]]:
         return []
 
 
-def _find_portal(
-    from_addr: str,
-    subject: str,
-    text: str,
-    attached: list[tuple[str, str]],
-    templates: tuple[Template, ...],
-) -> tuple[Template | None, str, str, bool]:
-    """The portal template, the effective subject and body, and whether it was forwarded."""
-    body = _QUOTE_PREFIX.sub("", text)
-    for template in templates:
-        if from_addr and template.is_sender_domain(from_addr):
-            return template, subject, body, False
-    for inner_from, inner_subject in attached:  # forwarded as an attachment
-        _, inner_addr = mime.parse_address(inner_from)
-        for template in templates:
-            if inner_addr and template.is_sender_domain(inner_addr):
-                return template, inner_subject, body, True
-    marker = _FORWARD_MARKER.search(text)
-    start = marker.start() if marker else 0
-    for found in _FORWARD_FROM.finditer(text, start):
-        _, inner_from = mime.parse_address(found["value"])
-        for template in templates:
-            if inner_from and template.is_sender_domain(inner_from):
-                subject_line = _FORWARD_SUBJECT.search(text, found.end())
-                forwarded_subject = subject_line["value"].strip() if subject_line else subject
-                return template, forwarded_subject, _QUOTE_PREFIX.sub("", text[start:]), True
-    return None, subject, body, False
-
-
-def _classify(template: Template, subject: str, body: str, links: list[str]) -> str:
-    for kind in (TRANSFER_NOTICE, VERIFICATION_CODE):
-        if any(p.search(subject) for p in template.subjects.get(kind, ())):
-            return kind
-    if _first(template, "event_name", body) and (
-        _accept_url(template, links) or _first(template, "seats", body)
+def _classify(
+    template: Template, subject: str, body: str, links: list[str]
+) -> tuple[str, bool]:
+    """The kind of a portal message, and whether it looks like a transfer notice at all."""
+    head = body[:20_000]
+    notice_subject = any(p.search(subject) for p in template.subjects.get(TRANSFER_NOTICE, ()))
+    accept_link = _accept_url(template, links)
+    transferish = notice_subject or bool(vocab.TRANSFER_WORDS.search(subject + "\n" + head))
+    ticket_words = transferish or bool(re.search(r"\b(?:tickets?|seats?)\b", head, re.I))
+    looks_like_notice = notice_subject or (ticket_words and bool(
+        accept_link and re.search(r"accept|claim", accept_link, re.IGNORECASE)))
+    code_subject = any(p.search(subject) for p in template.subjects.get(VERIFICATION_CODE, ()))
+    if (code_subject or vocab.CODE_WORDS.search(head)) and _first(template, "code", head):
+        return VERIFICATION_CODE, False
+    if code_subject:
+        return VERIFICATION_CODE, False
+    if vocab.PROMO_WORDS.search(subject) and not notice_subject:
+        return UNRECOGNIZED, False
+    cancelled_body = transferish and vocab.CANCELLED_WORDS.search(head)
+    if vocab.CANCELLED_WORDS.search(subject) or cancelled_body:
+        return TRANSFER_CANCELLED, False
+    if vocab.ACCEPTED_WORDS.search(subject) or (
+        transferish and not accept_link and vocab.ACCEPTED_WORDS.search(head)
     ):
-        return TRANSFER_NOTICE
-    if re.search(r"\b(?:verification|security|one[- ]time)\b", body, re.I) and _first(
-        template, "code", body
-    ):
-        return VERIFICATION_CODE
-    return UNRECOGNIZED
+        return TRANSFER_ACCEPTED, False
+    if not (notice_subject or looks_like_notice or (transferish and accept_link)):
+        if not (_first(template, "event_name", head) and (accept_link or _first(
+                template, "seats", head))):
+            return UNRECOGNIZED, looks_like_notice
+    if vocab.REMINDER_WORDS.search(subject) or vocab.REMINDER_WORDS.search(head[:600]):
+        return TRANSFER_REMINDER, True
+    return TRANSFER_NOTICE, True
 
 
 def _first(template: Template, name: str, text: str) -> str | None:
@@ -259,23 +277,55 @@ def _sender(template: Template, body: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _events(template: Template, body: str) -> list[ParsedEvent]:
-    starts = [m.start() for p in template.patterns("event_name") for m in p.finditer(body)]
-    starts = sorted(set(starts)) or [0]
-    blocks = [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
-    events = []
-    for block in blocks[:50]:
-        seats_text = _first(template, "seats", block)
-        starts_text = _first(template, "event_starts_at", block)
-        events.append(ParsedEvent(
-            event_name=_first(template, "event_name", block),
-            event_starts_at=parse_datetime(starts_text) if starts_text else None,
-            venue=_first(template, "venue", block),
-            section=_first(template, "section", block),
-            row=_first(template, "row", block),
-            seats=tuple(parse_seats(seats_text)) if seats_text else (),
-        ))
-    return events
+def _events(
+    template: Template, subject: str, body: str, html: str, reference: datetime | None,
+    taught: dict[str, str],
+) -> tuple[list[ParsedEvent], extract.Extraction, dict[str, float]]:
+    """Events from a taught template, tables, label/value lines, then phrasings."""
+    lines = body.splitlines()
+    read = extract.from_lines(lines, reference)
+    has_header = html and extract.has_header_row(lines)
+    table_events = extract.from_tables(html, reference) if has_header else []
+    raw_events = table_events or read.events or [extract.EventFields()]
+    first = raw_events[0]
+    for key, taught_value in taught.items():  # what staff taught for this sender wins
+        target = first.fields if key in extract.EVENT_FIELDS else read.fields
+        target[key] = extract.Found(taught_value, TAUGHT)
+    if "event_name" not in first.fields:
+        pattern_name = _first(template, "event_name", body)
+        name, confidence = (pattern_name, extract.LABELLED) if pattern_name else (
+            extract.event_name_fallback(lines, subject))
+        if name:
+            for event in raw_events:
+                event.put("event_name", name, confidence)
+    if "event_starts_at" not in first.fields:
+        line = extract.date_fallback(lines, reference)
+        if line:
+            for event in raw_events:
+                event.put("event_starts_at", line, extract.TITLE)
+    for key in ("section", "row", "seats", "venue"):
+        if key not in first.fields and (value := _first(template, key, body)):
+            first.put(key, value, extract.LABELLED)
+    events = [_event(e, reference) for e in raw_events[:extract.MAX_EVENTS]]
+    scores = {n: f.confidence for n, f in first.fields.items() if n != "time"}
+    return events, read, scores
+
+
+def _event(raw: extract.EventFields, reference: datetime | None) -> ParsedEvent:
+    values = {name: found.value for name, found in raw.fields.items()}
+    when = values.get("event_starts_at")
+    if when and "time" in values and not TIME_RE.search(when):
+        when = f"{when} {values['time']}"
+    elif not when and "time" in values:
+        when = None
+    return ParsedEvent(
+        event_name=values.get("event_name"),
+        event_starts_at=parse_datetime(when, reference) if when else None,
+        venue=values.get("venue"),
+        section=values.get("section"),
+        row=values.get("row"),
+        seats=tuple(parse_seats(values["seats"])) if values.get("seats") else (),
+    )
 
 
 def _expiry(template: Template, body: str, sent: datetime | None) -> datetime | None:
@@ -289,14 +339,36 @@ def _expiry(template: Template, body: str, sent: datetime | None) -> datetime | 
 
 
 def _notice(
-    template: Template, body: str, links: list[str], base: dict[str, Any]
+    kind: str, template: Template, subject: str, body: str, html: str, links: list[str],
+    base: dict[str, Any], taught: dict[str, str],
 ) -> ParsedMessage:
-    events = _events(template, body)
+    events, read, confidence = _events(template, subject, body, html, base["date"], taught)
     first = events[0]
-    quantity_text = _first(template, "quantity", body)
+    found = read.fields
+    quantity_text = found["quantity"].value if "quantity" in found else _first(
+        template, "quantity", body)
     seat_count = sum(e.quantity for e in events)
-    quantity = int(quantity_text) if quantity_text else (seat_count or None)
+    quantity_match = re.match(r"\d{1,3}", quantity_text or "")
+    quantity = int(quantity_match[0]) if quantity_match else (seat_count or None)
     sender_name, sender_email = _sender(template, body)
+    sender_confidence = extract.LABELLED if sender_name or sender_email else 0.0
+    if "sender" in taught:
+        sender_name, sender_email = None, None
+    elif not (sender_name or sender_email):
+        sender_name, sender_email, sender_confidence = extract.sender(body.splitlines(), subject)
+    if "sender" in found and not sender_name:
+        label_value = found["sender"].value
+        sender_name = clean_value(re.sub(r"[(<\[].*$", "", label_value), 120) or None
+        in_value = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", label_value)
+        sender_email = sender_email or (in_value[0].lower() if in_value else None)
+        sender_confidence = found["sender"].confidence
+    if sender_name or sender_email:
+        confidence["sender"] = sender_confidence
+    ref = found["transfer_ref"].value if "transfer_ref" in found else _first(
+        template, "transfer_ref", body)
+    expires = _expiry(template, body, base["date"])
+    if expires is None and "expires_at" in found:
+        expires = parse_datetime(found["expires_at"].value, base["date"])
     fields: dict[str, Any] = {
         "sender_name": sender_name,
         "sender_email": sender_email,
@@ -308,16 +380,19 @@ def _notice(
         "seats": first.seats,
         "quantity": quantity,
         "accept_url": _accept_url(template, links),
-        "transfer_ref": _first(template, "transfer_ref", body),
-        "expires_at": _expiry(template, body, base["date"]),
+        "transfer_ref": ref,
+        "expires_at": expires,
     }
-    missing = tuple(f for f in template.key_fields[TRANSFER_NOTICE] if not fields.get(f))
+    required = template.key_fields[TRANSFER_NOTICE] if kind == TRANSFER_NOTICE else ()
+    missing = tuple(f for f in required if not fields.get(f))
     return ParsedMessage(
-        kind=TRANSFER_NOTICE, events=tuple(events), missing=missing, **base, **fields,
+        kind=kind, events=tuple(events), missing=missing, confidence=confidence, **base,
+        **fields,
     )
 
 
 __all__ = [
-    "DEFAULT_MAX_BYTES", "TRANSFER_NOTICE", "UNRECOGNIZED", "VERIFICATION_CODE", "ParsedEvent",
+    "DEFAULT_MAX_BYTES", "KINDS", "TRANSFER_ACCEPTED", "TRANSFER_CANCELLED", "TRANSFER_KINDS",
+    "TRANSFER_NOTICE", "TRANSFER_REMINDER", "UNRECOGNIZED", "VERIFICATION_CODE", "ParsedEvent",
     "ParsedMessage", "parse_message",
 ]

@@ -33,11 +33,12 @@ class MailReviewService(Service):
     """Unmatched and ambiguous transfer notices, and the manual link."""
 
     def unmatched(self, limit: int = 500) -> list[MailMessageInfo]:
-        """Notices waiting for staff (unmatched or ambiguous), newest first."""
+        """Notices waiting for staff (unmatched or ambiguous, or notice-looking mail no
+        template reads yet, for teaching), newest first."""
         with self.transaction() as session:
             rows = session.scalars(
                 select(MailMessage)
-                .where(MailMessage.kind == "transfer_notice",
+                .where(MailMessage.kind.in_(("transfer_notice", "unrecognized")),
                        MailMessage.match_status.in_(REVIEW_STATUSES))
                 .order_by(MailMessage.received_at.desc().nulls_last(), MailMessage.id.desc())
                 .limit(limit)

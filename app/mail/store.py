@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from app.db.models import MailMessage, MailSyncState, PortalAccount, Transfer
+from app.db.models import MailMessage, MailSyncState
 from app.domain.states import Status
 from app.mail.matching import Candidate
 
-CANDIDATE_LIMIT = 200
+CANDIDATE_LIMIT = 50
+# Plain SQL: built once (the candidate query runs for every notice; composing it with the ORM
+# cost more than running it). Keys: seller email or name, event, portal reference.
+_CANDIDATES = text("""
+SELECT t.id, a.username, t.event_name, t.event_starts_at, t.section, t.row, t.seats,
+       t.seller_name, t.seller_email, t.transfer_ref, a.site_url
+FROM transfers t LEFT JOIN portal_accounts a ON a.id = t.account_id
+WHERE t.platform = :platform
+  AND (t.status = :awaiting
+       OR (t.status = :received AND t.transfer_ref = CAST(:ref AS text)))
+  AND (lower(t.seller_email) = CAST(:email AS text)
+       OR lower(t.seller_name) = CAST(:name AS text)
+       OR lower(t.event_name) = ANY(CAST(:events AS text[]))
+       OR t.transfer_ref = CAST(:ref AS text))
+  AND (cardinality(CAST(:recipients AS text[])) = 0 OR a.username IS NULL
+       OR lower(a.username) = ANY(CAST(:recipients AS text[])))
+ORDER BY coalesce((lower(t.seller_email) = CAST(:email AS text))::int, 0)
+       + coalesce((lower(t.seller_name) = CAST(:name AS text))::int, 0)
+       + coalesce((lower(t.event_name) = ANY(CAST(:events AS text[])))::int, 0)
+       + coalesce((t.transfer_ref = CAST(:ref AS text))::int, 0)
+       + coalesce((t.seats && CAST(:seats AS text[]))::int, 0)
+       + 2 * (EXISTS (SELECT 1 FROM unnest(CAST(:sections AS text[]), CAST(:rows AS text[]))
+                      AS p(section, row)
+                      WHERE lower(t.section) = p.section AND lower(t.row) = p.row))::int
+       DESC, t.id
+LIMIT :limit
+""")
 
 
 def sync_state(session: Session, mailbox: str, folder: str) -> tuple[int, int] | None:
@@ -93,36 +120,30 @@ def candidates(
     seller_name: str | None,
     event_names: list[str],
     transfer_ref: str | None,
+    recipients: Sequence[str] = (),
+    seats: Sequence[str] = (),
+    places: Sequence[tuple[str | None, str | None]] = (),
 ) -> list[Candidate]:
     """Open transfers a notice could be for: awaiting its notice, and sharing a strong key.
 
     A transfer already at notice_received is included only when its portal reference equals
-    the notice's (the same notice processed again after a crash).
+    the notice's (the same notice processed again after a crash). Transfers expected on an
+    account the notice was not sent to are left out (the matcher would exclude them), and the
+    rest are ranked by how many keys they share, so a seller or an event with hundreds of open
+    transfers never pushes the right one past ``CANDIDATE_LIMIT``.
     """
-    keys = []
-    if seller_email:
-        keys.append(func.lower(Transfer.seller_email) == seller_email.lower())
-    if seller_name:
-        keys.append(func.lower(Transfer.seller_name) == seller_name.lower())
-    if event_names:
-        keys.append(func.lower(Transfer.event_name).in_([e.lower() for e in event_names]))
-    if transfer_ref:
-        keys.append(Transfer.transfer_ref == transfer_ref)
-    if not keys:
+    if not (seller_email or seller_name or event_names or transfer_ref):
         return []
-    status_ok = Transfer.status == Status.AWAITING_NOTICE.value
-    if transfer_ref:
-        status_ok = or_(status_ok, (Transfer.status == Status.NOTICE_RECEIVED.value)
-                        & (Transfer.transfer_ref == transfer_ref))
-    rows = session.execute(
-        select(Transfer.id, PortalAccount.username, Transfer.event_name, Transfer.event_starts_at,
-               Transfer.section, Transfer.row, Transfer.seats, Transfer.seller_name,
-               Transfer.seller_email, Transfer.transfer_ref, PortalAccount.site_url)
-        .outerjoin(PortalAccount, PortalAccount.id == Transfer.account_id)
-        .where(Transfer.platform == platform, status_ok, or_(*keys))
-        .order_by(Transfer.id)
-        .limit(CANDIDATE_LIMIT)
-    ).all()
+    places = [(s.lower(), r.lower()) for s, r in places if s and r]
+    rows = session.execute(_CANDIDATES, {
+        "platform": platform, "email": (seller_email or "").lower() or None,
+        "name": (seller_name or "").lower() or None,
+        "events": [e.lower() for e in event_names], "ref": transfer_ref,
+        "recipients": [r.lower() for r in recipients], "seats": list(seats),
+        "sections": [p[0] for p in places], "rows": [p[1] for p in places],
+        "awaiting": Status.AWAITING_NOTICE.value, "received": Status.NOTICE_RECEIVED.value,
+        "limit": CANDIDATE_LIMIT,
+    }).all()
     return [
         Candidate(id=r[0], account_username=r[1], event_name=r[2], event_starts_at=r[3],
                   section=r[4], row=r[5], seats=tuple(r[6] or ()), seller_name=r[7],

@@ -6,6 +6,7 @@ Independent of the sandbox sender on purpose: the parser is tested against our o
 from __future__ import annotations
 
 import base64
+import hashlib
 import quopri
 from email.header import Header
 
@@ -196,3 +197,43 @@ def unrelated(message_id: str = "news@example.com") -> bytes:
     head = _headers("Lunch?", "Bob <bob@example.com>", ACCOUNT, message_id,
                     "Mon, 23 Nov 2026 15:00:00 +0000", "Content-Type: text/plain")
     return (head + "\r\nNoon at the usual place?\r\n").encode("ascii")
+
+
+def build(
+    subject: str,
+    text: str | None = None,
+    html: str | None = None,
+    sender: str = PORTAL_FROM,
+    charset: str = "utf-8",
+    encoding: str = "8bit",
+    message_id: str | None = None,
+    date: str = "Mon, 23 Nov 2026 16:00:00 +0000",
+    to: str = ACCOUNT,
+) -> bytes:
+    """Any message: plain, HTML-only or both (multipart/alternative), in any charset and
+    transfer encoding (8bit, quoted-printable, base64)."""
+
+    def part(ctype: str, content: str) -> bytes:
+        data = content.replace("\n", "\r\n").encode(charset)
+        if encoding == "base64":
+            payload = base64.encodebytes(data)
+        elif encoding == "quoted-printable":
+            payload = quopri.encodestring(content.encode(charset)).replace(b"\n", b"\r\n")
+        else:
+            payload = data
+        head = (f"Content-Type: {ctype}; charset={charset}\r\n"
+                f"Content-Transfer-Encoding: {encoding}\r\n\r\n")
+        return head.encode("ascii") + payload
+
+    encoded_subject = Header(subject, charset if charset != "us-ascii" else "utf-8").encode()
+    digest = hashlib.sha1(repr((subject, text, html)).encode()).hexdigest()
+    mid = message_id or digest + "@mail.example"
+    top = _headers(encoded_subject, sender, to, mid, date, "").encode("utf-8")
+    parts = [part(c, body) for c, body in (("text/plain", text), ("text/html", html)) if body]
+    if len(parts) == 1:
+        return top + parts[0]
+    boundary = b"=_alt_boundary"
+    out = top + b'Content-Type: multipart/alternative; boundary="=_alt_boundary"\r\n\r\n'
+    for p in parts:
+        out += b"--" + boundary + b"\r\n" + p + b"\r\n"
+    return out + b"--" + boundary + b"--\r\n"

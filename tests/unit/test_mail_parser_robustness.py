@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.mail.mime import derived_key
-from app.mail.parser import TRANSFER_NOTICE, UNRECOGNIZED, parse_message
+from app.mail.parser import KINDS, TRANSFER_NOTICE, UNRECOGNIZED, parse_message
 from tests.unit import mail_samples as samples
 
 
@@ -42,7 +42,7 @@ def test_binary_files_in_the_corpus_do_not_break_it() -> None:
 @given(st.binary(max_size=4096))
 def test_fuzz_random_bytes(raw: bytes) -> None:
     parsed = parse_message(raw)
-    assert parsed.kind in (TRANSFER_NOTICE, UNRECOGNIZED, "verification_code")
+    assert parsed.kind in KINDS
     assert parsed.message_key and parsed.size == len(raw)
 
 
@@ -84,6 +84,28 @@ def test_missing_message_id_gets_a_stable_derived_key() -> None:
 
 
 @pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (b"X-Mailer: a\r\nX-Trace: 1\r\n", b"X-Mailer: a\r\nX-Trace: 2\r\n"),  # header-only
+        (b"Subject: hi\r\nX-Id: 1", b"Subject: hi\r\nX-Id: 2"),  # no blank line at all
+        (bytes(range(256)) * 4, bytes(reversed(range(256))) * 4),  # binary, no headers
+        (b"\x00\x01garbage-one", b"\x00\x01garbage-two"),
+    ],
+)
+def test_different_headerless_or_binary_messages_get_different_keys(
+    first: bytes, second: bytes
+) -> None:
+    assert parse_message(first).message_key != parse_message(second).message_key
+    assert parse_message(first).message_key == parse_message(first).message_key
+
+
+def test_transport_headers_do_not_change_a_derived_key() -> None:
+    raw = b"X-Mailer: a\r\nX-Trace: 1\r\n"
+    relayed = b"Received: from mx9 by mx1\r\nDelivered-To: a@b.example\r\n" + raw
+    assert parse_message(relayed).message_key == parse_message(raw).message_key
+
+
+@pytest.mark.parametrize(
     "raw",
     [
         b"",
@@ -111,3 +133,20 @@ def test_a_broken_template_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("[fields]\nseat_map = ['x']\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown field"):
         template_from_toml(bad)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([
+    "<table>", "</table>", "<tr>", "<td>", "</td>", "<th>", "Seats", "Row", "Section", "Event",
+    "Date", "5-8", "Club C", "vs.", "Nov 28, 2026", "7:30 PM ET", ":", "\n", "<br>",
+    '<div style="display:none">', "</div>", "&nbsp;", "https://x.evenue.net/accept?a=1",
+    "sent you", "from", "Jane Doe", "...........", "Seat(s)", "thru", "&", "\t",
+]) | st.text(max_size=20), max_size=80))
+def test_fuzz_tables_and_labels_never_crash(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    raw = (f"From: {samples.PORTAL_FROM}\r\nSubject: Ticket transfer\r\n"
+           "Content-Type: text/html; charset=utf-8\r\n\r\n").encode() + html.encode("utf-8",
+                                                                                    "replace")
+    parsed = parse_message(raw)
+    assert parsed.parse_error is None and parsed.kind in KINDS
+    assert all(0.0 <= c <= 1.0 for c in parsed.confidence.values())
