@@ -11,12 +11,14 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.async_api import Locator, Page, Response
 
+from automation.portals import choice
+from automation.portals.ownership import OwnershipCheck
 from automation.portals.profile import PortalProfile
 from automation.portals.protocol import (
     ChallengeShownError,
@@ -49,13 +51,18 @@ class PaciolanAdapter:
     """A Paciolan site (``site_url`` like ``https://host/tickets/<school>``) driven by a profile.
 
     Args:
-        profile: the selector profile.
+        profile: the selector profile (with ``candidates``: the fallback when none matches).
         site_url: the site's base URL (no trailing slash needed).
         find_timeout: seconds to wait for an element before declaring drift.
+        candidates: profiles to choose from by their sign-in markers at the first sign-in
+            (:mod:`automation.portals.choice`); empty: ``profile`` is the account's choice.
     """
 
-    def __init__(self, profile: PortalProfile, site_url: str, find_timeout: float = 3.0) -> None:
+    def __init__(self, profile: PortalProfile, site_url: str, find_timeout: float = 3.0,
+                 candidates: Sequence[PortalProfile] = ()) -> None:
         self.profile = profile
+        self.candidates = tuple(candidates)
+        self.detected: str | None = None  # the profile detection chose (None: not detected)
         self.site_url = site_url.rstrip("/")
         self.find_timeout = find_timeout
         self._last_status: int | None = None
@@ -209,10 +216,27 @@ class PaciolanAdapter:
 
     # -- sign-in ---------------------------------------------------------------------------
 
+    def use_profile(self, profile: PortalProfile) -> None:
+        """Drive the site with ``profile`` (the account's recorded choice): no detection."""
+        self.profile, self.candidates = profile, ()
+
+    async def choose_profile(self, page: Page) -> PortalProfile:
+        """Pick the candidate whose sign-in markers match the site (once; then fixed)."""
+        if self.candidates:
+            found = await choice.detect(page, self.site_url, list(self.candidates))
+            self.candidates = ()
+            if found is not None:
+                self.profile, self.detected = found, found.name
+                choice.remember(self.site_url, found.name)
+            log.info("portal profile for %s: %s (%s)", self.site_url, self.profile.name,
+                     "detected" if found else "no profile matched: the default")
+        return self.profile
+
     async def ensure_signed_in(
         self, page: Page, credentials: PortalCredentials, codes: CodeProvider
     ) -> bool:
         """Open My Account; sign in only when the portal asks. True when it signed in."""
+        await self.choose_profile(page)
         await self.goto(page, self.url("my_account", "account"))
         kind = await self._classify_strict(page)
         if kind is PageKind.MY_ACCOUNT:
@@ -228,7 +252,11 @@ class PaciolanAdapter:
     async def sign_in(
         self, page: Page, credentials: PortalCredentials, codes: CodeProvider
     ) -> None:
-        """Email, Continue, password, keep me signed in, Sign In, then a code if asked."""
+        """Email, Continue, password, keep me signed in, Sign In, then a code if asked.
+
+        A one-step form (email and password on one page, as on eVenue) is filled in one go.
+        """
+        await self.choose_profile(page)
         kind = await self._classify_strict(page)
         if kind is not PageKind.SIGN_IN:
             await self.goto(page, self.url("sign_in", "signin"))
@@ -253,6 +281,9 @@ class PaciolanAdapter:
             raise RunFailedError(Outcome.LOGIN_FAILED, await self._error_text(page))
 
     async def _enter_password(self, page: Page, credentials: PortalCredentials) -> PageKind:
+        email = await self.find(page, "email_field", required=False)
+        if email is not None and not await email.input_value():
+            await email.fill(credentials.username)  # a one-step sign-in form
         password = await self.find(page, "password_field")
         assert password is not None
         await password.fill(credentials.password)
@@ -329,6 +360,14 @@ class PaciolanAdapter:
                 return
         raise RunFailedError(Outcome.NOT_FOUND, "the transfer is not in the pending list")
 
+    async def classify_strict(self, page: Page) -> PageKind:
+        """Classify; a challenge or server error interrupts the step (see ``classify``)."""
+        return await self._classify_strict(page)
+
+    async def all_matches(self, page: Page, element: str) -> tuple[list[Locator], list[str]]:
+        """Every match of the first alternative of ``element`` that matches, with texts."""
+        return await self._all(page, element)
+
     async def _all(self, page: Page, element: str) -> tuple[list[Locator], list[str]]:
         """Every match of the first alternative that matches, with their texts (one read)."""
         for spec in self.profile.specs(element):
@@ -370,15 +409,27 @@ class PaciolanAdapter:
                 Outcome.WRONG_TICKETS,
                 f"the portal offers seats {', '.join(shown)}; expected {', '.join(target.seats)}",
             )
+        await self._refuse_payment(page)
         button = await self.find(page, "accept_button")
         assert button is not None
         await self.submit(page, button.click)
+        await self._refuse_payment(page)
         kind = await self._classify_strict(page)
         if kind in SIGN_IN_KINDS:
             raise SignInRequiredError()
         if kind not in (PageKind.CONFIRMATION, PageKind.TRANSFER_ACCEPTED):
             await self.find(page, "confirmation")  # raises selector_drift
             raise RunFailedError(Outcome.PORTAL_ERROR, f"after Accept the page is {kind.value}")
+
+    async def _refuse_payment(self, page: Page) -> None:
+        """Never pay: an amount due or a payment form ends the run here, nothing clicked."""
+        text = await self.page_text(page)
+        if self.has_marker(text, "payment_due") or await self.present(page, "payment_form"):
+            due = re.search(r"\$\s?\d[\d,]*(?:\.\d{2})?", text)
+            raise RunFailedError(
+                Outcome.PAYMENT_REQUIRED,
+                f"the portal asks the recipient to pay{' ' + due.group(0) if due else ''} "
+                f"on {_path_of(page.url)}; nothing was paid or clicked past it")
 
     async def _shown_seats(self, page: Page) -> list[str] | None:
         element = await self.find(page, "transfer_seats", required=False)
@@ -389,36 +440,13 @@ class PaciolanAdapter:
         return [s for s in re.split(r"[,\s]+", text) if s]
 
     async def confirm_ownership(self, page: Page, target: TransferTarget) -> None:
-        """My Account must list every expected seat (section, row, seat) of the event."""
-        await self.goto(page, self.url("my_account", "account"))
-        kind = await self._classify_strict(page)
-        if kind in SIGN_IN_KINDS:
-            raise SignInRequiredError()
-        await self.find(page, "owned_tickets")
-        rows, owned = await self._all(page, "owned_ticket")
-        missing = [seat for seat in target.seats if not any(
-            _is_seat(text, target, seat) for text in owned)]
-        first = next((row for row, text in zip(rows, owned, strict=True)
-                      if any(_is_seat(text, target, seat) for seat in target.seats)), None)
-        if first is not None:  # the evidence screenshot shows the seats even on a long page
-            await first.scroll_into_view_if_needed()
-        if missing:
-            raise RunFailedError(
-                Outcome.WRONG_TICKETS,
-                f"seat(s) {', '.join(missing)} of section {target.section} row {target.row} "
-                "are not in My Account",
-            )
+        """The expected seats must be in the account (API first, then My Account): see
+        :mod:`automation.portals.ownership`."""
+        await OwnershipCheck(self, page, target).run()
 
 
 def _tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[\s,·|:;]+", text.lower()) if t]
-
-
-def _is_seat(text: str, target: TransferTarget, seat: str) -> bool:
-    if target.event_name and target.event_name.lower() not in text.lower():
-        return False
-    tokens = _tokens(text)
-    return all(v.lower() in tokens for v in (target.section, target.row, seat) if v)
 
 
 def _mentions(text: str, target: TransferTarget) -> bool:

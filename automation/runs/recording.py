@@ -143,7 +143,7 @@ class RunStore:
         credentials = PortalCredentials(account.site_url, account.username,
                                         self.password_for(account))
         return RunJob(row.id, claim.worker, claim.attempt, row.platform or account.platform,
-                      credentials, target, run_id=claim.run_id)
+                      credentials, target, run_id=claim.run_id, profile=account.profile)
 
     def claim_job(self, worker: str, transfer_id: int | None = None) -> RunJob | None:
         """Claim (the next due transfer, or exactly ``transfer_id``) and build its job.

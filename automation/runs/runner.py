@@ -30,6 +30,8 @@ from app.events import EventBus
 from automation.browser.screencast import Screencast
 from automation.browser.service import AccountSession, BrowserService
 from automation.journal import EvidenceItem, RunRecord
+from automation.portals.paciolan import PaciolanAdapter
+from automation.portals.profile import load_profile
 from automation.portals.protocol import (
     ChallengeShownError,
     PageKind,
@@ -125,6 +127,8 @@ class _Run:
         self.abort = abort
         self.session = session
         self.adapter = runner.adapter_for(job.platform, job.credentials.site_url)
+        if job.profile and isinstance(self.adapter, PaciolanAdapter):
+            self.adapter.use_profile(load_profile(job.profile))  # the account's choice wins
         self.codes = runner.codes_for(job)
         self.started_at = datetime.now(UTC)
         self.evidence: list[EvidenceItem] = []

@@ -109,7 +109,7 @@ class World:
         default_factory=lambda: RunnerOptions(live_frames=True, interactive=False)
     )
     max_attempts: int = 5
-    profile: str = "paciolan"
+    profile: str = "sandbox_paciolan"
     codes: CodeProvider = field(default_factory=ChainedCodeProvider)
     accounts_used: list[str] = field(default_factory=list)
 

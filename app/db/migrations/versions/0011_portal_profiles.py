@@ -1,10 +1,16 @@
-"""Portal profiles per account (reserved).
+"""Portal profiles per account: the selector profile each portal account uses.
+
+NULL means "not chosen yet": the first sign-in (or ``accounts add``) detects which profile's
+sign-in markers match the site.
 
 Revision ID: 0011_portal_profiles
 Revises: 0010_mail_templates
 """
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0011_portal_profiles"
 down_revision: str | None = "0010_mail_templates"
@@ -13,8 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Nothing yet: reserved in the chain so parallel work can fill it in."""
+    """Add ``portal_accounts.profile``."""
+    op.add_column("portal_accounts", sa.Column("profile", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    """Nothing yet."""
+    """Drop ``portal_accounts.profile``."""
+    op.drop_column("portal_accounts", "profile")
