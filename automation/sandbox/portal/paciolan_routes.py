@@ -114,6 +114,7 @@ def _api_auth(request: web.Request) -> web.Response | tuple[Session, Account]:
     account = state.account(site.slug, session.email or "")
     if account is None:
         return web.json_response({"error": "not signed in"}, status=401)
+    state.api_calls.append(request.path)
     return session, account
 
 

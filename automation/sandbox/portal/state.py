@@ -61,6 +61,7 @@ class PortalState:
         self.humans: set[str] = set()
         self.global_faults = Faults()
         self.site_faults: dict[str, dict[str, Any]] = {}
+        self.api_calls: list[str] = []  # paths of /pac-api/ calls that passed the token check
 
     # -- clock -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -293,6 +294,7 @@ class PortalState:
         """Forget transfers, sessions, received tickets and faults; keep sites and accounts."""
         with self._lock:
             self.transfers.clear()
+            self.api_calls.clear()
             self.sessions.clear()
             self.challenges.clear()
             self.humans.clear()
