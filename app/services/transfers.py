@@ -80,13 +80,15 @@ class TransferService(Service):
             ])
             return ImportReport(created=len(ids), transfer_ids=tuple(ids))
 
-    def add_account(self, platform: str, site_url: str, username: str, label: str = ""
-                    ) -> PortalAccountInfo:
-        """Add a portal account (supervisors; its password goes to the keyring separately)."""
+    def add_account(self, platform: str, site_url: str, username: str, label: str = "",
+                    profile: str | None = None) -> PortalAccountInfo:
+        """Add a portal account (supervisors; its password goes to the keyring separately);
+        ``profile``: its selector profile (None: detected at the first sign-in)."""
         with self.transaction() as session:
             try:
                 row = repo.insert_account(session, {"platform": platform, "site_url": site_url,
-                                                    "username": username, "label": label})
+                                                    "username": username, "label": label,
+                                                    "profile": profile})
             except IntegrityError as exc:
                 raise DomainError(f"cannot add portal account {username!r}: {exc.orig}") from exc
             return mapping.account_info(row)

@@ -25,6 +25,7 @@ from app.services.ops import AlarmService
 from app.services.queue import QueueService
 from automation.journal import OutcomeJournal, ReplayResult, RunRecord
 from automation.portals.protocol import PortalCredentials, TransferTarget
+from automation.portals.snapshot import SANITIZED_PREFIX
 from automation.runs.outcomes import Outcome
 from automation.runs.runner import RunJob
 
@@ -210,7 +211,8 @@ class RunStore:
             kind = record.outcome
             self.alarms.raise_alarm(
                 kind, record.site_url or "portal",
-                f"{kind.replace('_', ' ')} on {record.site_url or 'the portal'}: {record.detail}",
+                f"{kind.replace('_', ' ')} on {record.site_url or 'the portal'}: {record.detail}"
+                + sanitized_page_note(record, screenshots),
             )
         return result.transfer.row.status.value
 
@@ -246,3 +248,12 @@ class RunStore:
             log.info("journal replay: %d recorded, %d refused, %d waiting",
                      result.replayed, result.refused, result.remaining)
         return result
+
+
+def sanitized_page_note(record: RunRecord, evidence_ids: list[int]) -> str:
+    """`` (sanitized page: evidence #N)`` when the run attached the drifted page's markup."""
+    items = [item for item in record.evidence if item.kind != "trace"]
+    for item, evidence_id in zip(items, evidence_ids, strict=False):
+        if item.filename.startswith(SANITIZED_PREFIX):
+            return f" (sanitized page: evidence #{evidence_id}, {item.filename})"
+    return ""

@@ -37,6 +37,7 @@ from automation.portals.protocol import (
     PageKind,
     SignInRequiredError,
 )
+from automation.portals.snapshot import SANITIZED_PREFIX, sanitized_html_of
 from automation.runs.events import (
     Answer,
     Frame,
@@ -419,7 +420,21 @@ class _Run:
                 self.evidence.append(EvidenceItem("screenshot", name, "image/png", shot))
             except PlaywrightError as exc:
                 self.log(f"screenshot failed: {_first_line(exc)}", "WARNING")
+        if outcome is Outcome.SELECTOR_DRIFT and page is not None and not page.is_closed():
+            await self._attach_sanitized_page(page)
         await self._stop_trace()
+
+    async def _attach_sanitized_page(self, page: Page) -> None:
+        """The drifted page's markup, scrubbed (automation.portals.snapshot), for the profile
+        editor: the drift alarm names it."""
+        creds = self.job.credentials
+        try:
+            html = await sanitized_html_of(page, [creds.password, creds.username])
+        except PlaywrightError as exc:
+            self.log(f"page snapshot failed: {_first_line(exc)}", "WARNING")
+            return
+        name = f"{SANITIZED_PREFIX}{self.job.transfer_id}-{self.job.run_key[:8]}.html"
+        self.evidence.append(EvidenceItem("upload", name, "text/plain", html.encode()))
 
 
 async def _fits_one_shot(page: Page) -> bool:

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Evidence
+from app.db.models import Alarm, Evidence
 from app.domain.states import Outcome
 from app.resources import resource_path
 from automation.portals import choice
+from automation.portals.snapshot import SANITIZED_PREFIX
 from automation.sandbox.portal import SandboxPortal
 from tests.integration.automation.conftest import World
 
@@ -124,9 +125,18 @@ def test_changed_wording_is_fixed_by_an_override_profile_alone(
         world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     world.portal.set_wording(REWORDED, accept_label="Claim My Tickets",
                              accepted_heading="You're All Set")
-    _, drifted, before = run_shipped(world, REWORDED)
+    drift_id, drifted, before = run_shipped(world, REWORDED)
     assert before.outcome is Outcome.SELECTOR_DRIFT, before.detail
     assert world.portal.accept_counts().get(drifted.token, 0) == 0
+    with world.engine.connect() as conn:  # the alarm names the sanitized page, in evidence
+        message = conn.scalar(select(Alarm.message).where(Alarm.kind == "selector_drift"))
+        page = conn.execute(select(Evidence.id, Evidence.content).where(
+            Evidence.transfer_id == drift_id,
+            Evidence.filename.startswith(SANITIZED_PREFIX))).one()
+    assert f"sanitized page: evidence #{page.id}" in (message or "")
+    html = page.content.decode()
+    assert "Claim My Tickets" in html
+    assert world.accounts_used[-1].split("|")[1] not in html  # the account's email
 
     monkeypatch.setenv("TRANSFERDESK_CONFIG", str(tmp_path / "config.toml"))
     (tmp_path / "portals").mkdir()
