@@ -29,6 +29,16 @@ class PortalProfileService(Service):
                 raise NotFoundError("portal account", account_id)
             return mapping.account_info(row)
 
+    def record_detected(self, site_url: str, username: str, profile: str) -> bool:
+        """Record what a first sign-in detected, unless the account has a profile already."""
+        with self.transaction() as session:
+            result = session.execute(
+                update(PortalAccount)
+                .where(PortalAccount.site_url == site_url, PortalAccount.username == username,
+                       PortalAccount.profile.is_(None))
+                .values(profile=profile).returning(PortalAccount.id))
+            return result.first() is not None
+
     def accounts_by_profile(self) -> dict[str | None, list[PortalAccountInfo]]:
         """Every account grouped by its recorded profile (None: not chosen yet)."""
         with self.transaction() as session:

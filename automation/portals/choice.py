@@ -105,9 +105,13 @@ def adapter_for_site(platform: str, site_url: str, profile: str | None = None) -
     that detects at its first sign-in among :func:`candidates`."""
     from automation.portals.paciolan import PaciolanAdapter
 
-    name = profile or remembered(site_url)
-    if name:
-        return PaciolanAdapter(load_profile(name), site_url)
+    if profile:
+        return PaciolanAdapter(load_profile(profile), site_url)
+    name = remembered(site_url)
+    if name:  # detected for another account of this site: this account records it too
+        adapter = PaciolanAdapter(load_profile(name), site_url)
+        adapter.detected = name
+        return adapter
     options = candidates(platform, site_url)
     if not options:
         return PaciolanAdapter(load_profile(platform), site_url)

@@ -22,6 +22,7 @@ from app.errors import KnownError
 from app.evidence import EvidenceStore
 from app.services.claims import ClaimService
 from app.services.ops import AlarmService
+from app.services.portal_profiles import PortalProfileService
 from app.services.queue import QueueService
 from automation.journal import OutcomeJournal, ReplayResult, RunRecord
 from automation.portals.protocol import PortalCredentials, TransferTarget
@@ -81,8 +82,20 @@ class RunStore:
         self.evidence = EvidenceStore(engine, actor_name, role, max_bytes=evidence_max_bytes)
         self.alarms = AlarmService(engine, actor_name, role)
         self.queue = QueueService(engine, actor_name, role)
+        self.profiles = PortalProfileService(engine, actor_name, role)
         self._accounts: dict[int, PortalAccountInfo] = {}
         self._passwords: dict[int, tuple[float, str]] = {}
+
+    def remember_profile(self, job: RunJob, profile: str) -> None:
+        """Record the profile this run's first sign-in detected (never fails the run)."""
+        try:
+            if self.profiles.record_detected(job.credentials.site_url, job.credentials.username,
+                                             profile):
+                self._accounts.clear()
+                log.info("portal account %s on %s: profile %s recorded",
+                         job.credentials.username, job.credentials.site_url, profile)
+        except Exception as exc:  # a lost write only means detecting again next time
+            log.warning("could not record the detected profile %s: %s", profile, exc)
 
     # -- claims -> jobs --------------------------------------------------------------------
 

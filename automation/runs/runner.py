@@ -258,6 +258,10 @@ class _Run:
                 job.credentials.site_url,
             )
             status, journaled = await asyncio.to_thread(recorder, record)
+        detected = getattr(self.adapter, "detected", None)
+        remember = getattr(recorder, "remember_profile", None)
+        if detected and not job.profile and remember is not None:  # first sign-in's choice
+            await asyncio.to_thread(remember, job, detected)
         self.runner.bus.publish(RunFinished(job.run_key, job.transfer_id, datetime.now(UTC),
                                             outcome.value, detail, status, journaled))
         return RunResult(job.run_key, job.transfer_id, outcome, detail, status, journaled,

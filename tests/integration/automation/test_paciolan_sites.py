@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Alarm, Evidence
+from app.db.models import Alarm, Evidence, PortalAccount
 from app.domain.states import Outcome
 from app.resources import resource_path
 from automation.portals import choice
@@ -51,6 +51,10 @@ def test_modern_site_whole_chain_with_the_detected_paciolan_profile(world: World
     assert result.outcome is Outcome.ACCEPTED, result.detail
     assert result.status == "verified"
     assert choice.remembered(world.portal.site_url(MODERN)) == "paciolan"
+    with world.engine.connect() as conn:  # the first sign-in's detection is recorded
+        recorded = conn.scalars(select(PortalAccount.profile).where(
+            PortalAccount.site_url == world.portal.site_url(MODERN))).all()
+    assert "paciolan" in recorded
     assert world.portal.accept_counts()[sent.token] == 1
     assert any("/pac-api/orderhistory-event/" in path for path in world.portal.state.api_calls)
     assert (sent.expires_at - sent.created_at).total_seconds() == 24 * 3600

@@ -18,11 +18,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+#: Desks and workers record the profile a first sign-in detected (that column only).
+WRITERS = "transferdesk_staff, transferdesk_bot"
+
+
 def upgrade() -> None:
-    """Add ``portal_accounts.profile``."""
+    """Add ``portal_accounts.profile``; staff and bot may set that column only."""
     op.add_column("portal_accounts", sa.Column("profile", sa.Text(), nullable=True))
+    op.execute(f"GRANT UPDATE (profile) ON portal_accounts TO {WRITERS}")
 
 
 def downgrade() -> None:
-    """Drop ``portal_accounts.profile``."""
+    """Drop ``portal_accounts.profile`` (its column grant goes with it)."""
+    op.execute(f"REVOKE UPDATE (profile) ON portal_accounts FROM {WRITERS}")
     op.drop_column("portal_accounts", "profile")
