@@ -22,6 +22,7 @@ from automation.sandbox.portal.app import (
     _redirect,
     _session,
     _set_session_cookie,
+    _sign_out,
     _signed_in,
     check_password,
 )
@@ -38,7 +39,7 @@ def add_paciolan_routes(app: web.Application, prefix: str) -> None:
     app.router.add_get(prefix + "/myaccount/transfers", _account)
     app.router.add_get(prefix + "/myaccount/transfers/seasons", _account)
     app.router.add_get(prefix + "/myaccount/event/{season}/{event}", _event)
-    app.router.add_get(prefix + "/REGLogoff", _log_off)
+    app.router.add_get(prefix + "/REGLogoff", _sign_out)
     app.router.add_get(prefix + "/myaccount/login", _legacy_login_form)
     app.router.add_post(prefix + "/myaccount/login", _legacy_login)
     app.router.add_get(prefix + "/cgi-bin/ncommerce3/EVExecMacro", _account)
@@ -61,14 +62,6 @@ async def _event(request: web.Request) -> web.Response:
         return _html(not_found(site, "that event"), status=404)
     unreadable = state.faults_for(site.slug).seats_unreadable
     return _html(pac.modern_event(site, lay, account, name, session.authz, unreadable))
-
-
-async def _log_off(request: web.Request) -> web.Response:
-    state, site, lay = _context(request)
-    session = _session(request, state, site)
-    if session is not None:
-        state.drop_session(session.sid)
-    return _redirect(pac.sign_in_path(site, lay))
 
 
 async def _legacy_login_form(request: web.Request) -> web.Response:
