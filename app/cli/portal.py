@@ -42,10 +42,13 @@ def register(subparsers: Any) -> None:
     check.add_argument("files", nargs="+", type=Path, metavar="FILE.html")
     check.set_defaults(handler=_check)
     snap = sub.add_parser("snapshot", help="save a sanitized copy of a page (HTML + PNG)")
-    snap.add_argument("--account", type=int, required=True, help="portal account id")
+    source = snap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--account", type=int, help="portal account id (with URL)")
+    source.add_argument("--transfer", type=int,
+                        help="the sanitized last page of this transfer's newest drifted run")
     snap.add_argument("--out", type=Path, default=None,
                       help="folder (default: <data dir>/snapshots)")
-    snap.add_argument("url", help="the page to open with the account's session")
+    snap.add_argument("url", nargs="?", help="the page to open with the account's session")
     snap.set_defaults(handler=_snapshot)
 
 
@@ -156,12 +159,36 @@ def _snapshot(args: argparse.Namespace) -> int:
     from app.credentials import CredentialStore, portal_key
     from automation.portals.tools import snapshot_url
 
-    account = _account(args.account)
     folder = args.out or load_settings().data_dir / "snapshots"
+    if args.transfer is not None:
+        return _run_snapshot(args.transfer, folder)
+    if not args.url:
+        raise KnownError("portal snapshot --account needs the URL of the page to open")
+    account = _account(args.account)
     password = CredentialStore().get(portal_key(str(account.id))) or ""
     stem = f"account{account.id}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     with _browser(with_sessions=True) as service:
         shot = snapshot_url(service, f"{account.site_url}|{account.username}", args.url,
                             folder, stem, [password, account.username])
     print(f"sanitized snapshot of {shot.url}: {shot.html_path} and {shot.screenshot_path}")
+    return 0
+
+
+def _run_snapshot(transfer_id: int, folder: Path) -> int:
+    """Export the sanitized page a drifted run of ``transfer_id`` attached as evidence."""
+    from app.evidence import EvidenceStore
+    from automation.portals.snapshot import SANITIZED_PREFIX
+
+    with _engine() as engine:
+        store = EvidenceStore(engine)
+        pages = [e for e in store.for_transfer(transfer_id)
+                 if e.filename.startswith(SANITIZED_PREFIX)]
+        if not pages:
+            raise KnownError(f"transfer #{transfer_id} has no sanitized page (only runs that "
+                             "ended selector_drift attach one)")
+        info, content = store.read(max(pages, key=lambda e: e.id).id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / info.filename
+    path.write_bytes(content)
+    print(f"sanitized page of transfer #{transfer_id} (evidence #{info.id}): {path}")
     return 0

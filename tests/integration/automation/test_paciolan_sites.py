@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.cli.main import main
 from app.db.models import Alarm, Evidence, PortalAccount
 from app.domain.states import Outcome
 from app.resources import resource_path
@@ -126,7 +127,8 @@ def test_payment_step_after_accept_ends_payment_required_and_pays_nothing(
 
 
 def test_changed_wording_is_fixed_by_an_override_profile_alone(
-        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        database_url: str) -> None:
     world.portal.set_wording(REWORDED, accept_label="Claim My Tickets",
                              accepted_heading="You're All Set")
     drift_id, drifted, before = run_shipped(world, REWORDED)
@@ -140,9 +142,14 @@ def test_changed_wording_is_fixed_by_an_override_profile_alone(
     assert f"sanitized page: evidence #{page.id}" in (message or "")
     html = page.content.decode()
     assert "Claim My Tickets" in html
+    monkeypatch.setenv("TRANSFERDESK_DATABASE_URL", database_url)  # and the CLI exports it
+    monkeypatch.setenv("TRANSFERDESK_CONFIG", str(tmp_path / "config.toml"))
+    assert main(["portal", "snapshot", "--transfer", str(drift_id), "--out",
+                 str(tmp_path / "out")]) == 0
+    exported = list((tmp_path / "out").glob(f"{SANITIZED_PREFIX}{drift_id}-*.html"))
+    assert len(exported) == 1 and exported[0].read_bytes() == page.content
     assert world.accounts_used[-1].split("|")[1] not in html  # the account's email
 
-    monkeypatch.setenv("TRANSFERDESK_CONFIG", str(tmp_path / "config.toml"))
     (tmp_path / "portals").mkdir()
     shipped = resource_path("portals", "paciolan.toml").read_text(encoding="utf-8")
     override = shipped.replace(
