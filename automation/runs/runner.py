@@ -271,6 +271,8 @@ class _Run:
         adapter, target = self.adapter, self.job.target
         await self.step("sign_in", lambda: self.sign_in_untraced(force=False),
                         paced=not self._session_trusted())
+        if (detected := getattr(adapter, "detected", None)) and not self.job.profile:
+            self.log(f"portal profile for this site: {detected} (its sign-in markers match)")
         await self._start_trace()
         kinds: list[PageKind] = []
 

@@ -61,6 +61,15 @@ def test_modern_site_whole_chain_with_the_detected_paciolan_profile(world: World
     assert (sent.expires_at - sent.created_at).total_seconds() == 24 * 3600
 
 
+def test_modern_site_without_accept_link_opens_from_the_pending_expander(
+        world: World) -> None:
+    transfer_id, sent, result = run_shipped(world, MODERN, with_link=False)
+    assert result.outcome is Outcome.ACCEPTED, result.detail
+    assert world.portal.accept_counts()[sent.token] == 1
+    assert any("portal profile for this site: paciolan" in getattr(e, "message", "")
+               for e in world.events)
+
+
 def test_legacy_site_whole_chain_with_the_detected_legacy_profile(world: World) -> None:
     transfer_id, sent, result = run_shipped(world, LEGACY)
     assert result.outcome is Outcome.ACCEPTED, result.detail
