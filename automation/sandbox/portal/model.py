@@ -54,6 +54,7 @@ class Ticket:
     section: str
     row: str
     seat: str
+    transferable: bool = True  # False on a site where a ticket may be transferred only once
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Site:
     lock_minutes: int = 15
     code_ttl_seconds: int = 600
     accept_window_hours: float = 72.0
+    transfer_once: bool = False  # received tickets may not be transferred on (some schools)
     wording: dict[str, str] = field(default_factory=dict)
     patron_base: int = 480000
 

@@ -162,8 +162,9 @@ def seat_line(ticket: Ticket, unreadable: bool) -> str:
     """One owned seat as My Account shows it."""
     if unreadable:
         return "Seat details unavailable"
+    once = "" if ticket.transferable else " · Not transferable"
     return (f"Section {escape(ticket.section)} · Row {escape(ticket.row)} · "
-            f"Seat {escape(ticket.seat)}")
+            f"Seat {escape(ticket.seat)}{once}")
 
 
 def modern_event(site: Site, lay: Layout, account: Account, event_name: str | None,

@@ -131,7 +131,7 @@ async def _api_orders(request: web.Request) -> web.Response:
     unreadable = state.faults_for(site.slug).seats_unreadable
     seats = [
         {"transferSeatId": "" if unreadable else transfer_seat_id(patron, event, t),
-         "barcode": f"{patron}{i:04d}"}
+         "barcode": f"{patron}{i:04d}", "transferable": t.transferable}
         for i, t in enumerate(account.tickets)
         if event_codes(t.event_name, t.event_starts_at) == (season, event)
     ]

@@ -259,6 +259,7 @@ class PortalState:
                             transfer.section,
                             transfer.row,
                             seat,
+                            transferable=not self.site(transfer.site).transfer_once,
                         )
                         for seat in moved
                     )

@@ -103,3 +103,18 @@ def test_a_fee_sends_accept_to_a_payment_step_and_nothing_is_accepted(
     assert page.url.endswith("/payment")
     assert page.get_by_label("Card number").is_visible()
     assert world.portal.state.require_transfer(sent.token).state == "pending"
+
+
+def test_tickets_received_on_a_transfer_once_site_say_so(page: Page, world: World) -> None:
+    world.portal.add_site("once-u", "Once U Athletics", transfer_once=True)
+    world.portal.add_account("once-u", DESK, PASSWORD, "Market Desk")
+    world.portal.set_faults("once-u", layout="legacy")
+    sent = world.portal.create_transfer("once-u", DESK, **transfer_details(seats=("3",)))
+    world.portal.state.accept(sent.token)
+    (ticket,) = world.portal.state.account("once-u", DESK).tickets  # type: ignore[union-attr]
+    assert ticket.transferable is False
+    page.goto(f"{world.site_url('once-u')}/myaccount/login?&shopperContext=ST&fromLegacy=1")
+    page.fill("#user_cred", DESK)
+    page.fill("#pass_cred", PASSWORD)
+    page.click("[name='submitForm']")
+    assert page.get_by_text("Seat 3 · Not transferable").is_visible()
