@@ -33,7 +33,7 @@ from app.services.ops import WorkerService
 from automation.browser.service import BrowserService
 from automation.browser.storage import StorageStateStore
 from automation.journal import OutcomeJournal
-from automation.portals.paciolan import PaciolanAdapter
+from automation.portals import choice as portal_choice
 from automation.portals.profile import PortalProfile, load_profile
 from automation.portals.protocol import PortalAdapter
 from automation.runs.mfa import (
@@ -74,8 +74,9 @@ def profile_for(platform: str) -> PortalProfile:
 
 
 def default_adapter(platform: str, site_url: str) -> PortalAdapter:
-    """A Paciolan adapter with the platform's profile."""
-    return PaciolanAdapter(profile_for(platform), site_url)
+    """A Paciolan adapter: the profile detected for the site, or detection at first sign-in
+    (the runner applies an account's recorded profile: ``RunJob.profile``)."""
+    return portal_choice.adapter_for_site(platform, site_url)
 
 
 @dataclass

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +30,10 @@ def register(subparsers: Any) -> None:
                      help="the site's base URL, e.g. https://tickets.example.edu")
     add.add_argument("--username", required=True, help="the sign-in email")
     add.add_argument("--label", default="", help="a name shown to staff")
+    add.add_argument("--profile", default=None,
+                     help="selector profile (default: detected from the site's sign-in page)")
+    add.add_argument("--no-detect", action="store_true",
+                     help="do not open the site now: detect the profile at the first sign-in")
     add.set_defaults(handler=_add)
     listing = sub.add_parser("list", help="list portal accounts")
     listing.set_defaults(handler=_list)
@@ -52,13 +57,41 @@ def _add(args: argparse.Namespace) -> int:
     check_site_url(args.site_url), check_username(args.username)  # before the prompt
     check_backend(probe=True)  # refuse before touching the database if secrets cannot be kept
     password = read_secret(f"{args.username} ({portal_key('<id>')})")
+    profile = _chosen_profile(args)
     with _services() as (transfers, _):
         account = transfers.add_account(args.platform, args.site_url,
-                                        args.username, args.label)
+                                        args.username, args.label, profile=profile)
     CredentialStore().set(portal_key(str(account.id)), password)
     print(f"added portal account #{account.id} {account.username} on {account.site_url}; "
-          f"password saved in the keyring as {portal_key(str(account.id))}")
+          f"password saved in the keyring as {portal_key(str(account.id))}; profile: "
+          f"{profile or 'detected at the first sign-in'}")
     return 0
+
+
+def _chosen_profile(args: argparse.Namespace) -> str | None:
+    """The given profile (checked), else the detected one (None: detect at first sign-in)."""
+    from automation.portals.profile import load_profile
+
+    if args.profile:
+        return load_profile(args.profile).name
+    if args.no_detect:
+        return None
+    from app.cli.portal import _browser
+    from automation.portals.tools import detect_profile
+
+    try:
+        with _browser() as service:
+            name = detect_profile(service, args.platform, args.site_url.rstrip("/"))
+    except Exception as exc:  # an unreachable site must not stop adding the account
+        print(f"could not open {args.site_url} to detect its profile ({exc}); it is detected "
+              "at the first sign-in", file=sys.stderr)
+        return None
+    if name is None:
+        print(f"no shipped profile's sign-in markers match {args.site_url}; it is detected "
+              "again at the first sign-in (see docs/portals.md)", file=sys.stderr)
+    else:
+        print(f"{args.site_url} matches portal profile {name}")
+    return name
 
 
 def _list(args: argparse.Namespace) -> int:

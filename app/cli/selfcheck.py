@@ -172,9 +172,9 @@ def _check_resources() -> str:
                 json.loads(path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ValueError(f"{path}: {exc}") from exc
-    profiles = available_profiles()
+    profiles = available_profiles(("override", "bundled", "sandbox"))
     for name in profiles:
-        load_profile(name)  # and every portal profile must be valid
+        load_profile(name)  # and every portal profile (overrides too) must be valid
     names = ", ".join(profiles) or "none"
     return f"{len(files)} files in {root}; portal profiles: {names}"
 

@@ -82,6 +82,7 @@ class PortalAccount(Base):
     label: Mapped[str] = mapped_column(Text, server_default="")
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = _now()
+    profile: Mapped[str | None] = mapped_column(Text)  # selector profile; NULL: detect
 
 
 class Transfer(Base):

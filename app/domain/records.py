@@ -204,6 +204,7 @@ class PortalAccountInfo:
     username: str
     label: str
     active: bool
+    profile: str | None = None  # the selector profile; None: detected on first sign-in
 
 
 @dataclass(frozen=True)

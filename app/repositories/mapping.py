@@ -200,4 +200,5 @@ def account_info(a: PortalAccount) -> PortalAccountInfo:
         username=a.username,
         label=a.label,
         active=a.active,
+        profile=a.profile,
     )

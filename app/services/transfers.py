@@ -81,9 +81,10 @@ class TransferService(Service):
             ])
             return ImportReport(created=len(ids), transfer_ids=tuple(ids))
 
-    def add_account(self, platform: str, site_url: str, username: str, label: str = ""
-                    ) -> PortalAccountInfo:
-        """Add a portal account (supervisors; its password goes to the keyring separately).
+    def add_account(self, platform: str, site_url: str, username: str, label: str = "",
+                    profile: str | None = None) -> PortalAccountInfo:
+        """Add a portal account (supervisors; its password goes to the keyring separately);
+        ``profile``: its selector profile (None: detected at the first sign-in).
 
         Raises:
             DomainError: a bad site URL or username (:mod:`app.domain.accounts`), or the same
@@ -96,7 +97,8 @@ class TransferService(Service):
                                   f"(#{same})")
             try:
                 row = repo.insert_account(session, {"platform": platform, "site_url": site_url,
-                                                    "username": username, "label": label})
+                                                    "username": username, "label": label,
+                                                    "profile": profile})
             except IntegrityError as exc:
                 raise DomainError(f"cannot add portal account {username!r}: {exc.orig}") from exc
             return mapping.account_info(row)

@@ -236,7 +236,8 @@ class DemoOrchestrator:
             self.portal.add_account(slug, demo_world.MARKETPLACE_EMAIL, password,
                                     demo_world.MARKETPLACE_NAME, "off")
             info = transfers.add_account("paciolan", self.portal.site_url(slug),
-                                         demo_world.MARKETPLACE_EMAIL, name)
+                                         demo_world.MARKETPLACE_EMAIL, name,
+                                         profile="sandbox_paciolan")  # the sandbox's layout
             self._store(f"portal:{info.id}", password)
             self.accounts.append(DemoAccount(info.id, slug, demo_world.MARKETPLACE_EMAIL,
                                              demo_world.MARKETPLACE_NAME))

@@ -1,4 +1,9 @@
-"""Selector profiles: how to find things on a portal's pages, as data (resources/portals/*.toml).
+"""Selector profiles: how to find things on a portal's pages, as data (``*.toml``).
+
+Where a profile named ``NAME`` is looked up, first match wins (see :func:`profile_sources`):
+``<config dir>/portals/NAME.toml`` (a per-site override beside config.toml), the bundled
+``resources/portals/NAME.toml`` (real sites only), then the sandbox-only test profiles in
+``resources/sandbox/profiles/``.
 
 A profile maps logical element names (``email_field``, ``accept_button``, ...) to a list of
 locator alternatives tried in order, and page states to text markers. A changed portal page is a
@@ -20,8 +25,9 @@ from typing import Any
 
 from playwright.async_api import Locator, Page
 
+from app.config import default_config_path
 from app.errors import ConfigError
-from app.resources import resource_path, resources_root
+from app.resources import resources_root
 
 SPEC_KEYS = ("role", "label", "placeholder", "text", "css", "test_id")
 
@@ -67,6 +73,8 @@ class PortalProfile:
     paths: Mapping[str, str]
     locators: Mapping[str, tuple[LocatorSpec, ...]]
     texts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    api: Mapping[str, str] = field(default_factory=dict)
+    detect: tuple[str, ...] = ()
 
     def specs(self, element: str) -> tuple[LocatorSpec, ...]:
         """The alternatives for ``element`` (empty when the profile does not name it)."""
@@ -106,8 +114,12 @@ def parse_profile(raw: Mapping[str, Any], source: str) -> PortalProfile:
             raise ConfigError(f"{source}: texts.{key} must be a string or a list of strings")
         texts[key] = tuple(v.lower() for v in values)
     paths = {str(k): str(v) for k, v in dict(raw.get("paths", {})).items()}
+    api = {str(k): str(v) for k, v in dict(raw.get("api", {})).items()}
+    detect = raw.get("detect", [d for d in ("email_field", "account_marker") if d in locators])
+    if not isinstance(detect, list) or not all(d in locators for d in detect):
+        raise ConfigError(f"{source}: detect must list elements named in [locators]")
     return PortalProfile(name, str(raw.get("platform", "paciolan")), source, paths, locators,
-                         texts)
+                         texts, api, tuple(str(d) for d in detect))
 
 
 def _spec(alt: Any, where: str) -> LocatorSpec:
@@ -122,20 +134,44 @@ def _spec(alt: Any, where: str) -> LocatorSpec:
                        bool(alt.get("exact", False)))
 
 
+#: Where profiles come from, in the order a name is looked up.
+SOURCES = ("override", "bundled", "sandbox")
+
+
+def override_dir() -> Path:
+    """``portals/`` beside config.toml: per-site profiles that beat the bundled ones."""
+    return default_config_path().parent / "portals"
+
+
+def profile_sources() -> list[tuple[str, Path]]:
+    """``(source, folder)`` pairs in lookup order (works in the frozen app too)."""
+    root = resources_root()
+    return [("override", override_dir()), ("bundled", root / "portals"),
+            ("sandbox", root / "sandbox" / "profiles")]
+
+
+def find_profile_file(name: str) -> tuple[str, Path] | None:
+    """The source and file of the profile called ``name`` (first in lookup order), or None."""
+    for source, folder in profile_sources():
+        path = folder / f"{name}.toml"
+        if path.is_file():
+            return source, path
+    return None
+
+
 def load_profile(name_or_path: str | Path) -> PortalProfile:
-    """Load ``resources/portals/<name>.toml`` (or a file path).
+    """Load the profile called ``name`` (override, bundled, sandbox) or a ``.toml`` file.
 
     Raises:
         ConfigError: the file is missing or invalid.
     """
     path = Path(name_or_path)
     if path.suffix != ".toml":
-        try:
-            path = resource_path("portals", f"{name_or_path}.toml")
-        except FileNotFoundError:
-            raise ConfigError(
-                f"no portal profile named {name_or_path!r} in {resources_root() / 'portals'}"
-            ) from None
+        found = find_profile_file(str(name_or_path))
+        if found is None:
+            where = ", ".join(str(folder) for _, folder in profile_sources())
+            raise ConfigError(f"no portal profile named {name_or_path!r} in {where}")
+        path = found[1]
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -145,7 +181,20 @@ def load_profile(name_or_path: str | Path) -> PortalProfile:
     return parse_profile(raw, str(path))
 
 
-def available_profiles() -> list[str]:
-    """Names of the profiles shipped in resources/portals/."""
-    folder = resources_root() / "portals"
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+def available_profiles(sources: tuple[str, ...] = ("bundled",)) -> list[str]:
+    """Names of the profiles in ``sources`` (default: those shipped for real sites)."""
+    names: set[str] = set()
+    for source, folder in profile_sources():
+        if source in sources and folder.is_dir():
+            names.update(p.stem for p in folder.glob("*.toml"))
+    return sorted(names)
+
+
+def all_profiles() -> list[tuple[str, str, Path]]:
+    """Every profile name with the source and file that wins for it, override first."""
+    seen: dict[str, tuple[str, str, Path]] = {}
+    for source, folder in profile_sources():
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.toml")):
+                seen.setdefault(path.stem, (path.stem, source, path))
+    return sorted(seen.values())

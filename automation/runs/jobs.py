@@ -27,6 +27,7 @@ class RunJob:
     target: TransferTarget
     run_id: int = 0
     run_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    profile: str | None = None  # the account's recorded selector profile (None: detect)
 
     @property
     def account_key(self) -> str:

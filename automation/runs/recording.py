@@ -21,11 +21,13 @@ from app.domain.records import Claim, PortalAccountInfo
 from app.errors import KnownError
 from app.services.claims import ClaimService
 from app.services.ops import AlarmService
+from app.services.portal_profiles import PortalProfileService
 from app.services.queue import QueueService
 from app.services.run_records import ALREADY_RECORDED, RunEvidence, RunRecordService
 from app.urls import redact_text
 from automation.journal import OutcomeJournal, ReplayResult, RunRecord
 from automation.portals.protocol import PortalCredentials, TransferTarget
+from automation.portals.snapshot import SANITIZED_PREFIX
 from automation.runs.outcomes import Outcome
 from automation.runs.runner import RunJob
 
@@ -81,8 +83,20 @@ class RunStore:
         self.records = RunRecordService(self.claims, max_bytes=evidence_max_bytes)
         self.alarms = AlarmService(engine, actor_name, role)
         self.queue = QueueService(engine, actor_name, role)
+        self.profiles = PortalProfileService(engine, actor_name, role)
         self._accounts: dict[int, PortalAccountInfo] = {}
         self._passwords: dict[int, tuple[float, str]] = {}
+
+    def remember_profile(self, job: RunJob, profile: str) -> None:
+        """Record the profile this run's first sign-in detected (never fails the run)."""
+        try:
+            if self.profiles.record_detected(job.credentials.site_url, job.credentials.username,
+                                             profile):
+                self._accounts.clear()
+                log.info("portal account %s on %s: profile %s recorded",
+                         job.credentials.username, job.credentials.site_url, profile)
+        except Exception as exc:  # a lost write only means detecting again next time
+            log.warning("could not record the detected profile %s: %s", profile, exc)
 
     # -- claims -> jobs --------------------------------------------------------------------
 
@@ -144,7 +158,7 @@ class RunStore:
         credentials = PortalCredentials(account.site_url, account.username,
                                         self.password_for(account))
         return RunJob(row.id, claim.worker, claim.attempt, row.platform or account.platform,
-                      credentials, target, run_id=claim.run_id)
+                      credentials, target, run_id=claim.run_id, profile=account.profile)
 
     def claim_job(self, worker: str, transfer_id: int | None = None) -> RunJob | None:
         """Claim (the next due transfer, or exactly ``transfer_id``) and build its job.
@@ -204,9 +218,17 @@ class RunStore:
             self.alarms.raise_alarm(
                 kind, record.site_url or "portal",
                 redact_text(f"{kind.replace('_', ' ')} on {record.site_url or 'the portal'}: "
-                            f"{record.detail}"),
+                            f"{record.detail}" + self._sanitized_page_note(record)),
             )
         return result.transfer.row.status.value
+
+    def _sanitized_page_note(self, record: RunRecord) -> str:
+        """`` (sanitized page: evidence #N)`` when the run attached the drifted page's markup."""
+        for item in record.evidence:
+            if item.kind != "trace" and item.filename.startswith(SANITIZED_PREFIX):
+                evidence_id = self.records.evidence_ids(record.run_id).get(item.filename)
+                return f" (sanitized page: evidence #{evidence_id}, {item.filename})"
+        return ""
 
     def _write_replayed(self, record: RunRecord, from_journal: bool = True) -> str:
         """Record a run; if its lease was reaped meanwhile, a success is claimed again first.
@@ -239,3 +261,5 @@ class RunStore:
             log.info("journal replay: %d recorded, %d refused, %d waiting",
                      result.replayed, result.refused, result.remaining)
         return result
+
+

@@ -35,11 +35,14 @@ from automation.browser.screencast import Screencast
 from automation.browser.service import AccountSession, BrowserService
 from automation.browser.trace_scrub import scrub_trace
 from automation.journal import EvidenceItem, RunRecord
+from automation.portals.paciolan import PaciolanAdapter
+from automation.portals.profile import load_profile
 from automation.portals.protocol import (
     ChallengeShownError,
     PageKind,
     SignInRequiredError,
 )
+from automation.portals.snapshot import SANITIZED_PREFIX, sanitized_html_of
 from automation.runs.events import (
     Answer,
     Frame,
@@ -131,6 +134,8 @@ class _Run:
         self.abort = abort
         self.session = session
         self.adapter = runner.adapter_for(job.platform, job.credentials.site_url)
+        if job.profile and isinstance(self.adapter, PaciolanAdapter):
+            self.adapter.use_profile(load_profile(job.profile))  # the account's choice wins
         self.codes = runner.codes_for(job)
         self.started_at = datetime.now(UTC)
         self.guard = SiteGuard(job.credentials.site_url, job.credentials.password)
@@ -269,6 +274,10 @@ class _Run:
                 job.credentials.site_url,
             )
             status, journaled = await asyncio.to_thread(recorder, record)
+        detected = getattr(self.adapter, "detected", None)
+        remember = getattr(recorder, "remember_profile", None)
+        if detected and not job.profile and remember is not None:  # first sign-in's choice
+            await asyncio.to_thread(remember, job, detected)
         self.runner.bus.publish(RunFinished(job.run_key, job.transfer_id, datetime.now(UTC),
                                             outcome.value, detail, status, journaled))
         return RunResult(job.run_key, job.transfer_id, outcome, detail, status, journaled,
@@ -278,6 +287,8 @@ class _Run:
         adapter, target = self.adapter, self.job.target
         await self.step("sign_in", lambda: self.sign_in_untraced(force=False),
                         paced=not self._session_trusted())
+        if (detected := getattr(adapter, "detected", None)) and not self.job.profile:
+            self.log(f"portal profile for this site: {detected} (its sign-in markers match)")
         await self._start_trace()
         kinds: list[PageKind] = []
 
@@ -436,7 +447,21 @@ class _Run:
                 self.evidence.append(EvidenceItem("screenshot", name, "image/png", shot))
             except PlaywrightError as exc:
                 self.log(f"screenshot failed: {_first_line(exc)}", "WARNING")
+        if outcome is Outcome.SELECTOR_DRIFT and page is not None and not page.is_closed():
+            await self._attach_sanitized_page(page)
         await self._stop_trace()
+
+    async def _attach_sanitized_page(self, page: Page) -> None:
+        """The drifted page's markup, scrubbed (automation.portals.snapshot), for the profile
+        editor: the drift alarm names it."""
+        creds = self.job.credentials
+        try:
+            html = await sanitized_html_of(page, [creds.password, creds.username])
+        except PlaywrightError as exc:
+            self.log(f"page snapshot failed: {_first_line(exc)}", "WARNING")
+            return
+        name = f"{SANITIZED_PREFIX}{self.job.transfer_id}-{self.job.run_key[:8]}.html"
+        self.evidence.append(EvidenceItem("upload", name, "text/plain", html.encode()))
 
 
 async def _fits_one_shot(page: Page) -> bool:

@@ -12,7 +12,8 @@ POST     /_admin/transfers                   create: site, recipient_email, send
                                              wrong_seats] -> the transfer plus accept_url
 POST     /_admin/transfers/{token}/cancel    the sender cancels -> the transfer
 POST     /_admin/faults                      {[site], switch: value, ...} -> effective faults
-POST     /_admin/sites                       {slug, name}
+POST     /_admin/sites                       {slug, name, [accept_window_hours, ...]}
+POST     /_admin/sites/{slug}/wording        {key: words, ...} (WORDING_KEYS) -> the wording
 POST     /_admin/accounts                    {site, email, password, [display_name], [mfa]}
 POST     /_admin/clock                       {advance_seconds}
 POST     /_admin/reset                       forget transfers, sessions, faults
@@ -101,6 +102,9 @@ def add_admin_routes(app: web.Application, state: PortalState) -> None:
         data = await body(request)
         return asdict(state.add_site(data.pop("slug"), data.pop("name"), **data))
 
+    async def set_wording(request: web.Request) -> Any:
+        return state.set_wording(request.match_info["slug"], **(await body(request)))
+
     async def add_account(request: web.Request) -> Any:
         data = await body(request)
         site, email, password = data.pop("site"), data.pop("email"), data.pop("password")
@@ -122,6 +126,7 @@ def add_admin_routes(app: web.Application, state: PortalState) -> None:
     route("POST", "/transfers/{token}/cancel", cancel)
     route("POST", "/faults", set_faults)
     route("POST", "/sites", add_site)
+    route("POST", "/sites/{slug}/wording", set_wording)
     route("POST", "/accounts", add_account)
     route("POST", "/clock", clock)
     route("POST", "/reset", reset)

@@ -17,15 +17,17 @@ from aiohttp import web
 
 from app.resources import resource_path
 from automation.sandbox.notices import build_verification_email
+from automation.sandbox.portal import paciolan_pages as pac
 from automation.sandbox.portal import pages
 from automation.sandbox.portal.admin import add_admin_routes
-from automation.sandbox.portal.layouts import LAYOUTS, Layout
+from automation.sandbox.portal.layouts import LAYOUTS, Layout, with_wording
 from automation.sandbox.portal.state import (
     Account,
     PortalState,
     Session,
     SignInOutcome,
     Site,
+    TransferState,
 )
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,9 @@ def create_app(state: PortalState, mailer: Mailer | None = None) -> web.Applicat
     app.router.add_get(prefix + "/transfer/{token}/confirmation", _confirmation)
     app.router.add_post(prefix + "/challenge", _challenge_submit)
     add_admin_routes(app, state)
+    from automation.sandbox.portal.paciolan_routes import add_paciolan_routes
+
+    add_paciolan_routes(app, prefix)
     return app
 
 
@@ -94,7 +99,15 @@ def _context(request: web.Request) -> tuple[PortalState, Site, Layout]:
     site = state.sites.get(request.match_info["site"])
     if site is None:
         raise web.HTTPNotFound(text=pages.not_found(None, "that site"), content_type="text/html")
-    return state, site, LAYOUTS[state.faults_for(site.slug).layout]
+    return state, site, with_wording(LAYOUTS[state.faults_for(site.slug).layout], site.wording)
+
+
+def _layout(state: PortalState, site: Site) -> Layout:
+    return LAYOUTS[state.faults_for(site.slug).layout]
+
+
+def _modern(lay: Layout) -> bool:
+    return lay.name in ("modern", "legacy")
 
 
 def _set_session_cookie(response: web.Response, site: Site, session: Session) -> None:
@@ -115,7 +128,7 @@ def _session(request: web.Request, state: PortalState, site: Site) -> Session | 
 def _to_sign_in(state: PortalState, site: Site, next_url: str, notice: str | None) -> web.Response:
     session = state.new_session(site.slug)
     session.next_url, session.notice = next_url, notice
-    response = _redirect(f"/tickets/{site.slug}/signin")
+    response = _redirect(pac.sign_in_path(site, _layout(state, site)))
     _set_session_cookie(response, site, session)
     return response
 
@@ -124,7 +137,8 @@ def _signed_in(request: web.Request) -> tuple[Session, Account] | web.Response:
     """The signed-in session and account, or a redirect to the sign-in page."""
     state, site, _ = _context(request)
     session = _session(request, state, site)
-    next_url = request.path_qs if request.method == "GET" else f"/tickets/{site.slug}/account"
+    lay = _layout(state, site)
+    next_url = request.path_qs if request.method == "GET" else pac.account_path(site, lay)
     if session is None or session.stage != "signed_in":
         return _to_sign_in(state, site, next_url, None)
     if not state.count_request(session):
@@ -153,8 +167,8 @@ async def _send_code(request: web.Request, site: Site, session: Session) -> None
         log.exception("could not deliver the verification code to %s", session.email)
 
 
-def _finish_sign_in(site: Site, session: Session) -> web.Response:
-    target = session.next_url or f"/tickets/{site.slug}/account"
+def _finish_sign_in(site: Site, session: Session, lay: Layout) -> web.Response:
+    target = session.next_url or pac.account_path(site, lay)
     session.next_url = None
     response = _redirect(target)
     _set_session_cookie(response, site, session)
@@ -185,20 +199,23 @@ async def _fault_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 # -- sign-in --------------------------------------------------------------------------------
 async def _home(request: web.Request) -> web.Response:
-    _, site, _ = _context(request)
-    return _redirect(f"/tickets/{site.slug}/account")
+    _, site, lay = _context(request)
+    return _redirect(pac.account_path(site, lay))
 
 
 async def _sign_in_form(request: web.Request) -> web.Response:
     state, site, lay = _context(request)
     session = _session(request, state, site)
     if session is not None and session.stage == "signed_in":
-        return _redirect(f"/tickets/{site.slug}/account")
+        return _redirect(pac.account_path(site, lay))
+    if lay.name == "legacy":
+        return _redirect(pac.sign_in_path(site, lay))
     if session is None:
         session = state.new_session(site.slug)
     session.stage, session.email = "email", None
     notice, session.notice = session.notice, None
-    response = _html(pages.sign_in_email(site, lay, None, notice))
+    render = pac.modern_sign_in_email if _modern(lay) else pages.sign_in_email
+    response = _html(render(site, lay, None, notice))
     _set_session_cookie(response, site, session)
     return response
 
@@ -209,7 +226,8 @@ async def _sign_in_email(request: web.Request) -> web.Response:
     email = str(form.get("email", "")).strip().lower()
     session = _session(request, state, site) or state.new_session(site.slug)
     if "@" not in email:
-        response = _html(pages.sign_in_email(site, lay, "Enter a valid email address.", None))
+        render = pac.modern_sign_in_email if _modern(lay) else pages.sign_in_email
+        response = _html(render(site, lay, "Enter a valid email address.", None))
     else:
         session.stage, session.email = "password", email
         response = _redirect(f"/tickets/{site.slug}/signin/password")
@@ -222,7 +240,8 @@ async def _password_form(request: web.Request) -> web.Response:
     session = _session(request, state, site)
     if session is None or session.stage != "password" or session.email is None:
         return _redirect(f"/tickets/{site.slug}/signin")
-    return _html(pages.sign_in_password(site, lay, session.email, None))
+    render = pac.modern_sign_in_password if _modern(lay) else pages.sign_in_password
+    return _html(render(site, lay, session.email, None))
 
 
 async def _password_submit(request: web.Request) -> web.Response:
@@ -231,21 +250,34 @@ async def _password_submit(request: web.Request) -> web.Response:
     if session is None or session.stage != "password" or session.email is None:
         return _redirect(f"/tickets/{site.slug}/signin")
     form = await request.post()
+    return await check_password(request, site, lay, session, str(form.get("password", "")),
+                                bool(form.get("keep")))
+
+
+async def check_password(request: web.Request, site: Site, lay: Layout, session: Session,
+                         password: str, keep: bool) -> web.Response:
+    """The password step of every layout (the legacy login posts email and password at once)."""
+    state = request.app[STATE_KEY]
+    assert session.email is not None
     device = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
-    outcome = state.check_password(
-        session, str(form.get("password", "")), device, keep_signed_in=bool(form.get("keep"))
-    )
+    outcome = state.check_password(session, password, device, keep_signed_in=keep)
+    render = pages.sign_in_password
+    if lay.name == "legacy":
+        def render(site: Site, lay: Layout, email: str, error: str | None) -> str:
+            return pac.legacy_sign_in(site, lay, error, None)
+    elif lay.name == "modern":
+        render = pac.modern_sign_in_password
     if outcome is SignInOutcome.LOCKED:
         message = pages.LOCKED_MESSAGE.format(minutes=site.lock_minutes)
-        response = _html(pages.sign_in_password(site, lay, session.email, message), status=423)
+        response = _html(render(site, lay, session.email, message), status=423)
     elif outcome is SignInOutcome.WRONG_PASSWORD:
         message = pages.WRONG_PASSWORD_MESSAGE
-        response = _html(pages.sign_in_password(site, lay, session.email, message), status=401)
+        response = _html(render(site, lay, session.email, message), status=401)
     elif outcome is SignInOutcome.CODE_REQUIRED:
         await _send_code(request, site, session)
         response = _redirect(f"/tickets/{site.slug}/signin/code")
     else:
-        response = _finish_sign_in(site, session)
+        response = _finish_sign_in(site, session, lay)
     response.set_cookie(
         DEVICE_COOKIE, device, path=f"/tickets/{site.slug}/", max_age=365 * 24 * 3600
     )
@@ -257,7 +289,8 @@ async def _code_form(request: web.Request) -> web.Response:
     session = _session(request, state, site)
     if session is None or session.stage != "code" or session.email is None:
         return _redirect(f"/tickets/{site.slug}/signin")
-    return _html(pages.sign_in_code(site, lay, session.email, None))
+    render = pac.sign_in_code if _modern(lay) else pages.sign_in_code
+    return _html(render(site, lay, session.email, None))
 
 
 async def _code_submit(request: web.Request) -> web.Response:
@@ -268,13 +301,14 @@ async def _code_submit(request: web.Request) -> web.Response:
     form = await request.post()
     result = state.check_code(session, str(form.get("code", "")), _device(request))
     if result == "ok":
-        return _finish_sign_in(site, session)
+        return _finish_sign_in(site, session, lay)
     message = (
         "That code is incorrect. Check the email and try again."
         if result == "wrong"
         else "That code has expired. Send a new code."
     )
-    return _html(pages.sign_in_code(site, lay, session.email, message), status=401)
+    render = pac.sign_in_code if _modern(lay) else pages.sign_in_code
+    return _html(render(site, lay, session.email, message), status=401)
 
 
 async def _code_resend(request: web.Request) -> web.Response:
@@ -291,11 +325,11 @@ def _device(request: web.Request) -> str:
 
 
 async def _sign_out(request: web.Request) -> web.Response:
-    state, site, _ = _context(request)
+    state, site, lay = _context(request)
     session = _session(request, state, site)
     if session is not None:
         state.drop_session(session.sid)
-    return _redirect(f"/tickets/{site.slug}/signin")
+    return _redirect(pac.sign_in_path(site, lay))
 
 
 async def _challenge_submit(request: web.Request) -> web.Response:
@@ -325,6 +359,11 @@ async def _account(request: web.Request) -> web.Response:
     session, account = auth
     state, site, lay = _context(request)
     pending = state.pending_for(site.slug, account.email)
+    unreadable = state.faults_for(site.slug).seats_unreadable
+    if lay.name == "modern":
+        return _html(pac.modern_account(site, lay, account, pending, session.authz))
+    if lay.name == "legacy":
+        return _html(pac.legacy_account(site, lay, account, pending, unreadable))
     return _html(pages.account_page(site, lay, account, pending, None))
 
 
@@ -338,6 +377,8 @@ async def _transfer(request: web.Request) -> web.Response:
     if transfer is None or transfer.site != site.slug:
         return _html(pages.not_found(site, "that transfer"), status=404)
     wrong = transfer.recipient_email != account.email
+    if _modern(lay):
+        return _html(pac.transfer_page(site, lay, transfer, wrong, pages.WRONG_ACCOUNT_MESSAGE))
     return _html(pages.transfer_page(site, lay, transfer, account.email, wrong))
 
 
@@ -361,6 +402,8 @@ async def _decide(request: web.Request, accept: bool) -> web.Response:
         return _html(pages.not_found(site, "that transfer"), status=404)
     if transfer.recipient_email != account.email:
         return _html(pages.transfer_page(site, lay, transfer, account.email, True), status=403)
+    if accept and transfer.fee_cents and transfer.state is TransferState.PENDING:
+        return _redirect(f"/tickets/{site.slug}/transfer/{token}/payment")  # pay first
     if accept:
         state.accept(token)
     else:
@@ -377,4 +420,6 @@ async def _confirmation(request: web.Request) -> web.Response:
     transfer = state.transfer(request.match_info["token"])
     if transfer is None or transfer.site != site.slug or transfer.recipient_email != account.email:
         return _html(pages.not_found(site, "that transfer"), status=404)
+    if _modern(lay):
+        return _html(pac.decided_page(site, lay, transfer))
     return _html(pages.decided_page(site, lay, transfer, account.email))

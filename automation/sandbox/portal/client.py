@@ -59,6 +59,10 @@ class PortalAdminClient:
         body = {**switches, **({"site": site} if site else {})}
         return dict(self.call("POST", "/faults", body))
 
+    def set_wording(self, site: str, **words: str) -> dict[str, str]:
+        """Change the words of a site's accept, confirmation and state pages."""
+        return dict(self.call("POST", f"/sites/{site}/wording", dict(words)))
+
     def transfers(self) -> list[dict[str, Any]]:
         """Every transfer with its state and accept-call count."""
         return list(self.call("GET", "/transfers"))

@@ -1,13 +1,19 @@
 """Labels and element ids of the portal's two page layouts.
 
-"normal" mimics Paciolan's current My Account; "alternate" is the same site after a redesign
-(other labels, ids and structure), used to prove that selector drift is detected and that a
-profile edit (resources/portals/paciolan_alt.toml) fixes it.
+"normal" is the sandbox's own Paciolan-like layout; "alternate" is the same site after a
+redesign (other labels, ids and structure), used to prove that selector drift is detected and that
+a profile edit fixes it (both have sandbox-only profiles in resources/sandbox/profiles/).
+"modern" and "legacy" copy real Paciolan front ends from the public record (their pages are in
+:mod:`automation.sandbox.portal.paciolan_pages`); their labels below are only for the pages
+nothing public describes (accept page, confirmation, states), and a site's ``wording``
+replaces them (:func:`with_wording`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,11 @@ class Layout:
     accepted_heading: str
     declined_heading: str
     owned_as_table: bool
+    already_accepted: str = "This transfer has already been accepted."
+    expired: str = "This transfer has expired. Ask the sender to send the tickets again."
+    cancelled: str = "This transfer was cancelled by the sender."
+    declined: str = "This transfer was declined."
+    fee_notice: str = "The sender asks you to pay a transfer fee when you accept:"
 
 
 NORMAL = Layout(
@@ -94,4 +105,30 @@ ALTERNATE = Layout(
     owned_as_table=False,
 )
 
-LAYOUTS = {NORMAL.name: NORMAL, ALTERNATE.name: ALTERNATE}
+MODERN = replace(
+    NORMAL,
+    name="modern",
+    sign_in_heading="Sign In",
+    account_heading="My Account",
+    transfer_heading="Accept Ticket Transfer",
+    accept_label="Accept Transfer",
+    decline_label="Reject Transfer",
+    accepted_heading="Transfer Complete",
+    declined_heading="Transfer Rejected",
+)
+LEGACY = replace(
+    NORMAL,
+    name="legacy",
+    transfer_heading="Ticket Transfer",
+    accept_label="Accept Tickets",
+    decline_label="Reject Tickets",
+    accepted_heading="Tickets Accepted",
+)
+
+LAYOUTS = {lay.name: lay for lay in (NORMAL, ALTERNATE, MODERN, LEGACY)}
+
+
+def with_wording(layout: Layout, wording: Mapping[str, str]) -> Layout:
+    """``layout`` with a site's own words for its non-public pages."""
+    changes: dict[str, Any] = dict(wording)
+    return replace(layout, **changes) if changes else layout

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from app.errors import KnownError
 
-LAYOUTS = ("normal", "alternate")
+#: "normal"/"alternate": the sandbox's own test layouts (sandbox-only profiles);
+#: "modern": Paciolan's Next.js My Account; "legacy": eVenue ncommerce3 (both from public facts).
+LAYOUTS = ("normal", "alternate", "modern", "legacy")
+#: Per-site words of the pages nothing public describes (accept page, confirmation, states).
+WORDING_KEYS = ("accept_label", "decline_label", "transfer_heading", "accepted_heading",
+                "declined_heading", "already_accepted", "expired", "cancelled", "declined",
+                "fee_notice")
 MFA_MODES = ("off", "always", "new_device")
 
 
@@ -46,6 +54,7 @@ class Ticket:
     section: str
     row: str
     seat: str
+    transferable: bool = True  # False on a site where a ticket may be transferred only once
 
 
 @dataclass(frozen=True)
@@ -57,8 +66,12 @@ class Faults:
         latency_ms: delay added to every page request.
         session_expiry_after: a signed-in session dies after this many page requests (0 = never).
         bot_challenge: every page first shows a "press and hold" interstitial until passed.
-        layout: "normal" or "alternate" (other labels, ids and structure: selector drift).
+        layout: one of :data:`LAYOUTS` (another layout than the profile's: selector drift).
         wrong_seats: transfers created while on deliver seats other than the notice says.
+        misdeliver: the accept page shows the notice's seats, but My Account receives others.
+        seats_unreadable: neither the account API nor My Account shows seat numbers.
+        api_down: the ``/pac-api/`` endpoints answer 503 (runs fall back to the page).
+        fee_cents: the recipient must pay this transfer fee at acceptance (0 = none).
     """
 
     error_rate: float = 0.0
@@ -67,6 +80,10 @@ class Faults:
     bot_challenge: bool = False
     layout: str = "normal"
     wrong_seats: bool = False
+    misdeliver: bool = False
+    seats_unreadable: bool = False
+    api_down: bool = False
+    fee_cents: int = 0
 
 
 FAULT_NAMES = tuple(f.name for f in fields(Faults))
@@ -81,6 +98,10 @@ class Site:
     max_attempts: int = 3
     lock_minutes: int = 15
     code_ttl_seconds: int = 600
+    accept_window_hours: float = 72.0
+    transfer_once: bool = False  # received tickets may not be transferred on (some schools)
+    wording: dict[str, str] = field(default_factory=dict)
+    patron_base: int = 480000
 
 
 @dataclass
@@ -119,6 +140,7 @@ class Transfer:
     state: TransferState = TransferState.PENDING
     accept_calls: int = 0
     decided_at: datetime | None = None
+    fee_cents: int = 0
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready copy (datetimes as ISO strings)."""
@@ -146,3 +168,15 @@ class Session:
     code: str | None = None
     code_expires_at: datetime | None = None
     notice: str | None = None
+    authz: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+def event_codes(event_name: str, starts_at: datetime) -> tuple[str, str]:
+    """Paciolan-like season and event codes of an event (``FB26``, ``E1A2B``), stable."""
+    digest = hashlib.sha256(event_name.encode()).hexdigest()[:4].upper()
+    return f"FB{starts_at.year % 100:02d}", f"E{digest}"
+
+
+def transfer_seat_id(patron: int, event_code: str, ticket: Ticket) -> str:
+    """``^``-separated like the real API: 3rd ``LEVEL:SECTION``, 4th ``ROW``, 5th ``SEAT``."""
+    return f"{patron}^{event_code}^LL:{ticket.section}^{ticket.row}^{ticket.seat}^0"

@@ -15,12 +15,17 @@ from automation.sandbox.notices import format_when
 from automation.sandbox.portal.layouts import Layout
 from automation.sandbox.portal.state import Account, Site, Transfer, TransferState
 
-STATE_MESSAGES = {
-    TransferState.ACCEPTED: "This transfer has already been accepted.",
-    TransferState.DECLINED: "This transfer was declined.",
-    TransferState.EXPIRED: "This transfer has expired. Ask the sender to send the tickets again.",
-    TransferState.CANCELLED: "This transfer was cancelled by the sender.",
-}
+
+def state_message(lay: Layout, state: TransferState) -> str:
+    """What a transfer page says for a decided transfer (the site's wording)."""
+    return {
+        TransferState.ACCEPTED: lay.already_accepted,
+        TransferState.DECLINED: lay.declined,
+        TransferState.EXPIRED: lay.expired,
+        TransferState.CANCELLED: lay.cancelled,
+    }.get(state, "")
+
+
 WRONG_ACCOUNT_MESSAGE = "This transfer was sent to a different account."
 SESSION_EXPIRED_MESSAGE = "Your session has expired. Please sign in again."
 LOCKED_MESSAGE = (
@@ -207,7 +212,7 @@ def transfer_page(site: Site, lay: Layout, t: Transfer, user: str, wrong_account
         ordered = accept + decline if lay.owned_as_table else decline + accept
         actions = f'<div class="actions">{ordered}</div>'
     else:
-        actions = f'<p class="notice" role="status">{STATE_MESSAGES[t.state]}</p>'
+        actions = f'<p class="notice" role="status">{escape(state_message(lay, t.state))}</p>'
     body = f"""<h1>{lay.transfer_heading}</h1>
 <p class="lead">{escape(t.sender_name)} sent you {len(t.delivered_seats)} ticket(s).</p>
 {_details(t, lay)}{actions}"""
@@ -227,7 +232,7 @@ def decided_page(site: Site, lay: Layout, t: Transfer, user: str) -> str:
         heading = lay.declined_heading
         text = f"The tickets to {escape(t.event_name)} were returned to {escape(t.sender_name)}."
     else:
-        heading, text = lay.transfer_heading, STATE_MESSAGES.get(t.state, "")
+        heading, text = lay.transfer_heading, escape(state_message(lay, t.state))
     body = f"""<h1>{heading}</h1><p role="status" class="confirmation">{text}</p>
 <p><a href="/tickets/{site.slug}/account">Go to {lay.account_heading}</a></p>"""
     return _with_state(page(site, heading, body, "confirmation", user), t.state)

@@ -128,9 +128,14 @@ class SandboxPortal(LocalServer):
             await runner.cleanup()
 
     # -- admin operations (same as the /_admin/ endpoints) --------------------------------------
-    def add_site(self, slug: str, name: str, **options: int) -> Site:
-        """Create a site (options: max_attempts, lock_minutes, code_ttl_seconds)."""
+    def add_site(self, slug: str, name: str, **options: Any) -> Site:
+        """Create a site (options: max_attempts, lock_minutes, code_ttl_seconds,
+        accept_window_hours)."""
         return self.state.add_site(slug, name, **options)
+
+    def set_wording(self, site: str, **words: str) -> dict[str, str]:
+        """Change the words of the site's accept, confirmation and state pages."""
+        return self.state.set_wording(site, **words)
 
     def add_account(
         self, site: str, email: str, password: str, display_name: str = "", mfa: str = "off"

@@ -19,6 +19,7 @@ from automation.sandbox.portal.model import (
     FAULT_NAMES,
     LAYOUTS,
     MFA_MODES,
+    WORDING_KEYS,
     Account,
     Faults,
     PortalStateError,
@@ -60,6 +61,7 @@ class PortalState:
         self.humans: set[str] = set()
         self.global_faults = Faults()
         self.site_faults: dict[str, dict[str, Any]] = {}
+        self.api_calls: list[str] = []  # paths of /pac-api/ calls that passed the token check
 
     # -- clock -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -72,8 +74,9 @@ class PortalState:
             self._clock_offset += timedelta(seconds=seconds)
 
     # -- setup -------------------------------------------------------------------------------
-    def add_site(self, slug: str, name: str, **options: int) -> Site:
-        """Create (or replace) a site; options: max_attempts, lock_minutes, code_ttl_seconds."""
+    def add_site(self, slug: str, name: str, **options: Any) -> Site:
+        """Create (or replace) a site; options: max_attempts, lock_minutes, code_ttl_seconds,
+        accept_window_hours, wording (see :meth:`set_wording`)."""
         if not slug.replace("-", "").isalnum() or slug != slug.lower():
             raise PortalStateError(f"site slug must be lowercase letters, digits, '-': {slug!r}")
         with self._lock:
@@ -92,6 +95,16 @@ class PortalState:
             account = Account(site, email.lower(), password, display_name or email, mfa)
             self.accounts[(site, email.lower())] = account
             return account
+
+    def set_wording(self, site: str, **words: str) -> dict[str, str]:
+        """Change the words of the site's non-public pages (keys in ``WORDING_KEYS``)."""
+        unknown = sorted(set(words) - set(WORDING_KEYS))
+        if unknown:
+            raise PortalStateError(f"unknown wording key(s): {', '.join(unknown)}")
+        with self._lock:
+            target = self.site(site)
+            target.wording.update({k: str(v) for k, v in words.items()})
+            return dict(target.wording)
 
     def site(self, slug: str) -> Site:
         """The site called ``slug``."""
@@ -114,6 +127,8 @@ class PortalState:
             raise PortalStateError(f"unknown fault switch(es): {', '.join(unknown)}")
         if "layout" in changes and changes["layout"] not in LAYOUTS:
             raise PortalStateError(f"layout must be one of {', '.join(LAYOUTS)}")
+        if int(changes.get("fee_cents", 0)) < 0:
+            raise PortalStateError("fee_cents must not be negative")
         if not 0.0 <= float(changes.get("error_rate", 0.0)) <= 1.0:
             raise PortalStateError("error_rate must be between 0 and 1")
         with self._lock:
@@ -155,17 +170,25 @@ class PortalState:
         section: str,
         row: str,
         seats: tuple[str, ...] | list[str],
-        expires_in_hours: float = 72.0,
+        expires_in_hours: float | None = None,
         wrong_seats: bool | None = None,
+        fee_cents: int | None = None,
     ) -> Transfer:
-        """Offer tickets to ``recipient_email`` on ``site`` and return the new transfer."""
+        """Offer tickets to ``recipient_email`` on ``site`` and return the new transfer.
+
+        The accept window defaults to the site's ``accept_window_hours`` (72 h or 24 h at real
+        schools); the recipient fee to the site's ``fee_cents`` fault switch.
+        """
         seats = tuple(str(s) for s in seats)
         if not seats:
             raise PortalStateError("a transfer needs at least one seat")
         with self._lock:
-            self.site(site)
+            site_row = self.site(site)
+            faults = self.faults_for(site)
             if wrong_seats is None:
-                wrong_seats = self.faults_for(site).wrong_seats
+                wrong_seats = faults.wrong_seats
+            if expires_in_hours is None:
+                expires_in_hours = site_row.accept_window_hours
             delivered = tuple(_shift_seat(s) for s in seats) if wrong_seats else seats
             now = self.now()
             transfer = Transfer(
@@ -183,6 +206,7 @@ class PortalState:
                 delivered_seats=delivered,
                 created_at=now,
                 expires_at=now + timedelta(hours=expires_in_hours),
+                fee_cents=faults.fee_cents if fee_cents is None else fee_cents,
             )
             self.transfers[transfer.token] = transfer
             return transfer
@@ -223,6 +247,9 @@ class PortalState:
                 transfer.state = TransferState.ACCEPTED
                 transfer.decided_at = self.now()
                 account = self.account(transfer.site, transfer.recipient_email)
+                moved = transfer.delivered_seats
+                if self.faults_for(transfer.site).misdeliver:
+                    moved = tuple(_shift_seat(s) for s in moved)
                 if account is not None:
                     account.tickets.extend(
                         Ticket(
@@ -232,8 +259,9 @@ class PortalState:
                             transfer.section,
                             transfer.row,
                             seat,
+                            transferable=not self.site(transfer.site).transfer_once,
                         )
-                        for seat in transfer.delivered_seats
+                        for seat in moved
                     )
             return transfer
 
@@ -267,6 +295,7 @@ class PortalState:
         """Forget transfers, sessions, received tickets and faults; keep sites and accounts."""
         with self._lock:
             self.transfers.clear()
+            self.api_calls.clear()
             self.sessions.clear()
             self.challenges.clear()
             self.humans.clear()

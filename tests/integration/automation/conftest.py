@@ -40,6 +40,7 @@ from automation.runs.runner import (
     RunResult,
 )
 from automation.sandbox.portal import SandboxPortal
+from automation.worker import default_adapter
 
 SITE = "state-u"
 _ids = itertools.count(1)
@@ -109,7 +110,7 @@ class World:
         default_factory=lambda: RunnerOptions(live_frames=True, interactive=False)
     )
     max_attempts: int = 5
-    profile: str = "paciolan"
+    profile: str = "sandbox_paciolan"
     codes: CodeProvider = field(default_factory=ChainedCodeProvider)
     accounts_used: list[str] = field(default_factory=list)
 
@@ -129,12 +130,12 @@ class World:
         return ClaimService(self.engine, "tests", max_attempts=self.max_attempts)
 
     def account(self, mfa: str = "off", password: str | None = None,
-                keyring_password: str | None = None) -> PortalAccountInfo:
+                keyring_password: str | None = None, site: str = SITE) -> PortalAccountInfo:
         """A fresh account on the portal and in the database, its password in the keyring."""
         email = f"desk{next(_ids)}-{secrets.token_hex(3)}@market.test"
         password = password or secrets.token_urlsafe(12)
-        self.portal.add_account(SITE, email, password, "Market Desk", mfa=mfa)
-        info = self.transfers.add_account("paciolan", self.portal.site_url(SITE), email)
+        self.portal.add_account(site, email, password, "Market Desk", mfa=mfa)
+        info = self.transfers.add_account("paciolan", self.portal.site_url(site), email)
         self.credentials.set(portal_key(str(info.id)), keyring_password or password)
         self.accounts_used.append(f"{info.site_url}|{email}")
         return info
@@ -144,8 +145,9 @@ class World:
         """A pending portal transfer and its notice_received transfer row: (id, portal transfer)."""
         event = f"Football vs Rivals {next(_ids)}"
         starts = datetime.now(UTC) + timedelta(days=5)
+        site = account.site_url.rstrip("/").rsplit("/", 1)[-1]
         sent = self.portal.create_transfer(
-            SITE, account.username, sender_name="Sam Seller", sender_email="sam@seller.test",
+            site, account.username, sender_name="Sam Seller", sender_email="sam@seller.test",
             event_name=event, event_starts_at=starts, venue="Memorial Stadium",
             section="101", row="F", seats=list(seats), **portal_details,
         )
@@ -161,7 +163,9 @@ class World:
         return row.row.id, sent
 
     def adapter_for(self, platform: str, site_url: str) -> PortalAdapter:
-        """The adapter with this world's profile."""
+        """The adapter with this world's profile (empty: the product's own choice/detection)."""
+        if not self.profile:
+            return default_adapter(platform, site_url)
         return PaciolanAdapter(load_profile(self.profile), site_url)
 
     def runner(self) -> AcceptanceRunner:

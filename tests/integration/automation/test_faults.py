@@ -130,7 +130,7 @@ def test_alternate_layout_is_selector_drift_then_a_profile_fixes_it(world: World
     assert "screenshot" in shots
 
     fixed_id, fixed = world.transfer(account)
-    world.profile = "paciolan_alt"
+    world.profile = "sandbox_paciolan_alt"
     result = world.run(fixed_id)
     assert result.outcome is Outcome.ACCEPTED, result.detail
     assert world.portal.accept_counts()[fixed.token] == 1

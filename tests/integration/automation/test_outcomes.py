@@ -74,7 +74,7 @@ def test_rerun_of_accepted_transfer_is_already_accepted_not_a_second_accept(worl
 def test_open_from_pending_list_without_accept_link(world: World) -> None:
     account = world.account()
     transfer_id, sent = world.transfer(account, with_link=False)
-    world.profile = "paciolan"
+    world.profile = "sandbox_paciolan"
     result = world.run(transfer_id)
     assert result.outcome is Outcome.ACCEPTED, result.detail
     assert world.portal.accept_counts()[sent.token] == 1

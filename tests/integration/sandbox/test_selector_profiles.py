@@ -23,7 +23,7 @@ from tests.integration.sandbox.conftest import (
     transfer_details,
 )
 
-PROFILE_FOR_LAYOUT = {"normal": "paciolan", "alternate": "paciolan_alt"}
+PROFILE_FOR_LAYOUT = {"normal": "sandbox_paciolan", "alternate": "sandbox_paciolan_alt"}
 
 
 @pytest.fixture(autouse=True)
@@ -92,8 +92,8 @@ def test_profile_walks_its_layout(page: Page, world: World, layout: str) -> None
 
 
 @pytest.mark.parametrize(("layout", "profile_name"), [
-    ("alternate", "paciolan"),
-    ("normal", "paciolan_alt"),
+    ("alternate", "sandbox_paciolan"),
+    ("normal", "sandbox_paciolan_alt"),
 ])
 def test_wrong_profile_detects_drift(
     page: Page, world: World, layout: str, profile_name: str
@@ -110,10 +110,10 @@ def test_wrong_profile_detects_drift(
     assert find(page, profile, "accept_button") is None
 
 
-@pytest.mark.parametrize("profile_name", ["paciolan", "paciolan_alt"])
+@pytest.mark.parametrize("profile_name", ["sandbox_paciolan", "sandbox_paciolan_alt"])
 def test_state_markers_match_the_pages(page: Page, world: World, profile_name: str) -> None:
     profile = load_profile(profile_name)
-    layout = "normal" if profile_name == "paciolan" else "alternate"
+    layout = "normal" if profile_name == "sandbox_paciolan" else "alternate"
     world.portal.set_faults(SITE, layout=layout)
 
     def text() -> str:
