@@ -41,14 +41,14 @@ def _positive(value: str) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from app.cli.database import command_database_url
     from app.config import load_settings
     from app.credentials import CredentialStore, check_backend
-    from app.db.engine import resolve_database_url
     from automation.worker import Worker, WorkerOptions
 
     settings = load_settings()
     check_backend()
-    url = resolve_database_url(settings)
+    url = command_database_url(settings)
     options = WorkerOptions(
         concurrency=args.concurrency, once=args.once, poll_interval=args.poll,
         lease_seconds=args.lease, heartbeat_interval=max(1.0, args.lease / 4),
