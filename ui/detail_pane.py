@@ -34,6 +34,7 @@ from automation.browser.trace_viewer import TraceViewerServer
 from ui.backend import DeskBackend, now_utc
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_model import DUE_COLOURS, due_level, format_due
+from ui.thumbnails import thumbnail
 from ui.widgets import named
 
 EVIDENCE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -283,9 +284,5 @@ class DetailPane(QWidget):
 
 
 def _thumbnail(content: bytes) -> QImage | None:
-    """Decode and scale an image off the GUI thread (QImage, unlike QPixmap, may be)."""
-    image = QImage.fromData(content)
-    if image.isNull():
-        return None
-    return image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
+    """Decode and scale an image off the GUI thread, without holding the GIL (Pillow)."""
+    return thumbnail(content, THUMB.width(), THUMB.height())

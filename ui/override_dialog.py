@@ -11,7 +11,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.errors import KnownError
 from ui.backend import DeskBackend, EvidenceFile
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.thumbnails import png_bytes, raw_rgba, thumbnail
 from ui.widgets import named
 
 FILE_ROLE = Qt.ItemDataRole.UserRole
@@ -169,14 +170,15 @@ class OverrideDialog(QDialog):
         if image.isNull():
             self.error_label.setText("The clipboard holds no image.")
             return
-        self._tasks.spawn(self._add_image(image.copy(), f"pasted-{self.files.count() + 1}.png"))
+        pixels = raw_rgba(image)  # a copy; the PNG encoding runs off the GUI thread
+        self._tasks.spawn(self._add_image(pixels, f"pasted-{self.files.count() + 1}.png"))
 
-    async def _add_image(self, image: QImage, name: str) -> None:
+    async def _add_image(self, pixels: tuple[bytes, int, int], name: str) -> None:
         """Encode a pasted image as PNG off the GUI thread, then list it."""
         def encode() -> tuple[EvidenceFile, str | None, QImage | None]:
-            item = EvidenceFile(name, "image/png", _png_bytes(image))
+            item = EvidenceFile(name, "image/png", png_bytes(*pixels))
             error = self._backend.validate_evidence(item)
-            return item, error, None if error else _thumbnail(image)
+            return item, error, None if error else _preview(item)
 
         self.add_file(*await self._executor.call(encode))
 
@@ -251,23 +253,8 @@ class OverrideDialog(QDialog):
         return result
 
 
-def _thumbnail(image: QImage) -> QImage:
-    return image.scaled(64, 48, Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
-
-
 def _preview(item: EvidenceFile) -> QImage | None:
-    """The list's thumbnail of an image file (QImage: safe off the GUI thread), else None."""
+    """The list's thumbnail of an image file (any thread, GIL released), else None."""
     if not item.content_type.startswith("image/"):
         return None
-    image = QImage.fromData(item.content)
-    return None if image.isNull() else _thumbnail(image)
-
-
-def _png_bytes(image: QImage) -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[call-overload]
-    buffer.close()
-    return bytes(data.data())
+    return thumbnail(item.content, 64, 48)
