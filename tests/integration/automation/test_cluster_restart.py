@@ -25,15 +25,10 @@ from app.db.local_cluster import LocalCluster, cluster_dir_for
 from app.db.models import Run, Transfer
 from automation.sandbox.portal import SandboxPortal
 from tests.integration.automation.conftest import SITE, MailRouter, World
-from tests.integration.automation.test_worker_sigterm import WorkerProcess
-
-
-@pytest.fixture(scope="module")
-def slow_portal() -> Iterator[SandboxPortal]:
-    """A sandbox portal of its own: its latency switch must not slow other modules."""
-    with SandboxPortal() as server:
-        server.add_site(SITE, "State University Athletics")
-        yield server
+from tests.integration.automation.test_worker_sigterm import (  # noqa: F401 - a fixture
+    WorkerProcess,
+    slow_portal,
+)
 
 
 @pytest.fixture
@@ -71,7 +66,7 @@ def test_restart_keeps_the_port_when_free(embedded: tuple[Path, LocalCluster]) -
 
 
 def test_worker_survives_a_restart_on_another_port(
-    embedded: tuple[Path, LocalCluster], slow_portal: SandboxPortal,
+    embedded: tuple[Path, LocalCluster], slow_portal: SandboxPortal,  # noqa: F811
     credential_store: CredentialStore, tmp_path: Path,
 ) -> None:
     data, cluster = embedded
