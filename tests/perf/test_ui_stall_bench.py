@@ -293,6 +293,8 @@ def test_gui_stall_opening_evidence_and_closing_the_window(
     control.browser_service.call(control.browser_service.browser(), timeout=120)
     probe = _Probe()
 
+    probe.start("idle")  # baseline: what the machine's load alone costs the probe
+    spin_until(loop, lambda: len(probe.lateness.get("idle", ())) >= 200, timeout=60)
     started = time.perf_counter()
     probe.start("show_detail")
     loop.run_until_complete(window.detail.load(transfer_id))
@@ -319,7 +321,7 @@ def test_gui_stall_opening_evidence_and_closing_the_window(
     assert control.browser_service is None or not control.browser_service.running
     figures = {
         "rows": DESK_ROWS, "screenshot_bytes": shot.size,
-        "open_evidence_seconds": round(open_seconds, 2),
+        **probe.figures("idle"), "open_evidence_seconds": round(open_seconds, 2),
         **probe.figures("show_detail"), **probe.figures("thumbnail"),
         **probe.figures("export"), **probe.figures("open_trace"),
         "close_hidden_after_ms": round(hidden_after * 1000, 1),
