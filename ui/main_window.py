@@ -426,6 +426,8 @@ class MainWindow(QMainWindow):
             return
         if self.shutdown is None:
             self.save_layout()
+            if hasattr(self, "_alarm_timer"):
+                self._alarm_timer.stop()  # no new alarm polls or heartbeats while closing
             if hasattr(self, "run_panel"):
                 self.run_panel.abort()
                 self.run_panel.shutdown()
@@ -434,7 +436,7 @@ class MainWindow(QMainWindow):
             self.bridge.close()
             self.hide()  # closers block (browser, feed, database): never on the GUI thread
             self.shutdown = BackgroundShutdown([*self._closers, self.executor.shutdown],
-                                               self.close, self)
+                                               self.close)
             self.shutdown.start()
             event.ignore()
             return

@@ -24,7 +24,7 @@ class BackgroundShutdown(QObject):
     Args:
         closers: called in order; a failing one is logged and the rest still run.
         done: called on the GUI thread afterwards.
-        parent: the owning widget (this object lives in the GUI thread).
+        parent: optional Qt parent (this object lives in the GUI thread).
     """
 
     _closed = Signal()
@@ -48,4 +48,7 @@ class BackgroundShutdown(QObject):
             except Exception as exc:  # the database may be gone: the rest must still run
                 log.warning("closing %s failed: %s", getattr(close, "__qualname__", close), exc)
         self.finished.set()
-        self._closed.emit()
+        try:
+            self._closed.emit()
+        except RuntimeError:  # the window was deleted meanwhile: nothing left to close
+            log.debug("the window went away before its shutdown finished")
