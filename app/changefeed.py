@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from app.db.engine import libpq_url
+from app.db.engine import current_url, libpq_url
 from app.events import EventBus
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class ChangeFeed:
                 backoff = min(backoff * 2, self._max_backoff)
 
     def _listen(self) -> None:
-        with psycopg.connect(self._url, autocommit=True, connect_timeout=10) as conn:
+        with psycopg.connect(current_url(self._url), autocommit=True, connect_timeout=10) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             self._connected.set()
             self._bus.publish(ChangeFeedStatus(True))

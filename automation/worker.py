@@ -30,21 +30,13 @@ from app.domain.errors import LeaseLostError
 from app.errors import KnownError
 from app.events import EventBus
 from app.services.ops import WorkerService
-from automation.browser.service import BrowserService
-from automation.browser.storage import StorageStateStore
-from automation.journal import OutcomeJournal
 from automation.portals import choice as portal_choice
 from automation.portals.profile import PortalProfile, load_profile
 from automation.portals.protocol import PortalAdapter
-from automation.runs.mfa import (
-    ChainedCodeProvider,
-    CodeProvider,
-    MailboxCodeProvider,
-    MailCodeLookup,
-)
-from automation.runs.ratelimit import AccountRateLimiter
-from automation.runs.recording import RunStore, is_unreachable
-from automation.runs.runner import AbortSignal, AcceptanceRunner, RunJob, RunnerOptions, RunResult
+from automation.runs.mfa import MailCodeLookup
+from automation.runs.recording import is_unreachable
+from automation.runs.runner import AbortSignal, AcceptanceRunner, RunJob, RunResult
+from automation.runs.stack import RunStack, StackOptions
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +86,8 @@ class Worker:
         database_url: libpq URL of the shared database.
         options: concurrency, intervals, role.
         credentials: the keyring (portal passwords, storage key).
-        code_lookup: ``wait_for_code(account_email, newer_than, timeout)`` for emailed codes.
+        code_lookup: ``wait_for_code(account_email, newer_than, timeout)`` for emailed codes
+            (None: the first configured mailbox, see :mod:`automation.runs.stack`).
         adapter_for: ``(platform, site_url) -> PortalAdapter`` (tests may swap profiles).
         bus: where run events go (logged when nobody listens).
     """
@@ -148,30 +141,20 @@ class Worker:
         opts = self.options
         engine = make_engine(self.database_url, pool_size=opts.concurrency + 3)
         workers = WorkerService(engine, opts.label or self.worker_id, opts.role)
-        journal = OutcomeJournal(self.settings.data_dir / "journal")
-        self.store = RunStore(
-            engine, journal, self.credentials, opts.label or self.worker_id, opts.role,
-            max_attempts=self.settings.max_attempts, lease_seconds=opts.lease_seconds,
-            evidence_max_bytes=self.settings.evidence_max_bytes,
+        stack = RunStack(
+            self.settings, engine, self.credentials, self.bus, opts.label or self.worker_id,
+            StackOptions(rate_limit_seconds=opts.rate_limit_seconds,
+                         mail_timeout=opts.mfa_timeout, lease_seconds=opts.lease_seconds),
+            role=opts.role, adapter_for=self.adapter_for, code_lookup=self.code_lookup,
         )
-        service = BrowserService(
-            self.settings.browser,
-            StorageStateStore(self.settings.data_dir / "browser",
-                              self.credentials.storage_key().encode("ascii")),
-        )
-        service.start()
+        self.store = stack.store
         try:  # fail fast (one clear line) when the browser cannot start
-            service.call(service.browser(), timeout=120)
+            runner = stack.start(browser_timeout=120)
             workers.register(self.worker_id, "worker", opts.label)
         except BaseException:
-            service.stop()
+            stack.stop()
             engine.dispose()
             raise
-        runner = AcceptanceRunner(
-            service, self.bus, self.adapter_for, self._codes_for, self.store,
-            AccountRateLimiter(opts.rate_limit_seconds),
-            RunnerOptions(interactive=False, live_frames=False),
-        )
         stop_feed = self._start_change_feed()
         stop_boundary = start_boundary(self.settings, self.database_url, self.credentials)
         beat = threading.Thread(target=self._heartbeat_loop, args=(workers,),
@@ -187,7 +170,7 @@ class Worker:
             beat.join(timeout=5)
             stop_feed()
             stop_boundary()
-            service.stop()
+            stack.stop()
             try:
                 workers.stop(self.worker_id)
             except Exception as exc:  # the database may be gone: the row goes stale
@@ -195,11 +178,6 @@ class Worker:
             engine.dispose()
             log.info("worker %s stopped after %d run(s)", self.worker_id, len(self.results))
         return 0
-
-    def _codes_for(self, job: RunJob) -> CodeProvider:
-        if self.code_lookup is None:
-            return ChainedCodeProvider()
-        return MailboxCodeProvider(self.code_lookup, self.options.mfa_timeout)
 
     def _start_change_feed(self) -> Callable[[], None]:
         """Start the LISTEN thread (waking the loop on NOTIFY); returns its stop function."""

@@ -32,6 +32,7 @@ def run_gui(quit_after: float | None = None) -> int:
 
     settings = load_settings()
     window = MainWindow(settings)
+    window.closed.connect(app.quit)  # it hides at once and closes after its background shutdown
     window.show()
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray = DeskTray(window)

@@ -7,14 +7,14 @@ viewer; "Open trace" starts Playwright's trace viewer as a separate process (nev
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QProcess, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automation.browser.trace_viewer import TraceViewerServer
 from ui.backend import DeskBackend, now_utc
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_model import DUE_COLOURS, due_level, format_due
+from ui.thumbnails import thumbnail
 from ui.widgets import named
 
 EVIDENCE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -53,7 +55,7 @@ class DetailPane(QWidget):
     """Shows one transfer's detail (:meth:`show_transfer`).
 
     Signals:
-        trace_opened(str): the trace viewer was launched for that file.
+        trace_opened(str): the trace viewer's URL (on 127.0.0.1) was opened in the browser.
     """
 
     trace_opened = Signal(str)
@@ -67,7 +69,7 @@ class DetailPane(QWidget):
         self._detail: Any = None
         self.account_names: dict[int | None, str] = {}
         self._temp: Path | None = None  # made on first export, removed by shutdown()
-        self._processes: list[QProcess] = []
+        self._viewer: TraceViewerServer | None = None  # started on the first Open trace
         self.title = named(QLabel("Select a transfer"), "detailTitle")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -210,22 +212,24 @@ class DetailPane(QWidget):
 
     async def _load_thumbnail(self, evidence_id: int) -> None:
         content = await self._executor.call(self._backend.evidence_content, evidence_id)
-        pixmap = QPixmap()
-        if not pixmap.loadFromData(content):
+        image = await self._executor.call(_thumbnail, content)  # a full-page shot decodes slowly
+        if image is None:
             return
+        pixmap = QPixmap.fromImage(image)
         for i in range(self.evidence.count()):
             item = self.evidence.item(i)
             if item.data(EVIDENCE_ID_ROLE) == evidence_id:
-                item.setIcon(QIcon(pixmap.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)))
+                item.setIcon(QIcon(pixmap))
 
     async def export_evidence(self, ev: Any) -> Path:
-        """Write one evidence item to a private temp file and return its path."""
+        """Write one evidence item to a private temp file and return its path (off the GUI)."""
         content = await self._executor.call(self._backend.evidence_content, ev.id)
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in ev.filename)
         if self._temp is None:
-            self._temp = Path(tempfile.mkdtemp(prefix="transferdesk-evidence-"))
+            self._temp = Path(await self._executor.call(
+                tempfile.mkdtemp, prefix="transferdesk-evidence-"))
         path = self._temp / f"{ev.id}-{safe}"
-        path.write_bytes(content)
+        await self._executor.call(path.write_bytes, content)
         return path
 
     def _open_evidence(self, item: QListWidgetItem) -> None:
@@ -253,23 +257,32 @@ class DetailPane(QWidget):
         if matches:
             self._tasks.spawn(self.open_trace(matches[0]))
 
-    async def open_trace(self, ev: Any) -> QProcess:
-        """Launch ``playwright show-trace`` on a run's trace (a detached child process)."""
+    async def open_trace(self, ev: Any) -> str:
+        """Serve a run's trace with Playwright's viewer on 127.0.0.1 and open it in the default
+        browser (no Playwright install or downloaded browser needed); returns the URL."""
         path = await self.export_evidence(ev)
-        process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(["-m", "playwright", "show-trace", str(path)])
-        process.finished.connect(lambda *_: self._processes.remove(process))
-        self._processes.append(process)
-        process.start()
-        self.trace_opened.emit(str(path))
-        return process
+        if self._viewer is None:
+            self._viewer = TraceViewerServer()
+        url = await self._executor.call(self._viewer.url_for, path)
+        QDesktopServices.openUrl(QUrl(url))
+        self.trace_opened.emit(url)
+        return url
 
     def shutdown(self) -> None:
-        """Stop trace viewers this pane started and delete exported evidence files."""
-        for process in list(self._processes):
-            process.kill()
-            process.waitForFinished(2000)
-        if self._temp is not None:
-            shutil.rmtree(self._temp, ignore_errors=True)
-            self._temp = None
+        """Stop the trace viewer and delete exported evidence files (off the GUI thread)."""
+        viewer, self._viewer = self._viewer, None
+        temp, self._temp = self._temp, None
+
+        def clean_up() -> None:
+            if viewer is not None:
+                viewer.stop()
+            if temp is not None:
+                shutil.rmtree(temp, ignore_errors=True)
+
+        if viewer is not None or temp is not None:
+            threading.Thread(target=clean_up, name="detail-cleanup", daemon=False).start()
+
+
+def _thumbnail(content: bytes) -> QImage | None:
+    """Decode and scale an image off the GUI thread, without holding the GIL (Pillow)."""
+    return thumbnail(content, THUMB.width(), THUMB.height())

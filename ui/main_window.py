@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -33,6 +33,7 @@ from ui.detail_pane import DetailPane
 from ui.help_overlay import HelpOverlay
 from ui.queue_view import QueueWidget
 from ui.run_panel import RunControl, RunPanel
+from ui.shutdown import BackgroundShutdown
 
 log = logging.getLogger(__name__)
 ALARM_POLL_MS = 30_000
@@ -46,7 +47,13 @@ class MainWindow(QMainWindow):
         backend: the core services (None: built in :meth:`connect_database`).
         bus: the core event bus shared with the change feed and the runner.
         run_control: starts browser runs (None: the run panel says automation is unavailable).
+
+    Signals:
+        closed: the window closed for real, after the background shutdown (the application
+            quits on it: the hidden window no longer counts as Qt's last window).
     """
+
+    closed = Signal()
 
     def __init__(
         self, settings: Settings, backend: DeskBackend | None = None,
@@ -67,6 +74,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._connected: tuple[str, Any] | None = None  # made by the connect thread, not yet used
         self._dialogs: list[QWidget] = []
+        self.shutdown: BackgroundShutdown | None = None  # set by the first closeEvent
         self.setWindowTitle("TransferDesk")
         self.resize(1360, 860)
         self.statusBar().showMessage("Connecting to the database…")
@@ -416,14 +424,24 @@ class MainWindow(QMainWindow):
                 self._close_task = asyncio.get_event_loop().create_task(
                     self._close_after_connecting(task), name="close-after-connecting")
             return
-        self.save_layout()
-        if hasattr(self, "run_panel"):
-            self.run_panel.abort()
-            self.run_panel.shutdown()
-            self.detail.shutdown()
-        self.tasks.cancel_all()
-        self.bridge.close()
-        for close in self._closers:
-            close()
-        self.executor.shutdown()
+        if self.shutdown is not None and not self.shutdown.finished.is_set():
+            event.ignore()  # already closing in the background
+            return
+        if self.shutdown is None:
+            self.save_layout()
+            if hasattr(self, "_alarm_timer"):
+                self._alarm_timer.stop()  # no new alarm polls or heartbeats while closing
+            if hasattr(self, "run_panel"):
+                self.run_panel.abort()
+                self.run_panel.shutdown()
+                self.detail.shutdown()
+            self.tasks.cancel_all()
+            self.bridge.close()
+            self.hide()  # closers block (browser, feed, database): never on the GUI thread
+            self.shutdown = BackgroundShutdown([*self._closers, self.executor.shutdown],
+                                               self.close)
+            self.shutdown.start()
+            event.ignore()
+            return
         super().closeEvent(event)
+        self.closed.emit()

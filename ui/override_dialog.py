@@ -11,7 +11,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.errors import KnownError
 from ui.backend import DeskBackend, EvidenceFile
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.thumbnails import png_bytes, raw_rgba, thumbnail
 from ui.widgets import named
 
 FILE_ROLE = Qt.ItemDataRole.UserRole
@@ -119,23 +120,21 @@ class OverrideDialog(QDialog):
         await self._add_path(path)
 
     async def _add_path(self, path: Path) -> None:
-        def read() -> tuple[EvidenceFile | None, str | None]:
+        def read() -> tuple[EvidenceFile | None, str | None, QImage | None]:
             try:
                 item = EvidenceFile.from_path(path, guess_content_type(path.name))
             except OSError as exc:
-                return None, f"cannot read: {exc.strerror or exc}"
-            return item, self._backend.validate_evidence(item)
+                return None, f"cannot read: {exc.strerror or exc}", None
+            error = self._backend.validate_evidence(item)
+            return item, error, None if error else _preview(item)
 
-        item, error = await self._executor.call(read)
-        self.add_file(item or EvidenceFile(path.name, "", b""), error)
+        item, error, preview = await self._executor.call(read)
+        self.add_file(item or EvidenceFile(path.name, "", b""), error, preview)
 
-    def add_file(self, item: EvidenceFile, error: str | None) -> None:
-        """List one file with its preview, or with its validation error inline."""
-        icon = QIcon()
-        if error is None and item.content_type.startswith("image/"):
-            pixmap = QPixmap()
-            if pixmap.loadFromData(item.content):
-                icon = QIcon(pixmap.scaled(64, 48, Qt.AspectRatioMode.KeepAspectRatio))
+    def add_file(self, item: EvidenceFile, error: str | None,
+                 preview: QImage | None = None) -> None:
+        """List one file with its preview (decoded off the GUI thread), or its error inline."""
+        icon = QIcon(QPixmap.fromImage(preview)) if preview is not None else QIcon()
         if icon.isNull():
             standard = (QStyle.StandardPixmap.SP_MessageBoxCritical if error
                         else QStyle.StandardPixmap.SP_FileIcon)
@@ -159,7 +158,7 @@ class OverrideDialog(QDialog):
         picker.open()
 
     def paste_clipboard(self) -> None:
-        """Attach an image from the clipboard as a PNG."""
+        """Attach an image from the clipboard as a PNG (encoded off the GUI thread)."""
         from PySide6.QtWidgets import QApplication
 
         clipboard = QApplication.clipboard()
@@ -171,14 +170,17 @@ class OverrideDialog(QDialog):
         if image.isNull():
             self.error_label.setText("The clipboard holds no image.")
             return
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")  # type: ignore[call-overload]
-        buffer.close()
-        count = self.files.count() + 1
-        item = EvidenceFile(f"pasted-{count}.png", "image/png", bytes(data.data()))
-        self.add_file(item, self._backend.validate_evidence(item))
+        pixels = raw_rgba(image)  # a copy; the PNG encoding runs off the GUI thread
+        self._tasks.spawn(self._add_image(pixels, f"pasted-{self.files.count() + 1}.png"))
+
+    async def _add_image(self, pixels: tuple[bytes, int, int], name: str) -> None:
+        """Encode a pasted image as PNG off the GUI thread, then list it."""
+        def encode() -> tuple[EvidenceFile, str | None, QImage | None]:
+            item = EvidenceFile(name, "image/png", png_bytes(*pixels))
+            error = self._backend.validate_evidence(item)
+            return item, error, None if error else _preview(item)
+
+        self.add_file(*await self._executor.call(encode))
 
     def dragEnterEvent(self, event: Any) -> None:
         if event.mimeData().hasUrls():
@@ -249,3 +251,10 @@ class OverrideDialog(QDialog):
         self.decided.emit(result)
         self.accept()
         return result
+
+
+def _preview(item: EvidenceFile) -> QImage | None:
+    """The list's thumbnail of an image file (any thread, GIL released), else None."""
+    if not item.content_type.startswith("image/"):
+        return None
+    return thumbnail(item.content, 64, 48)

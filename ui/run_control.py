@@ -1,11 +1,12 @@
 """The desk's :class:`ui.run_panel.RunControl` over the automation layer.
 
-Starts one :class:`automation.browser.service.BrowserService` (its own thread and loop) on
-first use, claims a transfer for this desk, turns the claim into a job and submits it to an
-interactive :class:`automation.runs.runner.AcceptanceRunner` (takeover and operator codes go to
-the run panel through the event bus). A small heartbeat thread renews the leases of running
-jobs, so a long takeover does not lose its claim. No Qt here: the panel calls these methods
-through the service executor and awaits the returned futures.
+Starts the shared :class:`automation.runs.stack.RunStack` (browser service on its own thread
+and loop, runner, recorder, codes) on first use, claims a transfer for this desk, turns the
+claim into a job and submits it to the interactive runner (takeover and operator codes go to
+the run panel through the event bus; emailed codes are read from the mailbox first). A small
+heartbeat thread renews the leases of running jobs, so a long takeover does not lose its claim.
+No Qt here: the panel calls these methods through the service executor and awaits the returned
+futures.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from automation.runs.events import LogLine
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 20.0
+MAIL_CODE_SECONDS = 45.0  # how long the mailbox is watched for a code before asking
 
 
 class DeskRunControl:
@@ -38,7 +40,8 @@ class DeskRunControl:
         worker_id: this desk's ``claimed_by`` identity.
         credentials: the keyring (portal passwords, storage-state key).
         adapter_for: ``(platform, site_url) -> PortalAdapter`` (the worker's default).
-        code_lookup: emailed verification codes (None: only the operator prompt).
+        code_lookup: emailed verification codes (None: the first configured mailbox, if any;
+            the operator is asked when no code arrives).
     """
 
     def __init__(
@@ -59,54 +62,28 @@ class DeskRunControl:
         self._runner: Any = None
         self._store: Any = None
         self._engine: Any = None
+        self._stack: Any = None
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
 
     def _ensure_started(self) -> None:
         with self._lock:
-            if self._runner is not None:
+            if self._stack is not None:
                 return
-            from automation.browser.service import BrowserService
-            from automation.browser.storage import StorageStateStore
-            from automation.journal import OutcomeJournal
-            from automation.runs.ratelimit import AccountRateLimiter
-            from automation.runs.recording import RunStore
-            from automation.runs.runner import AcceptanceRunner, RunnerOptions
-            from automation.worker import default_adapter
+            from automation.runs.stack import RunStack, StackOptions
 
-            data = self.settings.data_dir
-            self._store = RunStore(
-                self._database(), OutcomeJournal(data / "journal"), self.credentials,
+            stack = RunStack(
+                self.settings, self._database(), self.credentials, self.bus,
                 self.settings.display_name or self.worker_id,
-                max_attempts=self.settings.max_attempts,
-                evidence_max_bytes=self.settings.evidence_max_bytes,
+                StackOptions(interactive=True, live_frames=True, rate_limit_seconds=1.0,
+                             mail_timeout=MAIL_CODE_SECONDS),
+                adapter_for=self.adapter_for, code_lookup=self.code_lookup,
             )
-            key = self.credentials.storage_key().encode("ascii")
-            service = BrowserService(self.settings.browser,
-                                     StorageStateStore(data / "browser", key))
-            service.start()
-            self._service = service
-            self._runner = AcceptanceRunner(
-                service, self.bus, self.adapter_for or default_adapter, self._codes_for,
-                self._store, AccountRateLimiter(1.0),
-                RunnerOptions(interactive=True, live_frames=True),
-            )
+            self._runner = stack.start()  # emailed codes first, then the operator
+            self._store, self._service, self._stack = stack.store, stack.service, stack
             self._beat = threading.Thread(target=self._heartbeat, name="desk-heartbeat",
                                           daemon=True)
             self._beat.start()
-
-    def _codes_for(self, job: Any) -> Any:
-        from automation.runs.mfa import (
-            ChainedCodeProvider,
-            MailboxCodeProvider,
-            OperatorCodeProvider,
-        )
-
-        providers: list[Any] = []
-        if self.code_lookup is not None:
-            providers.append(MailboxCodeProvider(self.code_lookup, 60.0))
-        providers.append(OperatorCodeProvider(self.bus, job.run_key, job.transfer_id))
-        return ChainedCodeProvider(*providers)
 
     def accept(self, transfer_id: int, abort: Any) -> Future[Any]:
         """Claim ``transfer_id`` for this desk and submit its run (blocking: use the executor).
@@ -209,7 +186,7 @@ class DeskRunControl:
         self._stop.set()
         if self._beat is not None:
             self._beat.join(timeout=5)
-        if self._service is not None:
-            self._service.stop()
+        if self._stack is not None:
+            self._stack.stop()
         if self._engine is not None:
             self._engine.dispose()

@@ -13,11 +13,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from app.cli.credentials import read_secret
+from app.cli.database import command_database_url
 from app.config import load_settings
 from app.credentials import CredentialStore, check_backend, portal_key
 from app.database_url import mask_url
-from app.db.engine import make_engine, resolve_database_url
+from app.db.engine import make_engine
 from app.domain.accounts import check_site_url, check_username
+from app.errors import KnownError
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +47,7 @@ def _services() -> Iterator[tuple[Any, Any]]:
     from app.services.transfers import TransferService
 
     settings = load_settings()
-    engine = make_engine(resolve_database_url(settings), pool_size=1)
+    engine = make_engine(command_database_url(settings), pool_size=1)
     name = settings.display_name or "cli"
     try:
         yield TransferService(engine, actor_name=name), QueueService(engine)

@@ -40,7 +40,8 @@ def register(subparsers: Any) -> None:
 
 @contextmanager
 def _service(args: argparse.Namespace, with_gateway: bool = True) -> Iterator[Any]:
-    from app.db.engine import make_engine, resolve_database_url
+    from app.cli.database import command_database_url
+    from app.db.engine import make_engine
     from app.escrow import StripeMode, open_gateway
     from app.escrow.service import EscrowService
 
@@ -51,7 +52,7 @@ def _service(args: argparse.Namespace, with_gateway: bool = True) -> Iterator[An
         gateway = open_gateway(settings, mode)
         where = settings.stripe_api_base or "api.stripe.com"
         print(f"Stripe {mode.label} ({where})")
-    engine = make_engine(resolve_database_url(settings), pool_size=2)
+    engine = make_engine(command_database_url(settings), pool_size=2)
     try:
         yield EscrowService(engine, gateway, actor_name=settings.display_name or "cli")
     finally:

@@ -41,14 +41,14 @@ def _positive(value: str) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from app.cli.database import command_database_url
     from app.config import load_settings
     from app.credentials import CredentialStore, check_backend
-    from app.db.engine import resolve_database_url
     from automation.worker import Worker, WorkerOptions
 
     settings = load_settings()
     check_backend()
-    url = resolve_database_url(settings)
+    url = command_database_url(settings)
     options = WorkerOptions(
         concurrency=args.concurrency, once=args.once, poll_interval=args.poll,
         lease_seconds=args.lease, heartbeat_interval=max(1.0, args.lease / 4),
@@ -56,23 +56,8 @@ def _worker(args: argparse.Namespace) -> int:
         rate_limit_seconds=args.min_interval, shutdown_grace=args.grace,
     )
     credentials = CredentialStore()
-    worker = Worker(settings, url, options, credentials,
-                    code_lookup=_code_lookup(settings, credentials))
+    worker = Worker(settings, url, options, credentials)  # codes: the first mailbox, if any
     signal.signal(signal.SIGTERM, lambda *_: worker.request_stop())
     signal.signal(signal.SIGINT, lambda *_: worker.request_stop())
     return worker.run()
 
-
-def _code_lookup(settings: Any, credentials: Any) -> Any:
-    """Reads emailed verification codes from the first configured mailbox (None without one)."""
-    from app.credentials import mailbox_key
-    from app.mail.codes import CodeReader
-    from app.mail.imap import connector
-
-    if not settings.mailboxes:
-        return None
-    box = settings.mailboxes[0]
-    password = credentials.get(mailbox_key(box.name))
-    if not password:
-        return None
-    return CodeReader(connector(box, password), box.folder).wait_for_code

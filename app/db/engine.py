@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 
 from app.config import Settings
 from app.database_url import with_password
@@ -69,12 +72,59 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+def embedded_cluster_of(url: str) -> LocalCluster | None:
+    """The embedded cluster a URL points at (its socket dir ``<cluster>/run``), else None."""
+    if os.name == "nt":
+        return None
+    host = dict(parse_qsl(urlsplit(url).query)).get("host", "")
+    socket_dir = Path(host) if host.startswith("/") else None
+    if socket_dir is None or socket_dir.name != "run":
+        return None
+    cluster = LocalCluster(socket_dir.parent)
+    return cluster if (cluster.data / "PG_VERSION").exists() else None
+
+
+def current_url(url: str) -> str:
+    """``url`` with the embedded cluster's current port (restarted on another one).
+
+    Other URLs, and the URL of a cluster that is not running, come back unchanged (connecting
+    then fails as usual and the caller retries).
+    """
+    cluster = embedded_cluster_of(url)
+    port = cluster.status().port if cluster is not None else None
+    if port is None:
+        return url
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    if query.get("port") == str(port):
+        return url
+    query["port"] = str(port)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
-    """A pooled synchronous engine; ``pool_pre_ping`` survives a restarted server."""
-    return create_engine(
+    """A pooled synchronous engine; ``pool_pre_ping`` survives a restarted server.
+
+    On the embedded cluster every new connection re-reads the cluster's port, so a long-running
+    process reconnects after ``db local stop``/``start`` even when the port changed.
+    """
+    engine = create_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         future=True,
     )
+    cluster = embedded_cluster_of(url)
+    if cluster is not None:
+        event.listen(engine, "do_connect", _current_port_of(cluster))
+    return engine
+
+
+def _current_port_of(cluster: LocalCluster) -> Any:
+    def use_current_port(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        port = cluster.status().port
+        if port is not None:
+            cparams["port"] = str(port)
+
+    return use_current_port

@@ -2,7 +2,9 @@
 
 A private cluster in the user data dir: ``initdb`` on first use, started on demand on a free
 port with a private socket directory (no TCP listener on POSIX, trust auth over a 0700 socket
-dir, so only this OS user can connect), stopped cleanly.
+dir, so only this OS user can connect), stopped cleanly. A restart reuses the last port when it
+is still free, so clients holding the URL keep working across ``db local stop``/``start``;
+when it is taken, :func:`app.db.engine.current_url` finds the new one.
 
 PostgreSQL refuses to run as root. When TransferDesk itself runs as root (servers, CI, this
 sandbox) every server command is run as the unprivileged ``postgres`` account through
@@ -106,6 +108,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_is_free(port: int) -> bool:
+    """True when nothing listens on ``port`` of 127.0.0.1 (so the cluster may take it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 class LocalCluster:
     """A private PostgreSQL cluster in one directory.
 
@@ -119,6 +131,7 @@ class LocalCluster:
         self.data = directory / "data"
         self.socket_dir = directory / "run"
         self.log_file = directory / "server.log"
+        self.port_file = directory / "last_port"  # the next start reuses it when free
         self._bindir = bindir
 
     @property
@@ -143,7 +156,7 @@ class LocalCluster:
         port = self._running_port()
         if port is not None:
             return port
-        port = free_port()
+        port = self._reusable_port() or free_port()
         self._prepare_dirs()
         opts = f"-p {port} -k {self.socket_dir} -c listen_addresses=''"
         if os.name == "nt":
@@ -154,6 +167,7 @@ class LocalCluster:
             "start the embedded PostgreSQL",
         )
         self._ensure_database(port)
+        self._remember_port(port)
         return port
 
     def stop(self) -> bool:
@@ -201,6 +215,20 @@ class LocalCluster:
         if not _pid_alive(pid):
             return None
         return port
+
+    def _reusable_port(self) -> int | None:
+        """The port of the last start when it is free again (clients keep working), else None."""
+        try:
+            port = int(self.port_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return port if 0 < port < 65536 and port_is_free(port) else None
+
+    def _remember_port(self, port: int) -> None:
+        try:
+            self.port_file.write_text(f"{port}\n")
+        except OSError:  # only a convenience: the next start picks a new port
+            pass
 
     def _prepare_dirs(self) -> None:
         self.socket_dir.mkdir(parents=True, exist_ok=True)

@@ -60,10 +60,11 @@ def build_syncs(
 
 def run_sync_command(once: bool, only: str | None = None) -> int:
     """``transferdesk mail sync``: one pass (``--once``) or sync with IDLE until interrupted."""
-    from app.db.engine import make_engine, resolve_database_url
+    from app.cli.database import command_database_url
+    from app.db.engine import make_engine
 
     settings = load_settings()
-    engine = make_engine(resolve_database_url(settings))
+    engine = make_engine(command_database_url(settings))
     bus = EventBus()
     bus.subscribe(lambda event: log.info("%s", event))
     try:

@@ -14,13 +14,19 @@ Runs alternate between the panel shown (frames decoded and painted) and hidden (
 undecoded), after one unmeasured warm-up run that signs in, so the cost of showing frames is
 measured against a baseline under the same machine load (``hidden_panel_stall_*``).
 
+A second benchmark opens evidence (a full-page screenshot's thumbnail, its export, a trace in
+the served viewer) and then closes a desk whose browser is running, timing the same probe in
+each stretch (goal: never over 100 ms; the closers run on a thread, the window hides at once).
+
 Sizes scale with ``TRANSFERDESK_PERF_SCALE``.
 """
 
 from __future__ import annotations
 
+import io
 import secrets
 import time
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +34,8 @@ from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QElapsedTimer, QIODevice, QTimer
+from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter
 
 from app.changefeed import ChangeFeed
 from app.config import load_settings
@@ -36,6 +43,7 @@ from app.credentials import portal_key
 from app.db.engine import make_engine
 from app.domain.records import NewTransfer
 from app.events import EventBus
+from app.evidence import EvidenceStore
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
 from automation.sandbox.portal import SandboxPortal
@@ -43,6 +51,7 @@ from tests.perf.desk_support import DESK_ROWS, spin_until
 from tests.perf.report import percentile, report, scale
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.main_window import MainWindow
 from ui.queue_view import QueueWidget
 from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
@@ -200,3 +209,123 @@ def _measure_phases(loop: qasync.QEventLoop, panel: RunPanel, rows: list[Any]
         phase.frames_shown += panel.frames_shown - shown
     probe.stop()
     return phases
+
+
+class _Probe:
+    """A 10 ms QTimer: how late the GUI loop serves it, per labelled stretch of time."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.timer = QTimer(interval=10)
+        self.timer.timeout.connect(self._tick)
+        self.lateness: dict[str, list[float]] = {}
+        self.label: str | None = None
+        self._last = 0
+
+    def _tick(self) -> None:
+        now = self.clock.elapsed()
+        if self.label is not None:
+            self.lateness.setdefault(self.label, []).append(max(0.0, now - self._last - 10))
+        self._last = now
+
+    def start(self, label: str) -> None:
+        self.label, self._last = label, self.clock.elapsed()
+        if not self.timer.isActive():
+            self.clock.start()
+            self._last = 0
+            self.timer.start()
+
+    def figures(self, label: str) -> dict[str, float]:
+        values = self.lateness.get(label) or [0.0]
+        return {f"{label}_stall_p99_ms": round(percentile(values, 99), 1),
+                f"{label}_stall_max_ms": round(max(values), 1), f"{label}_ticks": len(values)}
+
+
+def _full_page_png(height: int = 16000) -> bytes:
+    """A tall, detailed screenshot-like PNG (what a full-page shot of a long page weighs)."""
+    image = QImage(1280, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    for y in range(0, height, 18):
+        painter.fillRect(0, y, 1280, 2, QColor((y * 7) % 255, (y * 3) % 255, (y * 5) % 255))
+        painter.drawText(12, y + 14, f"Section {y // 18} row F seats 5-6 transfer accepted " * 3)
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
+    return bytes(data.data())
+
+
+def _trace_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("trace.trace", '{"type":"context-options"}\n' * 20000)
+    return out.getvalue()
+
+
+def test_gui_stall_opening_evidence_and_closing_the_window(
+    qtbot: Any, loop: qasync.QEventLoop, desk_bench_url: str, tmp_path: Path,
+    credential_store: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Opening a full-page screenshot and a trace, then closing a desk whose browser runs: the
+    10 ms probe's lateness in each stretch (goal: never > 100 ms)."""
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda _url: True))
+    engine = make_engine(desk_bench_url)
+    backend = ServiceBackend(engine, "bench")
+    transfer_id = int(QueueService(engine).list_page(limit=1).rows[0].id)
+    store = EvidenceStore(engine, "bench", max_bytes=50 * 1024 * 1024)
+    shot = store.put("screenshot", "full-page.png", _full_page_png(), transfer_id)
+    store.put("trace", "run-trace.zip", _trace_zip(), transfer_id)
+    bus = EventBus()
+    settings = load_settings(tmp_path / "none.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    control = DeskRunControl(settings, desk_bench_url, bus, "desk:bench", credential_store)
+    window = MainWindow(settings, backend=backend, bus=bus, run_control=control)
+    qtbot.addWidget(window)
+    feed = ChangeFeed(desk_bench_url, bus, resync_interval=3600)
+    feed.start()
+    window._closers += [control.close, feed.stop, backend.stop, engine.dispose]  # as connected
+    window.show()
+    loop.run_until_complete(window.start())
+    spin_until(loop, lambda: not window.tasks._tasks, timeout=60)  # queue, notices, escrow
+    control._ensure_started()  # a running browser: closing must stop it
+    control.browser_service.call(control.browser_service.browser(), timeout=120)
+    probe = _Probe()
+
+    probe.start("idle")  # baseline: what the machine's load alone costs the probe
+    spin_until(loop, lambda: len(probe.lateness.get("idle", ())) >= 200, timeout=60)
+    started = time.perf_counter()
+    probe.start("show_detail")
+    loop.run_until_complete(window.detail.load(transfer_id))
+    probe.start("thumbnail")  # the full-page shot's thumbnail, spawned by load()
+    spin_until(loop, lambda: not window.tasks._tasks, timeout=60)
+    evidence = {e.kind: e for e in window.detail._detail.evidence}
+    probe.start("export")
+    loop.run_until_complete(window.detail.export_evidence(evidence["screenshot"]))
+    probe.start("open_trace")
+    loop.run_until_complete(window.detail.open_trace(evidence["trace"]))
+    open_seconds = time.perf_counter() - started
+
+    probe.start("close")
+    started = time.perf_counter()
+    window.close()
+    hidden_after = time.perf_counter() - started
+    assert window.shutdown is not None
+    spin_until(loop, window.shutdown.finished.is_set, timeout=120)
+    spin_until(loop, lambda: not window.isVisible())
+    close_seconds = time.perf_counter() - started
+    probe.timer.stop()
+    window.executor.shutdown(wait=True)
+
+    assert control.browser_service is None or not control.browser_service.running
+    figures = {
+        "rows": DESK_ROWS, "screenshot_bytes": shot.size,
+        **probe.figures("idle"), "open_evidence_seconds": round(open_seconds, 2),
+        **probe.figures("show_detail"), **probe.figures("thumbnail"),
+        **probe.figures("export"), **probe.figures("open_trace"),
+        "close_hidden_after_ms": round(hidden_after * 1000, 1),
+        "close_seconds": round(close_seconds, 2), **probe.figures("close"),
+        "goal_max_ms": 100, "loadavg_1m": _loadavg(),
+    }
+    report("ui_stall_close_evidence", figures)

@@ -96,5 +96,6 @@ def test_window_registers_the_desk_and_beats_on_the_executor(
     window.desk_heartbeat()
     until(lambda: _worker(engine, backend.worker_id)[2] > first_beat)
     window.close()
+    until(lambda: window.shutdown is not None and window.shutdown.finished.is_set(), 60)
     window.executor.shutdown(wait=True)
     assert _worker(engine, backend.worker_id)[3] is not None  # stopped on close

@@ -9,10 +9,12 @@ import gc
 import logging
 import select
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
 
 from app.config import load_settings
@@ -70,7 +72,8 @@ def window(qtbot, run, until, tmp_path, engine, backend, account_id):
     run(win.start())
     until(lambda: win.queue.model.rowCount() == 8)
     yield win
-    win.close()
+    win.close()  # the closers run on a thread; the window closes when they are done
+    until(lambda: win.shutdown is not None and win.shutdown.finished.is_set(), timeout=60)
     win.executor.shutdown(wait=True)  # let in-flight queries return their connections
 
 
@@ -176,3 +179,39 @@ def test_closing_while_connecting_cancels_and_awaits_the_connect_task(
     gc.collect()
     assert loop_errors == []
     assert "Task was destroyed" not in caplog.text
+
+
+def test_closing_never_blocks_the_gui_thread(qtbot, qapp, run, until, tmp_path, engine,
+                                             backend):
+    """A closer that blocks (as stopping the browser does, up to 60 s) runs on a thread: the
+    GUI loop keeps serving a 10 ms probe, and the window closes once the closers are done."""
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    settings = load_settings(tmp_path / "none.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    win = MainWindow(settings, backend=backend, bus=EventBus())
+    qtbot.addWidget(win)
+    win.show()
+    closed_on: list[str] = []
+    win._closers.append(lambda: (time.sleep(1.5),
+                                 closed_on.append(threading.current_thread().name)))
+    try:
+        run(win.start())
+        ticks: list[float] = []
+        probe = QTimer(interval=10)
+        probe.timeout.connect(lambda: ticks.append(time.monotonic()))
+        probe.start()
+        began = time.monotonic()
+        win.close()
+        closed_within = time.monotonic() - began
+        assert not win.isVisible()  # hidden at once
+        until(lambda: win.shutdown is not None and win.shutdown.finished.is_set(), timeout=30)
+        assert win.close()  # once the closers are done, closing is accepted
+        probe.stop()
+        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        assert closed_on == ["desk-shutdown"]
+        assert closed_within < 0.1, closed_within
+        assert gaps and max(gaps) < 0.1, max(gaps)
+    finally:
+        win.executor.shutdown(wait=True)
+        qapp.setQuitOnLastWindowClosed(quit_on_close)

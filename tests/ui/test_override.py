@@ -65,8 +65,9 @@ def test_verify_with_evidence_lands_in_the_database(qtbot, run, tmp_path, engine
     screenshot.write_bytes(_png())
     run(dialog.add_path(screenshot))
     QGuiApplication.clipboard().setImage(_image())
-    dialog.paste_clipboard()
-    assert dialog.files.count() == 2 and len(dialog.valid_files()) == 2
+    dialog.paste_clipboard()  # encoded off the GUI thread, listed when done
+    qtbot.waitUntil(lambda: dialog.files.count() == 2, timeout=10000)
+    assert len(dialog.valid_files()) == 2
     dialog.verify_radio.setChecked(True)
     dialog.note_edit.setPlainText("Seats 1-2 visible in My Account; portal was down for bots")
     assert dialog.submit_button.isEnabled()

@@ -21,13 +21,14 @@ from datetime import datetime
 from typing import Any
 
 from app.config import Settings
-from app.credentials import CredentialStore, mailbox_key
+from app.credentials import CredentialStore
 from app.errors import KnownError
 from automation.browser.service import BrowserService
 from automation.portals.protocol import ChallengeShownError, PortalAdapter, PortalCredentials
 from automation.runs.events import Answer
 from automation.runs.mfa import ChainedCodeProvider, CodeProvider, MailboxCodeProvider
 from automation.runs.outcomes import Outcome, RunFailedError
+from automation.runs.stack import browser_service, mailbox_code_lookup
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "settings-sign-in-test"
@@ -88,21 +89,8 @@ def mailbox_codes(
     settings: Settings, store: CredentialStore, timeout: float
 ) -> CodeProvider | None:
     """Codes from the first configured mailbox (None: no mailbox or no password stored)."""
-    from app.mail.codes import CodeReader
-    from app.mail.imap import connector
-
-    if not settings.mailboxes:
-        return None
-    box = settings.mailboxes[0]
-    try:
-        password = store.get(mailbox_key(box.name))
-    except KnownError as exc:
-        log.warning("verification codes: cannot read the mailbox password: %s", exc)
-        return None
-    if not password:
-        return None
-    reader = CodeReader(connector(box, password), box.folder, check_interval=2.0)
-    return MailboxCodeProvider(reader.wait_for_code, timeout)
+    lookup = mailbox_code_lookup(settings, store, check_interval=2.0)
+    return None if lookup is None else MailboxCodeProvider(lookup, timeout)
 
 
 def check_portal_sign_in(
@@ -126,7 +114,7 @@ def check_portal_sign_in(
         chain.append(from_mail)
     codes = _RecordingCodes(ChainedCodeProvider(*chain, prompt))
     adapter = (adapter_for or default_adapter)(platform, credentials.site_url)
-    service = BrowserService(settings.browser, store=None)
+    service = browser_service(settings, None)  # a fresh context: no saved session
     started = time.monotonic()
     service.start()
     try:
