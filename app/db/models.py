@@ -331,3 +331,4 @@ class Alarm(Base):
     last_at: Mapped[datetime] = _now()
     resolved_at: Mapped[datetime | None] = mapped_column(TZ)
     resolved_by: Mapped[str | None] = mapped_column(Text)
+from app.db.models_deadlines import DeadlineSweep, DeadlineWarning  # noqa: E402,F401
