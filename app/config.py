@@ -17,6 +17,10 @@ Example::
     name = "transfers"
     host = "imap.example.com"
     username = "transfers@example.com"
+
+    [deadlines]
+    warn_before = ["24h", "4h", "1h"]   # the default: warnings before accept-by, event, hold
+    sweep_interval = 30                 # seconds between deadline sweeps (expiry within 1 min)
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from app.domain.deadlines import DEFAULT_WARN_BEFORE, parse_lead_times
 from app.errors import ConfigError
 
 APP_NAME = "TransferDesk"
@@ -69,6 +75,14 @@ class MailboxSettings:
 
 
 @dataclass(frozen=True)
+class DeadlineSettings:
+    """The deadline sweeper: lead times of the warnings and how often it sweeps."""
+
+    warn_before: tuple[timedelta, ...] = DEFAULT_WARN_BEFORE
+    sweep_interval: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable. Build it with :func:`load_settings`."""
 
@@ -78,6 +92,7 @@ class Settings:
     display_name: str = ""
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     mailboxes: tuple[MailboxSettings, ...] = ()
+    deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
     evidence_max_bytes: int = 25 * 1024 * 1024
     max_attempts: int = 5
     stripe_api_base: str | None = None
@@ -130,8 +145,9 @@ def load_settings(
         _build(MailboxSettings, item, f"{path} [[mailboxes]] #{i + 1}")
         for i, item in enumerate(raw.pop("mailboxes", []))
     )
+    deadlines = _deadlines(raw.pop("deadlines", {}), f"{path} [deadlines]")
     settings = _apply(settings, raw, str(path))
-    settings = replace(settings, browser=browser, mailboxes=mailboxes)
+    settings = replace(settings, browser=browser, mailboxes=mailboxes, deadlines=deadlines)
     return _apply_env(settings, env)
 
 
@@ -174,8 +190,33 @@ def _build(cls: Any, values: dict[str, Any], where: str) -> Any:
         raise ConfigError(f"{where}: {exc}") from exc
 
 
+def _deadlines(values: Any, where: str) -> DeadlineSettings:
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: expected a table")
+    unknown = sorted(set(values) - {"warn_before", "sweep_interval"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    result = DeadlineSettings()
+    if "warn_before" in values:
+        leads = values["warn_before"]
+        if not isinstance(leads, list) or not all(isinstance(v, str) for v in leads):
+            raise ConfigError(f'{where}: warn_before must be a list like ["24h", "4h", "1h"]')
+        try:
+            result = replace(result, warn_before=parse_lead_times(leads))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: warn_before: {exc}") from None
+    if "sweep_interval" in values:
+        interval = values["sweep_interval"]
+        if isinstance(interval, bool) or not isinstance(interval, int | float) \
+                or not 1 <= interval <= 60:
+            raise ConfigError(f"{where}: sweep_interval must be 1 to 60 seconds")
+        result = replace(result, sweep_interval=float(interval))
+    return result
+
+
 def _apply(settings: Settings, raw: dict[str, Any], where: str) -> Settings:
-    known = {f.name for f in fields(Settings)} - {"browser", "mailboxes", "config_path"}
+    known = {f.name for f in fields(Settings)} - {"browser", "mailboxes", "config_path",
+                                                  "deadlines"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")

@@ -3,7 +3,8 @@
 ``deadline_warnings`` holds one row per transfer, deadline kind and lead time (a unique key, so
 ``INSERT ... ON CONFLICT DO NOTHING`` raises each warning once however many processes sweep);
 ``deadline_sweep`` is a single row with the last completed sweep, which tells a desk whether a
-server process is sweeping. Staff and bot may write both (every process type sweeps).
+server process is sweeping. Staff and bot may write both (every process type sweeps); a warning row only ever changes
+its ``alarm_id`` (set in the same transaction that inserts it).
 
 Revision ID: 0006_deadlines
 Revises: 0005_more_outcomes
@@ -57,7 +58,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_sweep")),
     )
     op.execute("INSERT INTO deadline_sweep (id) VALUES (1)")
-    op.execute(f"GRANT SELECT, INSERT ON deadline_warnings TO {ROLES}")
+    op.execute(f"GRANT SELECT, INSERT, UPDATE (alarm_id) ON deadline_warnings TO {ROLES}")
     op.execute(f"GRANT USAGE, SELECT ON SEQUENCE deadline_warnings_id_seq TO {ROLES}")
     op.execute(f"GRANT SELECT, UPDATE ON deadline_sweep TO {ROLES}")
 
