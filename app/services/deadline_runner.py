@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from app.services.deadlines import SweepReport
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings, load_settings
+from app.domain.states import Role
+from app.services.base import Service
+from app.services.deadlines import DeadlineService, SweepReport
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +74,34 @@ class DeadlineRunner:
             self.run_once()
             if self._stop.wait(self.interval):
                 return
+
+
+def start_sweeper(bind: Engine | sessionmaker[Session], settings: Settings, actor_name: str,
+                  role: Role | str | None = None) -> DeadlineRunner:
+    """A started runner sweeping every ``settings.deadlines.sweep_interval`` seconds (worker and
+    escrow processor); stop it with :meth:`DeadlineRunner.stop`."""
+    service = DeadlineService(bind, actor_name, role, settings.deadlines.warn_before)
+    return DeadlineRunner(service.sweep, settings.deadlines.sweep_interval).start()
+
+
+@contextmanager
+def deadline_sweeps(service: Service, every: float | None) -> Iterator[Callable[[], object]]:
+    """Deadline sweeps for ``transferdesk escrow process``, on ``service``'s database.
+
+    Yields the function the loop calls before each pass: with ``every`` (a long-running
+    processor) a background runner sweeps on its own cadence and the function does nothing;
+    for a single pass it sweeps once, so what lapsed is expired and then cancelled at once.
+    """
+    settings = load_settings()
+    # Same package as Service: share the processor's pool and role instead of a second engine.
+    deadlines = DeadlineService(service._sessions, service.actor_name, service.role,
+                                settings.deadlines.warn_before)
+    runner = DeadlineRunner(deadlines.sweep, settings.deadlines.sweep_interval)
+    if every is None:
+        yield runner.run_once
+        return
+    runner.start()
+    try:
+        yield lambda: None
+    finally:
+        runner.stop()

@@ -3,8 +3,8 @@
 ``deadline_warnings`` holds one row per transfer, deadline kind and lead time (a unique key, so
 ``INSERT ... ON CONFLICT DO NOTHING`` raises each warning once however many processes sweep);
 ``deadline_sweep`` is a single row with the last completed sweep, which tells a desk whether a
-server process is sweeping. Staff and bot may write both (every process type sweeps); a warning row only ever changes
-its ``alarm_id`` (set in the same transaction that inserts it).
+server process is sweeping. Staff and bot may write both (every process type sweeps); a
+warning row only ever changes its ``alarm_id`` (set in the transaction that inserts it).
 
 Revision ID: 0006_deadlines
 Revises: 0005_more_outcomes
