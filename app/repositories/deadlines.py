@@ -112,17 +112,18 @@ def alarm_key_prefix(transfer_id: int, kind: str) -> str:
 
 
 def record_sweep(session: Session, by: str, expired: int, warned: int) -> None:
-    """Stamp the sweep row (database time: it tells desks a sweeper is alive)."""
+    """Stamp the sweep row with the sweeper's id (database time: it tells desks a sweeper is
+    alive)."""
     session.execute(
         update(DeadlineSweep).where(DeadlineSweep.id == 1)
         .values(swept_at=func.now(), swept_by=by, expired=expired, warned=warned)
     )
 
 
-def seconds_since_last_sweep(session: Session) -> float | None:
-    """Seconds since the last completed sweep by anyone; None when nobody swept yet."""
-    age = session.scalar(
-        select(func.extract("epoch", func.now() - DeadlineSweep.swept_at))
-        .where(DeadlineSweep.id == 1)
-    )
-    return None if age is None else float(age)
+def last_sweep(session: Session) -> tuple[float, str] | None:
+    """``(seconds since, sweeper id)`` of the last completed sweep; None when nobody swept."""
+    row = session.execute(
+        select(func.extract("epoch", func.now() - DeadlineSweep.swept_at), DeadlineSweep.swept_by)
+        .where(DeadlineSweep.id == 1, DeadlineSweep.swept_at.is_not(None))
+    ).first()
+    return None if row is None else (float(row[0]), str(row[1]))

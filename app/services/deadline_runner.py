@@ -80,7 +80,8 @@ def start_sweeper(bind: Engine | sessionmaker[Session], settings: Settings, acto
                   role: Role | str | None = None) -> DeadlineRunner:
     """A started runner sweeping every ``settings.deadlines.sweep_interval`` seconds (worker and
     escrow processor); stop it with :meth:`DeadlineRunner.stop`."""
-    service = DeadlineService(bind, actor_name, role, settings.deadlines.warn_before)
+    service = DeadlineService(bind, actor_name, role, settings.deadlines.warn_before,
+                              sweeper_id=actor_name)
     return DeadlineRunner(service.sweep, settings.deadlines.sweep_interval).start()
 
 

@@ -51,6 +51,14 @@ class RaisedWarning:
 
 
 @dataclass(frozen=True)
+class DeadlineWarningAlarm:
+    """Core event: a desk saw a new ``deadline_warning`` alarm (the tray shows it)."""
+
+    alarm_id: int
+    message: str
+
+
+@dataclass(frozen=True)
 class SweepReport:
     """What one sweep did; ``skipped`` when another process held the sweep lock (or, for
     :meth:`DeadlineService.sweep_if_unattended`, when someone swept recently)."""
@@ -75,9 +83,11 @@ class DeadlineService(Service):
         actor_name: str = "",
         role: Role | str | None = None,
         warn_before: Sequence[timedelta] = DEFAULT_WARN_BEFORE,
+        sweeper_id: str = "",
     ) -> None:
         super().__init__(bind, actor_name, role)
         self.warn_before = tuple(sorted(set(warn_before), reverse=True))
+        self.sweeper_id = sweeper_id or actor_name or "deadline sweeper"
 
     def sweep(self, now: datetime | None = None) -> SweepReport:
         """Expire, resolve and warn, in one transaction (skipped when another process sweeps)."""
@@ -87,27 +97,27 @@ class DeadlineService(Service):
             return self._sweep_locked(session, now or datetime.now(UTC))
 
     def sweep_if_unattended(self, max_age: float, now: datetime | None = None) -> SweepReport:
-        """Sweep only when nobody swept in the last ``max_age`` seconds (a desk's fallback when
-        no worker or escrow processor runs)."""
+        """Sweep unless another sweeper swept in the last ``max_age`` seconds (a desk's
+        fallback when no worker or escrow processor runs; once it sweeps it keeps sweeping)."""
         with self.transaction() as session:
-            age = repo.seconds_since_last_sweep(session)
-            if age is not None and age < max_age:
+            last = repo.last_sweep(session)
+            if last is not None and last[1] != self.sweeper_id and last[0] < max_age:
                 return SweepReport(skipped=True)
             if not repo.try_sweep_lock(session):
                 return SweepReport(skipped=True)
             return self._sweep_locked(session, now or datetime.now(UTC))
 
-    def seconds_since_last_sweep(self) -> float | None:
-        """Seconds since anyone last swept (None: never)."""
+    def last_sweep(self) -> tuple[float, str] | None:
+        """``(seconds ago, sweeper id)`` of the last sweep by anyone (None: never)."""
         with self.transaction() as session:
-            return repo.seconds_since_last_sweep(session)
+            return repo.last_sweep(session)
 
     def _sweep_locked(self, session: Session, now: datetime) -> SweepReport:
         actor = self.actor_name or "deadline sweeper"
         expired = expire_overdue_in(session, now, actor)
         resolved = repo.resolve_for_closed(session, actor)
         warned = self._warn(session, now, actor) if self.warn_before else []
-        repo.record_sweep(session, actor, len(expired), len(warned))
+        repo.record_sweep(session, self.sweeper_id, len(expired), len(warned))
         return SweepReport(False, tuple(expired), tuple(warned), resolved)
 
     def _warn(self, session: Session, now: datetime, actor: str) -> list[RaisedWarning]:

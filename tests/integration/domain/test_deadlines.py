@@ -158,13 +158,17 @@ def test_no_warnings_for_closed_transfers_and_their_alarms_close(engine, staff, 
     assert status == Status.VERIFIED.value
 
 
-def test_a_desk_sweeps_only_when_nobody_else_did(engine, make_transfer):
-    desk = DeadlineService(engine, "desk", role=Role.STAFF)
-    assert desk.seconds_since_last_sweep() is None
-    assert not desk.sweep_if_unattended(max_age=90).skipped  # nobody ever swept
+def test_a_desk_sweeps_only_when_no_other_sweeper_did(engine, make_transfer):
+    desk = DeadlineService(engine, "Dana (desk 3)", role=Role.STAFF, sweeper_id="desk:h:1")
+    worker = DeadlineService(engine, "h:2", role=Role.BOT)
+    assert desk.last_sweep() is None
+    assert not desk.sweep_if_unattended(max_age=60).skipped  # nobody ever swept
     late = make_transfer(accept_by=_now() - timedelta(seconds=1))
-    assert desk.sweep_if_unattended(max_age=90).skipped  # someone swept moments ago
-    assert expire_audits(engine) == []
-    assert desk.sweep_if_unattended(max_age=0).expired == (late.row.id,)
-    age = desk.seconds_since_last_sweep()
-    assert age is not None and age < 10
+    assert desk.sweep_if_unattended(max_age=60).expired == (late.row.id,)  # its own: go on
+    assert worker.sweep().expired == ()
+    later = make_transfer(accept_by=_now() - timedelta(seconds=1))
+    assert desk.sweep_if_unattended(max_age=60).skipped  # a worker swept moments ago
+    assert expire_audits(engine) == [late.row.id]
+    assert desk.sweep_if_unattended(max_age=0).expired == (later.row.id,)  # it went quiet
+    last = desk.last_sweep()
+    assert last is not None and last[0] < 10 and last[1] == "desk:h:1"
