@@ -13,6 +13,7 @@ from app.db.models_deadlines import DeadlineWarning
 from app.domain.states import Role, Status
 from app.evidence import Upload
 from app.repositories.deadlines import SWEEP_LOCK_KEY
+from app.services.claims import ClaimService
 from app.services.deadlines import DeadlineService
 from tests.integration.domain.conftest import PNG
 
@@ -172,3 +173,27 @@ def test_a_desk_sweeps_only_when_no_other_sweeper_did(engine, make_transfer):
     assert desk.sweep_if_unattended(max_age=0).expired == (later.row.id,)  # it went quiet
     last = desk.last_sweep()
     assert last is not None and last[0] < 10 and last[1] == "desk:h:1"
+
+
+def test_a_retry_near_the_deadline_comes_sooner_and_never_after_it(engine, make_transfer):
+    claims = ClaimService(engine, role=Role.BOT, max_attempts=10)
+    deadline = _now() + timedelta(minutes=20)
+    t = make_transfer(notice=True, accept_by=deadline)
+    for attempt in range(1, 8):  # plain doubling would wait 4, 8, 16, 30 min by now
+        claim = claims.claim("w", transfer_id=t.row.id)
+        result = claims.record_outcome(claim.run_id, "w", "portal_error", "502")
+        assert result.action == "run_retry" and claim.attempt == attempt
+        retry_at = result.transfer.row.next_attempt_at
+        assert retry_at is not None and retry_at <= _now() + timedelta(minutes=2, seconds=25)
+        assert retry_at <= deadline - timedelta(minutes=2)
+
+
+def test_no_retry_fits_before_the_deadline_so_a_person_decides(engine, bot_claims,
+                                                               make_transfer):
+    t = make_transfer(notice=True, accept_by=_now() + timedelta(minutes=2, seconds=5))
+    claim = bot_claims.claim("w", transfer_id=t.row.id)
+    result = bot_claims.record_outcome(claim.run_id, "w", "timeout", "page load")
+    assert result.action == "run_needs_review"
+    assert result.transfer.row.status is Status.NEEDS_REVIEW
+    assert result.transfer.row.next_attempt_at is None
+    assert "no retry fits before the deadline" in result.run.detail
