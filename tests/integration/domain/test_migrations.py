@@ -95,7 +95,7 @@ def test_down_to_base_and_up_again(empty_database):
 
 
 def test_every_outcome_is_allowed_by_both_checks(database_url):
-    """0005: each Outcome (untrusted_link, unverified, payment_required, blocked too) is storable."""
+    """0005: each Outcome (untrusted_link, unverified, payment_required, blocked) is storable."""
     from app.domain.states import Outcome
 
     with psycopg.connect(database_url) as conn:
