@@ -15,8 +15,9 @@ from typing import Any
 from app.events import EventBus
 from app.services.deadlines import ALARM_KIND, DeadlineWarningAlarm
 
-#: Seconds without a sweep by another process after which a desk sweeps (two server ticks).
-UNATTENDED_AFTER = 60.0
+#: Seconds without a sweep by another process after which a desk sweeps (more than the longest
+#: server sweep_interval, 60 s, so a live server process is never second-guessed).
+UNATTENDED_AFTER = 90.0
 
 
 class DeadlineNotices:
