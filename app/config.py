@@ -22,6 +22,10 @@ Example::
     name = "market"
     url = "https://market.example/hooks/transferdesk"
     events = ["verified", "rejected", "expired", "captured", "cancelled"]
+
+    [deadlines]
+    warn_before = ["24h", "4h", "1h"]   # the default: warnings before accept-by, event, hold
+    sweep_interval = 30                 # seconds between deadline sweeps (expiry within 1 min)
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +41,7 @@ import platformdirs
 
 from app import config_schema as schema
 from app.database_url import check_database_url
+from app.domain.deadlines import DEFAULT_WARN_BEFORE, parse_lead_times
 from app.errors import ConfigError
 
 APP_NAME = "TransferDesk"
@@ -89,6 +95,14 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class DeadlineSettings:
+    """The deadline sweeper: lead times of the warnings and how often it sweeps."""
+
+    warn_before: tuple[timedelta, ...] = DEFAULT_WARN_BEFORE
+    sweep_interval: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable. Build it with :func:`load_settings`."""
 
@@ -99,6 +113,7 @@ class Settings:
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     mailboxes: tuple[MailboxSettings, ...] = ()
     webhooks: tuple[WebhookSettings, ...] = ()
+    deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
     evidence_max_bytes: int = field(default=25 * 1024 * 1024, metadata={"min": 1})
     max_attempts: int = field(default=5, metadata={"min": 1})
     stripe_api_base: str | None = None
@@ -116,7 +131,7 @@ class Settings:
 
 
 #: Settings keys that are tables of their own, built from their dataclasses.
-NESTED = frozenset({"browser", "mailboxes", "webhooks"})
+NESTED = frozenset({"browser", "mailboxes", "webhooks", "deadlines"})
 
 
 def default_config_path() -> Path:
@@ -157,8 +172,9 @@ def load_settings(
     webhooks = _tables(WebhookSettings, raw, "webhooks", path)
     file_data_dir = top.pop("data_dir", None)
     data_dir = Path(env.get(ENV_PREFIX + "DATA_DIR") or file_data_dir or default_data_dir())
+    deadlines = _deadlines(raw.get("deadlines", {}), f"{path} [deadlines]")
     settings = Settings(data_dir=data_dir, config_path=path, browser=browser,
-                        mailboxes=mailboxes, webhooks=webhooks, **top)
+                        mailboxes=mailboxes, webhooks=webhooks, deadlines=deadlines, **top)
     return _apply_env(settings, env)
 
 
@@ -194,6 +210,33 @@ def _tables(cls: Any, raw: dict[str, Any], key: str, path: Path) -> tuple[Any, .
                           f"got {schema.shown(items)}")
     return tuple(cls(**schema.build(cls, item, f"{path} [[{key}]] #{i + 1}"))
                  for i, item in enumerate(items))
+
+
+def _deadlines(values: Any, where: str) -> DeadlineSettings:
+    """The ``[deadlines]`` table (lead times are durations such as ``"4h"``)."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: expected a table, got {schema.shown(values)}")
+    unknown = sorted(set(values) - {"warn_before", "sweep_interval"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    result = DeadlineSettings()
+    if "warn_before" in values:
+        leads = values["warn_before"]
+        if not isinstance(leads, list) or not all(isinstance(v, str) for v in leads):
+            raise ConfigError(f'{where}: warn_before must be a list like ["24h", "4h", "1h"], '
+                              f"got {schema.shown(leads)}")
+        try:
+            result = replace(result, warn_before=parse_lead_times(leads))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: warn_before: {exc}") from None
+    if "sweep_interval" in values:
+        interval = values["sweep_interval"]
+        if isinstance(interval, bool) or not isinstance(interval, int | float) \
+                or not 1 <= interval <= 60:
+            raise ConfigError(f"{where}: sweep_interval must be 1 to 60 seconds, "
+                              f"got {schema.shown(interval)}")
+        result = replace(result, sweep_interval=float(interval))
+    return result
 
 
 def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 
 from app.db.engine import libpq_url
-from app.domain.states import EscrowStatus, Outcome, Status
+from app.domain.states import OPEN_STATUSES, EscrowStatus, Outcome, Status
 
 TEAMS = (
     ("Texas A&M Aggies", "Kyle Field", "College Station, TX"),
@@ -34,6 +34,10 @@ FIRST = ("James", "Maria", "Robert", "Linda", "Michael", "Sarah", "David", "Kare
          "Aisha", "Wei", "Priya", "John", "Emily", "Luis", "Grace", "Ahmed", "Olivia")
 LAST = ("Smith", "Johnson", "Garcia", "Brown", "Nguyen", "Miller", "Davis", "Martinez",
         "Lopez", "Wilson", "Patel", "Kim", "Thompson", "Clark", "Hughes", "Rivera")
+#: Age range (hours) of open transfers: inside the 72 h accept window, with 12 h to spare.
+OPEN_AGE_HOURS = (1.0, 60.0)
+#: Accept-by is at least this long before the event starts.
+EVENT_MARGIN = timedelta(hours=2)
 #: Share of each status in generated data (sums to 100).
 STATUS_MIX = (
     (Status.AWAITING_NOTICE, 30), (Status.NOTICE_RECEIVED, 25), (Status.ACCEPTING, 3),
@@ -65,7 +69,9 @@ def generate(n: int, seed: int = 1, now: datetime | None = None, prefix: str = "
     for i in range(n):
         team, venue, opponent, sport, starts = events[rng.randrange(len(events))]
         status = statuses[rng.randrange(len(statuses))]
-        created = now - timedelta(hours=rng.uniform(1, 96))
+        # open transfers are younger than their 72 h window: none is overdue by construction
+        age = OPEN_AGE_HOURS if status in OPEN_STATUSES else (1, 96)
+        created = now - timedelta(hours=rng.uniform(*age))
         first, last = rng.choice(FIRST), rng.choice(LAST)
         quantity = rng.choice((1, 2, 2, 2, 3, 4, 4, 6))
         first_seat = rng.randint(1, 30)
@@ -95,6 +101,8 @@ def generate(n: int, seed: int = 1, now: datetime | None = None, prefix: str = "
             created_at=created,
         )
         _apply_status(row, status, rng, now)
+        # the portal closes the accept window before the game; the hold outlives the window
+        row["accept_by"] = min(row["accept_by"], starts - EVENT_MARGIN)
         yield row
 
 

@@ -29,6 +29,7 @@ from app.db.engine import make_engine
 from app.domain.errors import LeaseLostError
 from app.errors import KnownError
 from app.events import EventBus
+from app.services.deadline_runner import start_sweeper
 from app.services.ops import WorkerService
 from automation.portals import choice as portal_choice
 from automation.portals.profile import PortalProfile, load_profile
@@ -160,6 +161,7 @@ class Worker:
         beat = threading.Thread(target=self._heartbeat_loop, args=(workers,),
                                 name="worker-heartbeat", daemon=True)
         beat.start()
+        sweeper = start_sweeper(engine, self.settings, opts.label or self.worker_id, opts.role)
         log.info("worker %s started (concurrency %d)", self.worker_id, opts.concurrency)
         try:
             self._loop(runner)
@@ -168,6 +170,7 @@ class Worker:
             self._stop.set()
             self._beat_stop.set()
             beat.join(timeout=5)
+            sweeper.stop()
             stop_feed()
             stop_boundary()
             stack.stop()

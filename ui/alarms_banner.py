@@ -18,6 +18,8 @@ ADVICE: dict[str, str] = {
     "keyring_unavailable": "The OS keyring is locked or missing: unlock it (sign in again), then "
                            "reopen Settings.",
     "escrow_failure": "A capture or cancel failed: check the Stripe dashboard and retry.",
+    "deadline_warning": "Accept (or decide) this transfer before its deadline; it expires by "
+                        "itself when the accept window or the hold lapses.",
 }
 
 

@@ -29,6 +29,7 @@ from ui.alarms_banner import AlarmsBanner
 from ui.backend import SAVED_VIEWS, DeskBackend
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.deadline_desk import DeadlineNotices
 from ui.detail_pane import DetailPane
 from ui.help_overlay import HelpOverlay
 from ui.queue_view import QueueWidget
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
         self._alarm_timer = QTimer(self, interval=ALARM_POLL_MS)
         self._alarm_timer.timeout.connect(self.refresh_alarms)
         self._alarm_timer.timeout.connect(self.desk_heartbeat)  # same 30 s cadence
+        self._alarm_timer.timeout.connect(self.sweep_deadlines)
+        self.deadline_notices = DeadlineNotices(self.bus)
         self.restore_layout()
 
     def _build_menus(self) -> None:
@@ -233,6 +236,7 @@ class MainWindow(QMainWindow):
         self.detail.account_names = self.queue.model.account_names
         self.queue.reload()
         self.refresh_alarms()
+        self.sweep_deadlines()
         self._alarm_timer.start()
         self.tasks.spawn(self.notices.reload())
         self.tasks.spawn(self.escrow.reload())
@@ -333,7 +337,9 @@ class MainWindow(QMainWindow):
         backend = self.backend
 
         async def work() -> None:
-            self.alarms.set_alarms(await self.executor.call(backend.alarms))
+            alarms = await self.executor.call(backend.alarms)
+            self.alarms.set_alarms(alarms)
+            self.deadline_notices.note(alarms)  # the tray shows new deadline warnings
 
         self.tasks.spawn(work(), name="alarms")
 
@@ -350,6 +356,24 @@ class MainWindow(QMainWindow):
                 log.warning("desk heartbeat failed: %s", exc)
 
         self.tasks.spawn(work(), name="desk-heartbeat")
+
+    def sweep_deadlines(self) -> None:
+        """Sweep deadlines through the db executor when no server process does (see
+        ui/deadline_desk.py); backends without a sweep skip."""
+        sweep = getattr(self.backend, "sweep_deadlines", None)
+        if sweep is None:
+            return
+
+        async def work() -> None:
+            try:
+                report = await self.executor.call(sweep)
+            except KnownError as exc:
+                log.warning("deadline sweep failed: %s", exc)
+                return
+            if report.expired or report.warned:
+                self.refresh_alarms()
+
+        self.tasks.spawn(work(), name="deadline-sweep")
 
     # --- events ---------------------------------------------------------------------------
     def _maybe_refresh_detail(self, event: Any) -> None:

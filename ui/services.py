@@ -44,6 +44,7 @@ class ServiceBackend:
         from app.escrow.service import EscrowService
         from app.evidence import EvidenceStore
         from app.services.claims import ClaimService
+        from app.services.deadlines import DeadlineService
         from app.services.mail_review import MailReviewService
         from app.services.ops import AlarmService, WorkerService
         from app.services.queue import QueueService
@@ -63,6 +64,7 @@ class ServiceBackend:
         self.mail = MailReviewService(engine, actor_name, role)
         self.stats = StatsService(engine, actor_name, role)
         self.workers = WorkerService(engine, actor_name, role)
+        self.deadlines = DeadlineService(engine, actor_name, role, sweeper_id=self.worker_id)
         # The desk lists and re-queues escrow work; only the escrow processor talks to Stripe.
         self.escrow = EscrowService(engine, None, actor_name=actor_name, role=role)  # type: ignore[arg-type]
         self._max_bytes = evidence_max_bytes
@@ -102,11 +104,18 @@ class ServiceBackend:
             migrate.check_current(url)
         backend = cls.connect(make_engine(url), settings.display_name,
                               settings.evidence_max_bytes, settings.max_attempts)
+        backend.deadlines.warn_before = settings.deadlines.warn_before
         return url, backend
 
     def beat(self) -> None:
         """The desk's heartbeat in the workers table (the window calls it on a timer)."""
         self.workers.beat(self.worker_id)
+
+    def sweep_deadlines(self) -> Any:
+        """Sweep deadlines when no server process did lately (the window's alarms timer)."""
+        from ui.deadline_desk import UNATTENDED_AFTER
+
+        return self.deadlines.sweep_if_unattended(UNATTENDED_AFTER)
 
     def stop(self) -> None:
         """Mark the desk stopped in the workers table (window closing)."""

@@ -37,6 +37,8 @@ class DeskTray(QSystemTrayIcon):
             self.notify("Needs review", f"Transfer {event.id} needs a human decision")
         elif name == "RunFinished" and event.status in FAILED:
             self.notify("Run failed", f"Transfer {event.transfer_id}: {event.outcome}")
+        elif name == "DeadlineWarningAlarm":
+            self.notify("Deadline approaching", event.message)
         elif name.endswith("Alarm") or name == "AlarmRaised":
             self.notify("Alarm", str(getattr(event, "message", event)))
 

@@ -339,3 +339,4 @@ class Alarm(Base):
 
 from app.db import models_mail as _models_mail  # noqa: E402,F401  (mail templates)
 from app.db import models_marketplace as models_marketplace  # noqa: E402,F401  (registers tables)
+from app.db.models_deadlines import DeadlineSweep, DeadlineWarning  # noqa: E402,F401

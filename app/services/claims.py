@@ -18,11 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import Transfer
+from app.domain.deadlines import Deadlines
 from app.domain.errors import (
     DomainError,
     IllegalTransitionError,
@@ -31,7 +32,7 @@ from app.domain.errors import (
     UnknownValueError,
 )
 from app.domain.records import Claim, RunResult, TransferFull
-from app.domain.retry import backoff_delay
+from app.domain.retry import next_retry_at
 from app.domain.states import Action, Outcome, Role, Status, allowed_from, outcome_action
 from app.repositories import claims as repo
 from app.repositories import mapping
@@ -181,13 +182,17 @@ class ClaimService(Service):
         transfer = _held(session, run.transfer_id, worker)
         action = outcome_action(result, transfer.attempts, self.max_attempts)
         values: dict[str, Any] = {**repo.unclaim_values(), "last_outcome": result.value}
+        retry_at = _retry_at(session, transfer, self._rng) if action is Action.RUN_RETRY \
+            else None
+        if action is Action.RUN_RETRY and retry_at is None:
+            action = Action.RUN_NEEDS_REVIEW  # no retry fits before the deadline
+            detail = f"{detail}; no retry fits before the deadline".lstrip("; ")
         if action is Action.RUN_VERIFIED:
             target = Status.VERIFIED
             values.update(verified_at=func.now(), verified_by=worker, method="auto")
         elif action is Action.RUN_RETRY:
             target = Status.NOTICE_RECEIVED
-            delay = backoff_delay(transfer.attempts, self._rng)
-            values["next_attempt_at"] = func.now() + delay
+            values["next_attempt_at"] = retry_at
         else:
             target = Status.NEEDS_REVIEW
         finished = repo.finish_run(session, run_id, result.value, detail, trace_evidence_id)
@@ -209,6 +214,16 @@ class ClaimService(Service):
                 f"not allowed for {self.role.value if self.role else 'this login'}: {detail}"
             )
         return DBAPIError.instance(None, None, exc, psycopg.Error)
+
+
+def _retry_at(session: Session, transfer: Transfer, rng: random.Random | None
+              ) -> datetime | None:
+    """The next try by deadline proximity (database time); None when none fits."""
+    deadline = Deadlines(transfer.accept_by, transfer.event_starts_at,
+                         transfer.hold_expires_at).earliest()
+    now = session.scalar(select(func.now()))
+    assert now is not None
+    return next_retry_at(now, transfer.attempts, deadline, rng)
 
 
 def _pipeline(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:

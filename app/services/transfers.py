@@ -236,14 +236,19 @@ class TransferService(Service):
         """Expire every waiting transfer whose accept window or hold has lapsed; their ids."""
         moment = now or datetime.now(UTC)
         with self.transaction() as session:
-            expired = repo.expire_overdue(session, moment, _WAITING)
-            repo.add_audit_many(session, [
-                {"action": Action.EXPIRE.value, "actor_name": self.actor_name, "transfer_id": i,
-                 "from_status": before, "to_status": Status.EXPIRED.value,
-                 "detail": {"as_of": moment.isoformat()}}
-                for i, before in expired
-            ])
-            return [i for i, _ in expired]
+            return expire_overdue_in(session, moment, self.actor_name)
+
+
+def expire_overdue_in(session: Session, moment: datetime, actor_name: str) -> list[int]:
+    """:meth:`TransferService.expire_overdue` inside the caller's transaction (the sweeper)."""
+    expired = repo.expire_overdue(session, moment, _WAITING)
+    repo.add_audit_many(session, [
+        {"action": Action.EXPIRE.value, "actor_name": actor_name, "transfer_id": i,
+         "from_status": before, "to_status": Status.EXPIRED.value,
+         "detail": {"as_of": moment.isoformat()}}
+        for i, before in expired
+    ])
+    return [i for i, _ in expired]
 
 
 def _values(new: NewTransfer) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from app.events import EventBus
 from app.mail.runner import build_syncs
 from app.mail.sync import MailboxSync
 from app.paths import server_dir
+from app.services.deadline_runner import start_sweeper
 from app.services.transfers import TransferService
 from automation.demo.seeding import DemoAccount, LiveSender, seed_queue
 from automation.sandbox import demo_world
@@ -267,6 +268,8 @@ class DemoOrchestrator:
 
         thread = threading.Thread(target=loop, name="demo-escrow", daemon=True)
         thread.start()
+        self._push("deadline sweeper",  # as `escrow process --every` does
+                   start_sweeper(self.engine, self.settings, "demo escrow").stop)
         def stop_timer() -> None:
             stop.set()
             thread.join(timeout=60)

@@ -81,8 +81,12 @@ def backend(engine: Engine) -> ServiceBackend:
 
 
 def seed_transfers(engine: Engine, count: int, account_id: int | None = None,
-                   prefix: str = "ORD") -> list[int]:
-    """Create ``count`` transfers with staggered deadlines; returns their ids."""
+                   prefix: str = "ORD", overdue_first: bool = False) -> list[int]:
+    """Create ``count`` transfers with staggered deadlines; returns their ids.
+
+    Accept-by comes before the event start and nothing is overdue, unless ``overdue_first``:
+    then the first one's accept window lapsed 2 h ago (a lapse no sweeper has expired yet).
+    """
     service = TransferService(engine, "seed")
     now = datetime.now(UTC)
     ids = []
@@ -92,7 +96,8 @@ def seed_transfers(engine: Engine, count: int, account_id: int | None = None,
             account_id=account_id, seller_name=f"Seller {i}", seller_email=f"s{i}@example.com",
             venue="Stadium", event_starts_at=now + timedelta(days=3 + i),
             section=str(100 + i % 30), row=str(1 + i % 20), seats=(str(i % 12 + 1),),
-            accept_by=now + timedelta(hours=i * 3 - 2), amount=10_000 + i, currency="usd",
+            accept_by=now + timedelta(hours=-2 if overdue_first and i == 0 else i * 3 + 1),
+            amount=10_000 + i, currency="usd",
         ))
         ids.append(full.row.id)
     return ids

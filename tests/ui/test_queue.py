@@ -32,7 +32,7 @@ from ui.queue_view import PAGE_SIZE, QueueWidget
 
 
 def test_model_passes_qtmodeltester_with_real_rows(qtmodeltester, engine, backend, account_id):
-    seed_transfers(engine, 12, account_id)
+    seed_transfers(engine, 12, account_id, overdue_first=True)
     page = backend.queue_page(QueueFilter(), None, 5)
     model = TransferTableModel()
     model.set_rows(page.rows, page.next_cursor is not None)
@@ -106,8 +106,8 @@ def _widget(qtbot, backend):
 
 
 def test_filters_search_and_paging(qtbot, run, until, engine, backend, account_id):
-    seed_transfers(engine, 450, account_id)
-    seed_transfers(engine, 3, None, prefix="OTHER")
+    seed_transfers(engine, 450, account_id, overdue_first=True)
+    seed_transfers(engine, 3, None, prefix="OTHER", overdue_first=True)
     widget, executor = _widget(qtbot, backend)
     run(widget.load_accounts())
     widget.reload()

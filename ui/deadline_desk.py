@@ -1,0 +1,36 @@
+"""The desk's part in deadlines: sweep when no server process does, show new warnings.
+
+A desk sweeps (through the db executor, on the alarms timer) only while no worker or escrow
+processor has swept within :data:`UNATTENDED_AFTER` seconds; see
+:meth:`app.services.deadlines.DeadlineService.sweep_if_unattended`. New ``deadline_warning``
+alarms in the banner's list are published once each as
+:class:`~app.services.deadlines.DeadlineWarningAlarm`, which the tray turns into a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.events import EventBus
+from app.services.deadlines import ALARM_KIND, DeadlineWarningAlarm
+
+#: Seconds without a sweep by another process after which a desk sweeps (more than the longest
+#: server sweep_interval, 60 s, so a live server process is never second-guessed).
+UNATTENDED_AFTER = 90.0
+
+
+class DeadlineNotices:
+    """Publishes each new deadline warning once (per desk) on the core event bus."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._seen: set[int] = set()
+
+    def note(self, alarms: Sequence[Any]) -> list[int]:
+        """Publish the deadline warnings not seen before; their alarm ids."""
+        new = [a for a in alarms if a.kind == ALARM_KIND and a.id not in self._seen]
+        for alarm in new:
+            self._seen.add(alarm.id)
+            self._bus.publish(DeadlineWarningAlarm(alarm.id, alarm.message))
+        return [a.id for a in new]
