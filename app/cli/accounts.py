@@ -19,7 +19,6 @@ from app.credentials import CredentialStore, check_backend, portal_key
 from app.database_url import mask_url
 from app.db.engine import make_engine
 from app.domain.accounts import check_site_url, check_username
-from app.errors import KnownError
 
 
 def register(subparsers: Any) -> None:
