@@ -85,6 +85,13 @@ class RunRecordService:
             return self.claims.close_run(session, run_id, worker, result, detail, others,
                                          trace_id)
 
+    def evidence_ids(self, run_id: int) -> dict[str, int]:
+        """The evidence stored for run ``run_id``: file name -> evidence id."""
+        with self.claims.transaction() as session:
+            rows = session.execute(
+                select(Evidence.filename, Evidence.id).where(Evidence.run_id == run_id))
+            return {name: evidence_id for name, evidence_id in rows}
+
     def _acceptable(self, item: RunEvidence) -> bool:
         try:
             validate(item.kind, item.filename, item.content, self.max_bytes)
