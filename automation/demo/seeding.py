@@ -202,6 +202,10 @@ def _order_through_inbox(engine: Engine, fields: dict[str, Any]) -> int:
     row_id = submit_order(engine, **fields)
     IntakeService(engine, "order inbox").drain_inbox()
     status, transfer_id, reason = answer(engine, row_id)
+    waited_until = time.monotonic() + 30
+    while status == "pending" and time.monotonic() < waited_until:  # another applier has it
+        time.sleep(0.1)
+        status, transfer_id, reason = answer(engine, row_id)
     if status != "applied" or transfer_id is None:
         raise RuntimeError(f"order {fields['order_ref']} was {status}: {reason}")
     return transfer_id
