@@ -25,7 +25,8 @@ from tests.perf.report import percentile, report, scale
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.import_dialog import ImportOrdersDialog
 
-pytestmark = pytest.mark.perf
+pytestmark = [pytest.mark.perf,
+              pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
 
 
 def _rows() -> int:
