@@ -54,7 +54,7 @@ def _runs(bench: World, account: Any, count: int) -> list[float]:
 def test_site_guard_and_trace_scrub_cost(
     world: World, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
-    blocks = max(1, round(3 * scale()))
+    blocks = max(1, round(3 * scale(0.34)))  # one block of each mode by default (CI)
     account = world.account()
     _runs(world, account, 1)  # warm the browser
     guarded: list[float] = []
