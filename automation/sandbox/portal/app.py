@@ -17,9 +17,8 @@ from aiohttp import web
 
 from app.resources import resource_path
 from automation.sandbox.notices import build_verification_email
+from automation.sandbox.portal import guards, pages
 from automation.sandbox.portal import paciolan_pages as pac
-from automation.sandbox.portal import pages
-from automation.sandbox.portal import guards
 from automation.sandbox.portal.admin import add_admin_routes
 from automation.sandbox.portal.layouts import LAYOUTS, Layout, with_wording
 from automation.sandbox.portal.state import (

@@ -13,8 +13,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from automation.sandbox.portal.client import PortalAdminClient
-from tests.integration.sandbox.conftest import DESK, OTHER_SITE, SITE, World, sign_in_fast, \
-    transfer_details
+from tests.integration.sandbox.conftest import (
+    DESK,
+    OTHER_SITE,
+    SITE,
+    World,
+    sign_in_fast,
+    transfer_details,
+)
 
 
 @pytest.fixture(autouse=True)
