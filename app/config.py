@@ -80,6 +80,9 @@ class Settings:
     mailboxes: tuple[MailboxSettings, ...] = ()
     evidence_max_bytes: int = 25 * 1024 * 1024
     max_attempts: int = 5
+    breaker_blocks: int = 3  # blocked runs of one site within the window open its breaker...
+    breaker_window_minutes: float = 10.0
+    breaker_cooldown_minutes: float = 30.0  # ...which pauses the site's automation this long
     stripe_api_base: str | None = None
     log_level: str = "INFO"
 
@@ -179,9 +182,12 @@ def _apply(settings: Settings, raw: dict[str, Any], where: str) -> Settings:
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    for key in ("evidence_max_bytes", "max_attempts"):
+    for key in ("evidence_max_bytes", "max_attempts", "breaker_blocks"):
         if key in raw and not (isinstance(raw[key], int) and raw[key] > 0):
             raise ConfigError(f"{where}: {key} must be a positive integer")
+    for key in ("breaker_window_minutes", "breaker_cooldown_minutes"):
+        if key in raw and not (isinstance(raw[key], int | float) and raw[key] > 0):
+            raise ConfigError(f"{where}: {key} must be a positive number (minutes)")
     return replace(settings, **raw)
 
 

@@ -28,6 +28,7 @@ from app.db.engine import make_engine
 from app.domain.errors import LeaseLostError
 from app.errors import KnownError
 from app.events import EventBus
+from app.services.breakers import policy_of
 from app.services.ops import WorkerService
 from automation.browser.service import BrowserService
 from automation.browser.storage import StorageStateStore
@@ -152,6 +153,7 @@ class Worker:
             engine, journal, self.credentials, opts.label or self.worker_id, opts.role,
             max_attempts=self.settings.max_attempts, lease_seconds=opts.lease_seconds,
             evidence_max_bytes=self.settings.evidence_max_bytes,
+            breaker=policy_of(self.settings),
         )
         service = BrowserService(
             self.settings.browser,

@@ -66,6 +66,7 @@ class DeskRunControl:
         with self._lock:
             if self._runner is not None:
                 return
+            from app.services.breakers import policy_of
             from automation.browser.service import BrowserService
             from automation.browser.storage import StorageStateStore
             from automation.journal import OutcomeJournal
@@ -80,6 +81,7 @@ class DeskRunControl:
                 self.settings.display_name or self.worker_id,
                 max_attempts=self.settings.max_attempts,
                 evidence_max_bytes=self.settings.evidence_max_bytes,
+                breaker=policy_of(self.settings),
             )
             key = self.credentials.storage_key().encode("ascii")
             service = BrowserService(self.settings.browser,

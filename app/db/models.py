@@ -83,6 +83,7 @@ class PortalAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = _now()
     profile: Mapped[str | None] = mapped_column(Text)  # selector profile; NULL: detect
+    automation_mode: Mapped[str] = mapped_column(Text, server_default="automatic")  # 0012
 
 
 class Transfer(Base):
@@ -332,3 +333,5 @@ class Alarm(Base):
     last_at: Mapped[datetime] = _now()
     resolved_at: Mapped[datetime | None] = mapped_column(TZ)
     resolved_by: Mapped[str | None] = mapped_column(Text)
+
+from app.db import models_breakers  # noqa: E402,F401  (site breakers, migration 0012)
