@@ -68,8 +68,8 @@ class BreakerService(Service):
                 raise DomainError(f"no paused site {site_url!r} (paused: {known})")
             info = SiteBreakerInfo(row.site_url, row.reason, row.opened_at, row.open_until,
                                    len(row.recent_blocks))
-            repo.close(session, row.site_url, self.actor_name or "supervisor")
             session.add(AuditLog(action="resume_site", actor_name=self.actor_name,
                                  detail={"site_url": row.site_url, "reason": row.reason,
                                          "open_until": row.open_until.isoformat()}))
+            repo.close(session, row.site_url, self.actor_name or "supervisor")
             return info
