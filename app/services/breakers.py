@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.config import Settings
-from app.db.models import AuditLog
-from app.domain.errors import DomainError
+from app.db.models import AuditLog, PortalAccount
+from app.db.models_breakers import AUTOMATION_MODES
+from app.domain.errors import DomainError, NotFoundError, UnknownValueError
 from app.domain.states import Role
 from app.repositories import breakers as repo
 from app.repositories.breakers import BreakerPolicy
@@ -41,7 +42,8 @@ def policy_of(settings: Settings) -> BreakerPolicy:
 
 
 class BreakerService(Service):
-    """List open site breakers; a supervisor ends a pause early (audited)."""
+    """Open site breakers (a supervisor ends a pause early) and per-account automation modes;
+    both changes are audited."""
 
     def list_open(self) -> list[SiteBreakerInfo]:
         """Every open breaker, the soonest retry first."""
@@ -73,3 +75,38 @@ class BreakerService(Service):
                                          "open_until": row.open_until.isoformat()}))
             repo.close(session, row.site_url, self.actor_name or "supervisor")
             return info
+
+    def automation_mode(self, account_id: int) -> str:
+        """The account's automation mode (``automatic`` or ``assisted``).
+
+        Raises:
+            NotFoundError: no such account.
+        """
+        with self.transaction() as session:
+            account = session.get(PortalAccount, account_id)
+            if account is None:
+                raise NotFoundError("portal account", account_id)
+            return account.automation_mode
+
+    def set_automation_mode(self, account_id: int, mode: str) -> str:
+        """Automate the account's site (``automatic``) or never (``assisted``: a person accepts
+        its transfers in the assisted lane); supervisors only, audited. Returns the old mode.
+
+        Raises:
+            UnknownValueError: not a mode. NotFoundError: no such account.
+            PermissionDeniedError: not a supervisor.
+        """
+        mode = mode.strip().lower()
+        if mode not in AUTOMATION_MODES:
+            raise UnknownValueError("automation mode", mode, list(AUTOMATION_MODES))
+        with self.transaction() as session:
+            transitions.require_role(session, Role.SUPERVISOR, "change an automation mode")
+            account = session.get(PortalAccount, account_id, with_for_update=True)
+            if account is None:
+                raise NotFoundError("portal account", account_id)
+            old = account.automation_mode
+            account.automation_mode = mode
+            session.add(AuditLog(action="automation_mode", actor_name=self.actor_name,
+                                 detail={"account_id": account_id, "site_url": account.site_url,
+                                         "from": old, "to": mode}))
+            return old
