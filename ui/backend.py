@@ -127,6 +127,9 @@ class DeskBackend(Protocol):
     def alarms(self) -> Sequence[Any]:
         """Current alarms (drift, stale workers, keyring)."""
 
+    def resume_site(self, site_url: str) -> Any:
+        """Supervisor: end a blocked site's automation pause."""
+
     def dashboard(self, days: int) -> Any:
         """Verified per day, median notice-to-verified, outcomes by kind."""
 

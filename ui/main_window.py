@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
     def _build(self, backend: DeskBackend) -> None:
         self.backend = backend
         self.alarms = AlarmsBanner()
+        self.alarms.resume_site.connect(self.resume_site)
         self.queue = QueueWidget(backend, self.executor, self.tasks)
         self.detail = DetailPane(backend, self.executor, self.tasks)
         self.run_panel = RunPanel(self._run_control, self.executor, self.tasks)
@@ -325,6 +326,23 @@ class MainWindow(QMainWindow):
             self.alarms.set_alarms(await self.executor.call(backend.alarms))
 
         self.tasks.spawn(work(), name="alarms")
+
+    def resume_site(self, site_url: str) -> None:
+        """A supervisor ends a blocked site's pause (the service checks the role)."""
+        if self.backend is None:
+            return
+        backend = self.backend
+
+        async def work() -> None:
+            try:
+                await self.executor.call(backend.resume_site, site_url)
+            except KnownError as exc:
+                self.show_error(exc)
+                return
+            self.statusBar().showMessage(f"Automation of {site_url} resumed", 8000)
+            self.refresh_alarms()
+
+        self.tasks.spawn(work(), name="resume-site")
 
     def desk_heartbeat(self) -> None:
         """Beat this desk's workers row through the db executor (backends without one skip)."""

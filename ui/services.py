@@ -201,6 +201,12 @@ class ServiceBackend:
         """Open alarms."""
         return self.alarm_service.list_open()
 
+    def resume_site(self, site_url: str) -> Any:
+        """Supervisor: end a blocked site's automation pause (audited)."""
+        from app.services.breakers import BreakerService
+
+        return BreakerService(self.engine, self.actor_name, self.role).resume(site_url)
+
     def escrow_problems(self) -> Sequence[Any]:
         """The escrow problems list (:class:`app.escrow.repository.EscrowProblem` rows)."""
         return self.escrow.problems()
