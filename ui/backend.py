@@ -130,6 +130,12 @@ class DeskBackend(Protocol):
     def resume_site(self, site_url: str) -> Any:
         """Supervisor: end a blocked site's automation pause."""
 
+    def automation_mode(self, account_id: int) -> str:
+        """A portal account's automation mode (automatic or assisted)."""
+
+    def set_automation_mode(self, account_id: int, mode: str) -> str:
+        """Supervisor: set a portal account's automation mode; returns the old one."""
+
     def dashboard(self, days: int) -> Any:
         """Verified per day, median notice-to-verified, outcomes by kind."""
 

@@ -207,6 +207,20 @@ class ServiceBackend:
 
         return BreakerService(self.engine, self.actor_name, self.role).resume(site_url)
 
+    def automation_mode(self, account_id: int) -> str:
+        """A portal account's automation mode."""
+        from app.services.breakers import BreakerService
+
+        return BreakerService(self.engine, self.actor_name, self.role).automation_mode(
+            account_id)
+
+    def set_automation_mode(self, account_id: int, mode: str) -> str:
+        """Supervisor: set a portal account's automation mode (audited); the old mode."""
+        from app.services.breakers import BreakerService
+
+        return BreakerService(self.engine, self.actor_name, self.role).set_automation_mode(
+            account_id, mode)
+
     def escrow_problems(self) -> Sequence[Any]:
         """The escrow problems list (:class:`app.escrow.repository.EscrowProblem` rows)."""
         return self.escrow.problems()
