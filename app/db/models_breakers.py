@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ARRAY, Text, func
+from sqlalchemy import ARRAY, BigInteger, ForeignKey, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -27,3 +27,15 @@ class SiteBreaker(Base):
     closed_at: Mapped[datetime | None] = mapped_column(TZ)
     closed_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
+
+
+class LaneClaim(Base):
+    """A desk working one transfer of the assisted lane until ``lease_until``."""
+
+    __tablename__ = "lane_claims"
+
+    transfer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("transfers.id"),
+                                             primary_key=True)
+    desk: Mapped[str] = mapped_column(Text)
+    claimed_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
+    lease_until: Mapped[datetime] = mapped_column(TZ)
