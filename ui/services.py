@@ -207,6 +207,23 @@ class ServiceBackend:
 
         return BreakerService(self.engine, self.actor_name, self.role).resume(site_url)
 
+    def _lane(self) -> Any:
+        from app.services.assisted import AssistedLaneService
+
+        return AssistedLaneService(self.engine, self.actor_name, self.role)
+
+    def lane_queue(self, desk: str) -> Sequence[Any]:
+        """The assisted lane as this desk sees it."""
+        return self._lane().queue(desk)  # type: ignore[no-any-return]
+
+    def lane_take_next(self, desk: str) -> Any:
+        """Claim the lane's next transfer for this desk."""
+        return self._lane().take_next(desk)
+
+    def lane_verify(self, transfer_id: int, desk: str, version: int, screenshot: bytes) -> Any:
+        """Verify a lane transfer with the pasted screenshot as evidence."""
+        return self._lane().verify(transfer_id, desk, version, screenshot)
+
     def automation_mode(self, account_id: int) -> str:
         """A portal account's automation mode."""
         from app.services.breakers import BreakerService
