@@ -137,6 +137,10 @@ class MainWindow(QMainWindow):
         dashboard_action = QAction("&Dashboard", self)
         dashboard_action.triggered.connect(self.open_dashboard)
         view_menu.addAction(dashboard_action)
+        lane_action = QAction("&Assisted lane", self)
+        lane_action.setShortcut("Ctrl+L")
+        lane_action.triggered.connect(self.open_assisted_lane)
+        view_menu.addAction(lane_action)
         help_action = QAction("&Keyboard shortcuts", self)
         help_action.triggered.connect(lambda: self.help.toggle())
         self.menuBar().addMenu("&Help").addAction(help_action)
@@ -304,6 +308,20 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._settings, self.backend, self.executor, self.tasks, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def open_assisted_lane(self) -> None:
+        """Show the assisted lane (transfers a person accepts in their own browser)."""
+        from ui.assisted_lane import AssistedLaneView
+
+        if self.backend is None:
+            return
+        desk = f"{self._settings.display_name or 'desk'}@{getattr(self.backend, 'worker_id', '')}"
+        lane = AssistedLaneView(self.backend, self.executor, self.tasks, desk)
+        lane.setParent(self, Qt.WindowType.Window)
+        lane.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lane.resize(900, 520)
+        lane.show()
+        self.tasks.spawn(lane.reload())
 
     def open_dashboard(self) -> None:
         """Show the dashboard window."""

@@ -64,8 +64,8 @@ def test_three_keys_and_a_paste_verify_with_the_image(qtbot, run, until, engine,
         QTest.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
         assert view.screenshot == _png(image)
         QTest.keyClick(view, Qt.Key.Key_V)
-        until(lambda: view.current is not None and view.current.row.order_ref == "ORD-LATER")
-        assert "verified with your screenshot" in view.status.text()
+        until(lambda: "verified with your screenshot" in view.status.text())
+        assert view.current.row.order_ref == "ORD-LATER", "the next transfer came up"
         with engine.connect() as conn:
             status = conn.scalar(select(Transfer.status).where(Transfer.id == ids[1]))
             shot = conn.execute(select(Evidence.kind, Evidence.sha256)
@@ -76,3 +76,24 @@ def test_three_keys_and_a_paste_verify_with_the_image(qtbot, run, until, engine,
     finally:
         view.close()
         executor.shutdown(wait=True)
+
+
+def test_the_main_window_opens_the_lane(qtbot, run, until, tmp_path, backend):
+    from app.config import load_settings
+    from app.events import EventBus
+    from ui.main_window import MainWindow
+
+    settings = load_settings(tmp_path / "none.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    win = MainWindow(settings, backend=backend, bus=EventBus())
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        run(win.start())
+        win.open_assisted_lane()
+        (lane,) = win.findChildren(AssistedLaneView)
+        assert lane.isVisible()
+        until(lambda: "Nothing needs a person" in lane.facts.text())
+    finally:
+        win.close()
+        win.executor.shutdown(wait=True)
