@@ -97,3 +97,35 @@ def test_the_main_window_opens_the_lane(qtbot, run, until, tmp_path, backend):
     finally:
         win.close()
         win.executor.shutdown(wait=True)
+
+
+def test_in_a_real_window_under_xvfb(engine, database_url, xvfb):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    owner = TransferService(engine, "setup")
+    account = owner.add_account("paciolan", "https://blocked.example", "x@market.test")
+    BreakerService(engine, "Sue").set_automation_mode(account.id, "assisted")
+    made = owner.create(NewTransfer(
+        order_ref="ORD-X", event_name="Hockey", account_id=account.id, seller_name="S",
+        seller_email="s@seller.test", section="2", row="B", seats=("1",),
+        accept_by=datetime.now(UTC) + timedelta(hours=3)))
+    owner.mark_notice_received(made.row.id, accept_url="https://blocked.example/t/ORD-X",
+                               transfer_ref="ORD-X", accept_by=None)
+    env = dict(os.environ, DISPLAY=xvfb.display, QT_QPA_PLATFORM="xcb")
+    proc = subprocess.run([sys.executable, "-m", "tests.ui.lane_window", database_url],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["platform"] == "xcb" and result["window"] > 0
+    assert result["opened"] == ["https://blocked.example/t/ORD-X"]
+    assert "verified with your screenshot" in result["status"]
+    with engine.connect() as conn:
+        row = conn.execute(select(Transfer.status, Transfer.verified_by)
+                           .where(Transfer.id == made.row.id)).one()
+        shot = conn.execute(select(Evidence.kind, Evidence.sha256)
+                            .where(Evidence.transfer_id == made.row.id)).one()
+    assert tuple(row) == ("verified", "Xena (desk 9)")
+    assert shot.kind == "screenshot" and shot.sha256 == result["sha256"]

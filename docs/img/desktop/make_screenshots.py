@@ -6,8 +6,9 @@ Run under Xvfb with a real keyring, e.g.::
     dbus-run-session -- bash -c 'export $(echo pw | gnome-keyring-daemon --unlock \
         --components=secrets); .venv/bin/python docs/img/desktop/make_screenshots.py'
 
-``--lane`` takes only the assisted lane's picture. It makes a throwaway PostgreSQL cluster with 100k demo transfers, a sandbox portal for a live
-run, takes the pictures, and deletes everything again.
+It makes a throwaway PostgreSQL cluster with 100k demo transfers, a sandbox portal for a live
+run, takes the pictures, and deletes everything again. ``--lane`` takes only the assisted
+lane's picture (no demo rows).
 """
 
 from __future__ import annotations
