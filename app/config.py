@@ -116,6 +116,11 @@ class Settings:
     deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
     evidence_max_bytes: int = field(default=25 * 1024 * 1024, metadata={"min": 1})
     max_attempts: int = field(default=5, metadata={"min": 1})
+    #: blocked runs of one site within the window open its breaker, which pauses the site's
+    #: automation for the cooldown (docs/portals.md)
+    breaker_blocks: int = field(default=3, metadata={"min": 1})
+    breaker_window_minutes: float = 10.0
+    breaker_cooldown_minutes: float = 30.0
     stripe_api_base: str | None = None
     log_level: str = field(default="INFO", metadata={"choices": LOG_LEVELS})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 #: What staff should do, per alarm kind.
@@ -20,11 +21,19 @@ ADVICE: dict[str, str] = {
     "escrow_failure": "A capture or cancel failed: check the Stripe dashboard and retry.",
     "deadline_warning": "Accept (or decide) this transfer before its deadline; it expires by "
                         "itself when the accept window or the hold lapses.",
+    "site_blocked": "The site refuses automated browsers: accept its transfers by hand in your "
+                    "own browser (assisted lane); a supervisor may resume automation early.",
 }
 
 
 class AlarmsBanner(QFrame):
-    """A coloured strip listing open alarms; hidden when there are none."""
+    """A coloured strip listing open alarms; hidden when there are none.
+
+    Signals:
+        resume_site(str): a supervisor asked to end a blocked site's pause (the site URL).
+    """
+
+    resume_site = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,8 +46,13 @@ class AlarmsBanner(QFrame):
         self.label.setWordWrap(True)
         self.dismiss_button = QPushButton("Hide")
         self.dismiss_button.clicked.connect(self.hide)
+        self.resume_button = QPushButton("Resume site automation")
+        self.resume_button.setToolTip("End the pause of the first blocked site (supervisors)")
+        self.resume_button.clicked.connect(self._resume_first)
+        self.resume_button.setVisible(False)
         layout = QHBoxLayout(self)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.resume_button)
         layout.addWidget(self.dismiss_button)
         self._local: dict[str, str] = {}
         self._alarms: Sequence[Any] = ()
@@ -68,4 +82,13 @@ class AlarmsBanner(QFrame):
             for kind, message in self._local.items()
         ]
         self.label.setText("<br>".join(lines))
+        self.resume_button.setVisible(self._blocked_site() is not None)
         self.setVisible(bool(lines))
+
+    def _blocked_site(self) -> str | None:
+        return next((a.key for a in self._alarms if a.kind == "site_blocked"), None)
+
+    def _resume_first(self) -> None:
+        site = self._blocked_site()
+        if site is not None:
+            self.resume_site.emit(site)

@@ -127,6 +127,24 @@ class DeskBackend(Protocol):
     def alarms(self) -> Sequence[Any]:
         """Current alarms (drift, stale workers, keyring)."""
 
+    def resume_site(self, site_url: str) -> Any:
+        """Supervisor: end a blocked site's automation pause."""
+
+    def lane_queue(self, desk: str) -> Sequence[Any]:
+        """The assisted lane as this desk sees it, by deadline."""
+
+    def lane_take_next(self, desk: str) -> Any:
+        """Claim the lane's next transfer for this desk (or None)."""
+
+    def lane_verify(self, transfer_id: int, desk: str, version: int, screenshot: bytes) -> Any:
+        """Record a lane transfer verified with the pasted screenshot."""
+
+    def automation_mode(self, account_id: int) -> str:
+        """A portal account's automation mode (automatic or assisted)."""
+
+    def set_automation_mode(self, account_id: int, mode: str) -> str:
+        """Supervisor: set a portal account's automation mode; returns the old one."""
+
     def dashboard(self, days: int) -> Any:
         """Verified per day, median notice-to-verified, outcomes by kind."""
 

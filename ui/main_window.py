@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
     def _build(self, backend: DeskBackend) -> None:
         self.backend = backend
         self.alarms = AlarmsBanner()
+        self.alarms.resume_site.connect(self.resume_site)
         self.queue = QueueWidget(backend, self.executor, self.tasks)
         self.detail = DetailPane(backend, self.executor, self.tasks)
         self.run_panel = RunPanel(self._run_control, self.executor, self.tasks)
@@ -150,6 +151,10 @@ class MainWindow(QMainWindow):
         dashboard_action = QAction("&Dashboard", self)
         dashboard_action.triggered.connect(self.open_dashboard)
         view_menu.addAction(dashboard_action)
+        lane_action = QAction("&Assisted lane", self)
+        lane_action.setShortcut("Ctrl+L")
+        lane_action.triggered.connect(self.open_assisted_lane)
+        view_menu.addAction(lane_action)
         help_action = QAction("&Keyboard shortcuts", self)
         help_action.triggered.connect(lambda: self.help.toggle())
         self.menuBar().addMenu("&Help").addAction(help_action)
@@ -319,6 +324,20 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def open_assisted_lane(self) -> None:
+        """Show the assisted lane (transfers a person accepts in their own browser)."""
+        from ui.assisted_lane import AssistedLaneView
+
+        if self.backend is None:
+            return
+        desk = f"{self._settings.display_name or 'desk'}@{getattr(self.backend, 'worker_id', '')}"
+        lane = AssistedLaneView(self.backend, self.executor, self.tasks, desk)
+        lane.setParent(self, Qt.WindowType.Window)
+        lane.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lane.resize(900, 520)
+        lane.show()
+        self.tasks.spawn(lane.reload())
+
     def open_dashboard(self) -> None:
         """Show the dashboard window."""
         from ui.dashboard import DashboardWindow
@@ -342,6 +361,23 @@ class MainWindow(QMainWindow):
             self.deadline_notices.note(alarms)  # the tray shows new deadline warnings
 
         self.tasks.spawn(work(), name="alarms")
+
+    def resume_site(self, site_url: str) -> None:
+        """A supervisor ends a blocked site's pause (the service checks the role)."""
+        if self.backend is None:
+            return
+        backend = self.backend
+
+        async def work() -> None:
+            try:
+                await self.executor.call(backend.resume_site, site_url)
+            except KnownError as exc:
+                self.show_error(exc)
+                return
+            self.statusBar().showMessage(f"Automation of {site_url} resumed", 8000)
+            self.refresh_alarms()
+
+        self.tasks.spawn(work(), name="resume-site")
 
     def desk_heartbeat(self) -> None:
         """Beat this desk's workers row through the db executor (backends without one skip)."""

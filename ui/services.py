@@ -210,6 +210,43 @@ class ServiceBackend:
         """Open alarms."""
         return self.alarm_service.list_open()
 
+    def resume_site(self, site_url: str) -> Any:
+        """Supervisor: end a blocked site's automation pause (audited)."""
+        from app.services.breakers import BreakerService
+
+        return BreakerService(self.engine, self.actor_name, self.role).resume(site_url)
+
+    def _lane(self) -> Any:
+        from app.services.assisted import AssistedLaneService
+
+        return AssistedLaneService(self.engine, self.actor_name, self.role)
+
+    def lane_queue(self, desk: str) -> Sequence[Any]:
+        """The assisted lane as this desk sees it."""
+        return self._lane().queue(desk)  # type: ignore[no-any-return]
+
+    def lane_take_next(self, desk: str) -> Any:
+        """Claim the lane's next transfer for this desk."""
+        return self._lane().take_next(desk)
+
+    def lane_verify(self, transfer_id: int, desk: str, version: int, screenshot: bytes) -> Any:
+        """Verify a lane transfer with the pasted screenshot as evidence."""
+        return self._lane().verify(transfer_id, desk, version, screenshot)
+
+    def automation_mode(self, account_id: int) -> str:
+        """A portal account's automation mode."""
+        from app.services.breakers import BreakerService
+
+        return BreakerService(self.engine, self.actor_name, self.role).automation_mode(
+            account_id)
+
+    def set_automation_mode(self, account_id: int, mode: str) -> str:
+        """Supervisor: set a portal account's automation mode (audited); the old mode."""
+        from app.services.breakers import BreakerService
+
+        return BreakerService(self.engine, self.actor_name, self.role).set_automation_mode(
+            account_id, mode)
+
     def escrow_problems(self) -> Sequence[Any]:
         """The escrow problems list (:class:`app.escrow.repository.EscrowProblem` rows)."""
         return self.escrow.problems()

@@ -22,7 +22,7 @@ from app.domain.accounts import check_site_url, check_username
 
 
 def register(subparsers: Any) -> None:
-    """Add ``accounts add|list``."""
+    """Add ``accounts add|list|mode``."""
     accounts = subparsers.add_parser("accounts", help="portal accounts (Paciolan sites)")
     sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="add a portal account; prompts for its password")
@@ -38,6 +38,11 @@ def register(subparsers: Any) -> None:
     add.set_defaults(handler=_add)
     listing = sub.add_parser("list", help="list portal accounts")
     listing.set_defaults(handler=_list)
+    mode = sub.add_parser("mode", help="automatic (default) or assisted: never automate the "
+                                       "account's transfers, a person accepts them (supervisors)")
+    mode.add_argument("account_id", type=int, help="the account's id (`accounts list`)")
+    mode.add_argument("mode", choices=("automatic", "assisted"))
+    mode.set_defaults(handler=_mode)
 
 
 @contextmanager
@@ -93,6 +98,21 @@ def _chosen_profile(args: argparse.Namespace) -> str | None:
     else:
         print(f"{args.site_url} matches portal profile {name}")
     return name
+
+
+def _mode(args: argparse.Namespace) -> int:
+    from app.services.breakers import BreakerService
+    from app.services.ops import desk_role
+
+    settings = load_settings()
+    engine = make_engine(command_database_url(settings), pool_size=1)
+    try:
+        service = BreakerService(engine, settings.display_name or "cli", desk_role(engine))
+        old = service.set_automation_mode(args.account_id, args.mode)
+    finally:
+        engine.dispose()
+    print(f"portal account #{args.account_id}: automation mode {old} -> {args.mode}")
+    return 0
 
 
 def _list(args: argparse.Namespace) -> int:

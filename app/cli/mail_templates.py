@@ -42,10 +42,11 @@ def register(mail_sub: Any) -> None:
 
 @contextmanager
 def _engine() -> Iterator[Any]:
+    from app.cli.database import command_database_url
     from app.config import load_settings
-    from app.db.engine import make_engine, resolve_database_url
+    from app.db.engine import make_engine
 
-    engine = make_engine(resolve_database_url(load_settings()), pool_size=1)
+    engine = make_engine(command_database_url(load_settings()), pool_size=1)
     try:
         yield engine
     finally:

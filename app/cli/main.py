@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "app.cli.worker",
     "app.cli.sandbox",
     "app.cli.accounts",
+    "app.cli.sites",
     "app.cli.portal",
     "app.cli.demo",
     "app.cli.orders",

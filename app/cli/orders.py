@@ -40,14 +40,13 @@ def register(subparsers: Any) -> None:
 def open_database(pool_size: int = 2) -> tuple[Settings, Engine, str]:
     """Settings, an engine and the URL; the embedded cluster is migrated, a shared database
     only checked (upgrading it is an administrator's ``transferdesk db upgrade``)."""
+    from app.cli.database import command_database_url
     from app.db import migrate
-    from app.db.engine import make_engine, resolve_database_url
+    from app.db.engine import make_engine
 
     settings = load_settings()
-    url = resolve_database_url(settings)
-    if settings.uses_embedded_database:
-        migrate.upgrade(url)
-    else:
+    url = command_database_url(settings)  # migrates the embedded cluster
+    if not settings.uses_embedded_database:
         migrate.check_current(url)
     return settings, make_engine(url, pool_size=pool_size), url
 

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.cli.database import command_database_url
 from app.config import load_settings
-from app.db.engine import make_engine, resolve_database_url
+from app.db.engine import make_engine
 from app.errors import KnownError
 
 
@@ -54,7 +55,7 @@ def register(subparsers: Any) -> None:
 
 @contextmanager
 def _engine() -> Iterator[Any]:
-    engine = make_engine(resolve_database_url(load_settings()), pool_size=1)
+    engine = make_engine(command_database_url(load_settings()), pool_size=1)
     try:
         yield engine
     finally:

@@ -83,6 +83,7 @@ class PortalAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = _now()
     profile: Mapped[str | None] = mapped_column(Text)  # selector profile; NULL: detect
+    automation_mode: Mapped[str] = mapped_column(Text, server_default="automatic")  # 0012
 
 
 class Transfer(Base):
@@ -337,6 +338,7 @@ class Alarm(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(TZ)
     resolved_by: Mapped[str | None] = mapped_column(Text)
 
+from app.db import models_breakers  # noqa: E402,F401  (site breakers, migration 0012)
 from app.db import models_mail as _models_mail  # noqa: E402,F401  (mail templates)
 from app.db import models_marketplace as models_marketplace  # noqa: E402,F401  (registers tables)
 from app.db.models_deadlines import DeadlineSweep, DeadlineWarning  # noqa: E402,F401

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Run, Transfer
 from app.domain.states import Status
+from app.repositories import breakers
 
 _CLAIM_SQL = """
 WITH picked AS (
@@ -60,7 +61,7 @@ def send_claim(
     its transaction's other commands; read the result with :func:`read_claim` (in pipeline mode,
     after the sync).
     """
-    conditions = []
+    conditions = [breakers.AUTOMATABLE]  # not an assisted account, not a paused site
     params: dict[str, Any] = {"worker": worker, "lease": lease, "actor": actor_name}
     if transfer_id is not None:
         conditions.append("AND id = %(transfer_id)s")

@@ -34,8 +34,8 @@ from app.domain.errors import (
 from app.domain.records import Claim, RunResult, TransferFull
 from app.domain.retry import next_retry_at
 from app.domain.states import Action, Outcome, Role, Status, allowed_from, outcome_action
+from app.repositories import breakers, mapping
 from app.repositories import claims as repo
-from app.repositories import mapping
 from app.repositories import transfers as transfer_repo
 from app.services import transitions
 from app.services.base import INSUFFICIENT_PRIVILEGE, Service
@@ -51,6 +51,7 @@ class ClaimService(Service):
         bind, actor_name, role: see :class:`~app.services.base.Service`.
         max_attempts: runs per transfer before it goes to needs_review (settings.max_attempts).
         lease_seconds: how long a claim lives without a heartbeat.
+        breaker: when ``blocked`` runs pause a site (settings ``breaker_*``).
     """
 
     def __init__(
@@ -61,8 +62,10 @@ class ClaimService(Service):
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         rng: random.Random | None = None,
+        breaker: breakers.BreakerPolicy | None = None,
     ) -> None:
         super().__init__(bind, actor_name, role)
+        self.breaker = breaker or breakers.BreakerPolicy()
         self.max_attempts = max_attempts
         self.lease = timedelta(seconds=lease_seconds)
         self._rng = rng or random.Random()
@@ -175,7 +178,7 @@ class ClaimService(Service):
     def close_run(self, session: Session, run_id: int, worker: str, result: Outcome,
                   detail: str, evidence_ids: Sequence[int] = (),
                   trace_evidence_id: int | None = None) -> RunResult:
-        """:meth:`record_outcome` inside the caller's transaction."""
+        """:meth:`record_outcome` inside the caller's transaction (the site's breaker too)."""
         run = repo.get_run(session, run_id, lock=True)
         if run is None or run.worker != worker or run.finished_at is not None:
             raise LeaseLostError(run.transfer_id if run else 0, worker)
@@ -201,6 +204,8 @@ class ClaimService(Service):
             {"run_id": run_id, "outcome": result.value, "detail": detail,
              "attempt": transfer.attempts, "evidence_ids": list(evidence_ids)},
         )
+        breakers.after_run(session, transfer.account_id, result, self.breaker,
+                           self.actor_name or worker, detail)
         return RunResult(mapping.transfer_full(updated), mapping.run_record(finished),
                          action.value)
 
@@ -247,6 +252,8 @@ def _finish_open_run(session: Session, transfer_id: int, outcome: str | None,
 
 def _explain_unclaimable(session: Session, transfer_id: int) -> None:
     transfer = transfer_repo.get(session, transfer_id)  # NotFoundError
+    if (paused := breakers.why_not_automatable(session, transfer.account_id)) is not None:
+        raise DomainError(f"transfer {transfer.order_ref} is not automated now: {paused}")
     if transfer.status == Status.ACCEPTING.value:
         raise DomainError(
             f"transfer {transfer.order_ref} is already being accepted by {transfer.claimed_by}"

@@ -79,6 +79,18 @@ async def shows_challenge(page: Page, profile: PortalProfile) -> bool:
     return False
 
 
+async def refuse_if_blocked(page: Page, profile: PortalProfile) -> None:
+    """Raise the ``blocked`` failure when ``profile``'s block-page markers show on the page."""
+    from automation.portals.driver import blocked_failure
+
+    markers = profile.markers("blocked")
+    if not markers:
+        return
+    text = str(await page.evaluate("() => document.body ? document.body.innerText : ''")).lower()
+    if any(marker in text for marker in markers):
+        raise blocked_failure(text, page.url)
+
+
 async def detect(page: Page, site_url: str, options: list[PortalProfile]) -> PortalProfile | None:
     """The first of ``options`` whose markers show on its sign-in path, or None.
 
@@ -90,6 +102,7 @@ async def detect(page: Page, site_url: str, options: list[PortalProfile]) -> Por
     for url in dict.fromkeys(sign_in_url(p, site_url) for p in options):
         await page.goto(url, wait_until="load")
         for profile in (p for p in options if sign_in_url(p, site_url) == url):
+            await refuse_if_blocked(page, profile)
             if await shows_challenge(page, profile):
                 raise ChallengeShownError()
             if await matches(page, profile):

@@ -36,6 +36,21 @@ CLASSIFY_ELEMENTS = ("bot_challenge", "code_field", "password_field", "email_fie
                      "accept_button", "confirmation", "account_marker")
 
 
+_REFERENCE = re.compile(r"reference id:?\s*([0-9a-z][0-9a-z-]{3,63})")
+
+
+def blocked_failure(text: str, url: str) -> RunFailedError:
+    """The ``blocked`` outcome for a block page, naming its reference id when it shows one.
+
+    Never retried and never worked around (no stealth, no flag removal): a person takes over
+    in their own browser.
+    """
+    match = _REFERENCE.search(text)
+    reference = f" (reference id {match.group(1)})" if match else ""
+    return RunFailedError(Outcome.BLOCKED,
+                          f"the portal refuses automated browsers on {path_of(url)}{reference}")
+
+
 class PageDriver:
     """Profile-driven page access for one site.
 
@@ -152,6 +167,8 @@ class PageDriver:
         return kind
 
     def _decide(self, text: str, shown: set[str]) -> PageKind:
+        if self.has_marker(text, "blocked"):  # before the challenge: a block page may hold one
+            return PageKind.BLOCKED
         if "bot_challenge" in shown or self.has_marker(text, "bot_challenge"):
             return PageKind.BOT_CHALLENGE
         status = self._last_status or 200
@@ -189,6 +206,8 @@ class PageDriver:
     async def _classify_strict(self, page: Page) -> PageKind:
         """Classify; a challenge or server error interrupts the step."""
         kind = await self.classify(page)
+        if kind is PageKind.BLOCKED:
+            raise blocked_failure(await self.page_text(page), page.url)
         if kind is PageKind.BOT_CHALLENGE:
             raise ChallengeShownError()
         if kind is PageKind.SERVER_ERROR:

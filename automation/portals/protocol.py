@@ -4,7 +4,10 @@ An adapter drives one portal site on a Playwright page. Every method either succ
 :class:`~automation.runs.outcomes.RunFailedError` with a classified outcome, or
 :class:`SignInRequiredError` when the session lapsed mid-run (the runner signs in again with tracing
 paused, then repeats the step), or :class:`ChallengeShownError` for a bot challenge (the runner asks
-for a human takeover in the desktop; a headless worker ends with ``bot_challenge``).
+for a human takeover in the desktop; a headless worker ends with ``bot_challenge``). A block page
+(profile markers ``texts.blocked``) ends the run ``blocked`` at once: TransferDesk never tries to
+evade bot detection (no stealth, fingerprint patching, automation-flag removal, CAPTCHA solvers
+or proxy rotation); it stops and hands the transfer to a person.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class PageKind(StrEnum):
     CONFIRMATION = "confirmation"
     NOT_FOUND = "not_found"
     BOT_CHALLENGE = "bot_challenge"
+    BLOCKED = "blocked"  # a block page: the site refuses automated browsers
     SERVER_ERROR = "server_error"
     LOCKED = "locked"
     UNKNOWN = "unknown"

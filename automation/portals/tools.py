@@ -3,6 +3,7 @@ detect a site's profile (``transferdesk portal ...`` and ``accounts add``)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,9 @@ from automation.portals import choice
 from automation.portals.profile import PortalProfile
 from automation.portals.protocol import ChallengeShownError
 from automation.portals.snapshot import Snapshot, save_snapshot
+from automation.runs.outcomes import RunFailedError
+
+log = logging.getLogger(__name__)
 
 
 async def _check_page(service: BrowserService, profile: PortalProfile,
@@ -67,6 +71,9 @@ async def _detect(service: BrowserService, platform: str, site_url: str) -> str 
         found = await choice.detect(page, site_url, choice.candidates(platform, site_url))
         return found.name if found else None
     except ChallengeShownError:
+        return None
+    except RunFailedError as exc:  # a block page: detection waits for a run or a person
+        log.warning("profile detection on %s: %s", site_url, exc.detail)
         return None
     finally:
         await context.close()

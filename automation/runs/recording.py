@@ -19,6 +19,7 @@ from app.credentials import CredentialStore, MissingCredentialError, portal_key
 from app.domain.errors import DomainError, LeaseLostError, NotFoundError
 from app.domain.records import Claim, PortalAccountInfo
 from app.errors import KnownError
+from app.services.breakers import BreakerPolicy
 from app.services.claims import ClaimService
 from app.services.ops import AlarmService
 from app.services.portal_profiles import PortalProfileService
@@ -63,6 +64,7 @@ class RunStore:
         role: PostgreSQL role to act as (``transferdesk_bot`` for workers), None for the login.
         max_attempts: attempts before a retryable failure goes to needs_review.
         lease_seconds: lease length of a claim.
+        breaker: when blocked runs pause a site (default: :class:`BreakerPolicy`'s).
     """
 
     def __init__(
@@ -75,11 +77,12 @@ class RunStore:
         max_attempts: int = 5,
         lease_seconds: float = 120.0,
         evidence_max_bytes: int = 25 * 1024 * 1024,
+        breaker: BreakerPolicy | None = None,
     ) -> None:
         self.journal = journal
         self.credentials = credentials
         self.claims = ClaimService(engine, actor_name, role, max_attempts=max_attempts,
-                                   lease_seconds=lease_seconds)
+                                   lease_seconds=lease_seconds, breaker=breaker)
         self.records = RunRecordService(self.claims, max_bytes=evidence_max_bytes)
         self.alarms = AlarmService(engine, actor_name, role)
         self.queue = QueueService(engine, actor_name, role)

@@ -71,6 +71,12 @@ log = logging.getLogger(__name__)
 FULL_PAGE_SHOT_MAX_PX = 4000
 """Pages taller than this are shot as the viewport (see :func:`_fits_one_shot`)."""
 
+#: A challenge an operator passed that stays or comes back: the site refuses this browser. Policy:
+#: never evade bot detection (no stealth, fingerprint patching, automation-flag removal, CAPTCHA
+#: solvers, proxy rotation); stop and hand the transfer to a person in their own browser.
+_CHALLENGE_STAYS = ("the bot challenge was not cleared or came back after an operator passed it: "
+                    "the site refuses this automated browser")
+
 #: After a run that did not sign in, the storage state is saved again only when the last save of
 #: the account is older than this (a sign-in always saves; closing the session saves too).
 SESSION_SAVE_INTERVAL = 60.0
@@ -145,6 +151,7 @@ class _Run:
         self.signed_in = False
         self.page: Page | None = None
         self.screencast: Screencast | None = None
+        self.challenge_handed_back = False  # an operator passed a bot challenge in this run
 
     # -- events ----------------------------------------------------------------------------
 
@@ -186,6 +193,8 @@ class _Run:
                     self.log(f"the portal session expired during {name}; signing in again")
                     await self.sign_in_untraced(force=True)
                 except ChallengeShownError:
+                    if self.challenge_handed_back:  # not cleared, or back: the site refuses us
+                        raise RunFailedError(Outcome.BLOCKED, _CHALLENGE_STAYS) from None
                     await self._takeover(RunFailedError(
                         Outcome.BOT_CHALLENGE,
                         "the portal shows a bot challenge that a human must pass"))
@@ -340,6 +349,8 @@ class _Run:
                 problem.outcome, f"{problem.detail} (takeover declined or timed out)"
             )
         self.log("the operator handed control back")
+        if problem.outcome is Outcome.BOT_CHALLENGE:
+            self.challenge_handed_back = True
         # One controller at a time: the headed window closes and the run goes on headless.
         await self._stop_screencast()
         self._use_page(await self._back_to_default_mode() or self._page())
@@ -447,7 +458,8 @@ class _Run:
                 self.evidence.append(EvidenceItem("screenshot", name, "image/png", shot))
             except PlaywrightError as exc:
                 self.log(f"screenshot failed: {_first_line(exc)}", "WARNING")
-        if outcome is Outcome.SELECTOR_DRIFT and page is not None and not page.is_closed():
+        keep_page = outcome in (Outcome.SELECTOR_DRIFT, Outcome.BLOCKED)  # markup + reference id
+        if keep_page and page is not None and not page.is_closed():
             await self._attach_sanitized_page(page)
         await self._stop_trace()
 
@@ -485,6 +497,7 @@ def _failure_for(kind: PageKind) -> tuple[Outcome, str]:
         PageKind.TRANSFER_DECLINED: (Outcome.NOT_FOUND, "the transfer was declined earlier"),
         PageKind.NOT_FOUND: (Outcome.NOT_FOUND, "the portal does not know this transfer"),
         PageKind.BOT_CHALLENGE: (Outcome.BOT_CHALLENGE, "bot challenge"),
+        PageKind.BLOCKED: (Outcome.BLOCKED, "the portal refuses automated browsers"),
         PageKind.SERVER_ERROR: (Outcome.PORTAL_ERROR, "the portal returned a server error"),
         PageKind.LOCKED: (Outcome.LOGIN_FAILED, "the portal account is locked"),
     }

@@ -17,6 +17,7 @@ from app.config import Settings
 from app.credentials import CredentialStore, mailbox_key
 from app.errors import KnownError
 from app.events import EventBus
+from app.services.breakers import policy_of
 from automation.browser.service import BrowserService
 from automation.browser.storage import StorageStateStore
 from automation.journal import OutcomeJournal
@@ -105,7 +106,7 @@ class RunStack:
         self.store = RunStore(
             engine, OutcomeJournal(settings.data_dir / "journal"), credentials, actor, role,
             max_attempts=settings.max_attempts, lease_seconds=options.lease_seconds,
-            evidence_max_bytes=settings.evidence_max_bytes,
+            evidence_max_bytes=settings.evidence_max_bytes, breaker=policy_of(settings),
         )
         self.service: BrowserService | None = None
         self._runner: AcceptanceRunner | None = None

@@ -17,7 +17,7 @@ import pytest
 from keyring.backends import fail
 from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtWidgets import QLabel
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from app.config import load_settings
 from app.credentials import CredentialStore, mailbox_key, portal_key, stripe_key
@@ -271,3 +271,21 @@ def test_portal_sign_in_asks_inline_for_the_code_and_reports_a_wrong_password(
     assert tab.result.text().startswith("Sign-in failed: the portal refused the sign-in")
     assert password not in caplog.text + _all_text(dialog)
     assert "not-the-password" not in caplog.text + _all_text(dialog)
+
+
+def test_a_portal_accounts_automation_mode_is_set_in_settings(run, until, make_dialog, engine,
+                                                              backend, account_id):
+    from app.db.models import AuditLog
+    from app.services.breakers import BreakerService
+
+    dialog = make_dialog(backend)
+    until(lambda: dialog.portal.account.count() == 1)
+    until(lambda: dialog.portal.mode.currentText() == "automatic")
+    dialog.portal.mode.setCurrentText("assisted")
+    assert run(dialog.portal.apply_mode())
+    assert "automatic → assisted" in dialog.portal.result.text()
+    assert BreakerService(engine).automation_mode(account_id) == "assisted"
+    with engine.connect() as conn:
+        audit = conn.execute(select(AuditLog.actor_name, AuditLog.detail)
+                             .where(AuditLog.action == "automation_mode")).one()
+    assert audit.detail["to"] == "assisted" and audit.actor_name == backend.actor_name

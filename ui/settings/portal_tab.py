@@ -26,6 +26,8 @@ from automation.runs.events import Answer
 from ui.settings.common import SettingsContext, result_row
 from ui.widgets import named
 
+MODES = ("automatic", "assisted")
+
 
 class PortalTab(QWidget):
     """Pick an account, save its password, test a sign-in.
@@ -51,6 +53,17 @@ class PortalTab(QWidget):
         form.addRow("Account", self.account)
         form.addRow("", self.details)
         form.addRow("Password", self.password)
+        self.mode = named(QComboBox(), "automation mode")
+        self.mode.addItems(list(MODES))
+        self.mode.setToolTip("assisted: never automate this account; a person accepts its "
+                             "transfers in their own browser (supervisors may change it)")
+        self.mode_button = QPushButton("Apply mode")
+        mode_row = QWidget()
+        mode_layout = QHBoxLayout(mode_row)
+        mode_layout.setContentsMargins(0, 0, 0, 0)
+        mode_layout.addWidget(self.mode, 1)
+        mode_layout.addWidget(self.mode_button)
+        form.addRow("Automation", mode_row)
         self.test_button = QPushButton("Test sign-in")
         self.save_button = QPushButton("Save password")
         self.result = result_row(form, "portal result", self.test_button, self.save_button)
@@ -68,6 +81,7 @@ class PortalTab(QWidget):
         self.account.currentIndexChanged.connect(self._show_details)
         self.test_button.clicked.connect(lambda: context.tasks.spawn(self.test()))
         self.save_button.clicked.connect(lambda: context.tasks.spawn(self.save()))
+        self.mode_button.clicked.connect(lambda: context.tasks.spawn(self.apply_mode()))
         self.code_button.clicked.connect(self.submit_code)
         self.code.returnPressed.connect(self.submit_code)
         self.code_requested.connect(self._ask_code)
@@ -88,6 +102,34 @@ class PortalTab(QWidget):
         self.details.setText("" if info is None else (
             f"{info.platform} · {info.site_url} · {info.username}"
             + ("" if info.active else " · inactive")))
+        if info is not None:
+            self._context.tasks.spawn(self._load_mode(info.id))
+
+    async def _load_mode(self, account_id: int) -> None:
+        backend = self._context.backend
+        if backend is None:
+            return
+        mode = await self._context.executor.call(backend.automation_mode, account_id)
+        current = self.account.currentData()
+        if current is not None and current.id == account_id:
+            self.mode.setCurrentText(mode)
+
+    async def apply_mode(self) -> bool:
+        """Set the selected account's automation mode (supervisors; audited)."""
+        info, backend = self.account.currentData(), self._context.backend
+        if info is None or backend is None:
+            self.result.setText("No portal account selected.")
+            return False
+        mode = self.mode.currentText()
+        try:
+            old = await self._context.executor.call(backend.set_automation_mode, info.id, mode)
+        except KnownError as exc:
+            self.result.setText(f"Mode not changed: {exc}")
+            return False
+        self.result.setText(f"{info.username}: automation mode {old} → {mode}"
+                            + (" (its transfers go to the assisted lane)"
+                               if mode == "assisted" else ""))
+        return True
 
     async def save(self) -> bool:
         """Store the selected account's password as ``portal:<id>``."""

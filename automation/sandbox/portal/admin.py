@@ -11,6 +11,9 @@ POST     /_admin/transfers                   create: site, recipient_email, send
                                              venue, section, row, seats, [expires_in_hours,
                                              wrong_seats] -> the transfer plus accept_url
 POST     /_admin/transfers/{token}/cancel    the sender cancels -> the transfer
+POST     /_admin/transfers/{token}/accept    a person accepted in their own browser (outside
+                                             the bot guards) -> the transfer
+GET      /_admin/requests                    {"requests": {site: n}, "refusals": {site: n}}
 POST     /_admin/faults                      {[site], switch: value, ...} -> effective faults
 POST     /_admin/sites                       {slug, name, [accept_window_hours, ...]}
 POST     /_admin/sites/{slug}/wording        {key: words, ...} (WORDING_KEYS) -> the wording
@@ -94,6 +97,13 @@ def add_admin_routes(app: web.Application, state: PortalState) -> None:
     async def cancel(request: web.Request) -> Any:
         return state.cancel(request.match_info["token"]).snapshot()
 
+    async def accept_by_hand(request: web.Request) -> Any:
+        return state.accept_by_hand(request.match_info["token"]).snapshot()
+
+    async def request_counts(_: web.Request) -> Any:
+        return {"requests": dict(state.guards.requests),
+                "refusals": dict(state.guards.refusals)}
+
     async def set_faults(request: web.Request) -> Any:
         data = await body(request)
         return asdict(state.set_faults(data.pop("site", None), **data))
@@ -124,6 +134,8 @@ def add_admin_routes(app: web.Application, state: PortalState) -> None:
     route("GET", "/faults", faults)
     route("POST", "/transfers", create_transfer)
     route("POST", "/transfers/{token}/cancel", cancel)
+    route("POST", "/transfers/{token}/accept", accept_by_hand)
+    route("GET", "/requests", request_counts)
     route("POST", "/faults", set_faults)
     route("POST", "/sites", add_site)
     route("POST", "/sites/{slug}/wording", set_wording)

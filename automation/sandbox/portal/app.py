@@ -17,8 +17,8 @@ from aiohttp import web
 
 from app.resources import resource_path
 from automation.sandbox.notices import build_verification_email
+from automation.sandbox.portal import guards, pages
 from automation.sandbox.portal import paciolan_pages as pac
-from automation.sandbox.portal import pages
 from automation.sandbox.portal.admin import add_admin_routes
 from automation.sandbox.portal.layouts import LAYOUTS, Layout, with_wording
 from automation.sandbox.portal.state import (
@@ -79,6 +79,7 @@ def create_app(state: PortalState, mailer: Mailer | None = None) -> web.Applicat
     app.router.add_get(prefix + "/transfer/{token}/confirmation", _confirmation)
     app.router.add_post(prefix + "/challenge", _challenge_submit)
     add_admin_routes(app, state)
+    guards.add_guard_routes(app, prefix, _guards_of)
     from automation.sandbox.portal.paciolan_routes import add_paciolan_routes
 
     add_paciolan_routes(app, prefix)
@@ -184,10 +185,15 @@ async def _fault_middleware(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
     site = state.sites[slug]
     faults = state.faults_for(slug)
+    state.guards.count(slug)
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
     if state.roll_error(slug):
         return _html(pages.unavailable(site), status=503)
+    refused = guards.refusal(request, state.guards, site, faults, _who(request, state, site),
+                             state.now())
+    if refused is not None:
+        return refused
     is_challenge = request.path.rstrip("/").endswith("/challenge")
     if faults.bot_challenge and not is_challenge:
         if not state.is_human(request.cookies.get(HUMAN_COOKIE)):
@@ -195,6 +201,19 @@ async def _fault_middleware(request: web.Request, handler: Handler) -> web.Strea
             body = pages.challenge(site, state.issue_challenge(), next_url, HOLD_MS)
             return _html(body, status=403)
     return await handler(request)
+
+
+def _who(request: web.Request, state: PortalState, site: Site) -> str:
+    """Whom the rate guard counts: the session's account, else the session, else the client."""
+    session = _session(request, state, site)
+    if session is not None:
+        return session.email or session.sid
+    return request.remote or "unknown"
+
+
+def _guards_of(request: web.Request) -> tuple[guards.GuardState, Site]:
+    state, site, _ = _context(request)
+    return state.guards, site
 
 
 # -- sign-in --------------------------------------------------------------------------------

@@ -72,6 +72,11 @@ class Faults:
         seats_unreadable: neither the account API nor My Account shows seat numbers.
         api_down: the ``/pac-api/`` endpoints answer 503 (runs fall back to the page).
         fee_cents: the recipient must pay this transfer fee at acceptance (0 = none).
+        automation_guard: refuse every request from a browser that reports itself as automated
+            (``navigator.webdriver``, read by a script the guard serves; then a cookie is needed).
+        hold_guard: a "Press & Hold" block page that never clears in an automated browser.
+        rate_limit_requests: refuse an account after this many requests (0 = no rate guard)...
+        rate_limit_seconds: ...within this many seconds.
     """
 
     error_rate: float = 0.0
@@ -84,6 +89,10 @@ class Faults:
     seats_unreadable: bool = False
     api_down: bool = False
     fee_cents: int = 0
+    automation_guard: bool = False
+    hold_guard: bool = False
+    rate_limit_requests: int = 0
+    rate_limit_seconds: float = 60.0
 
 
 FAULT_NAMES = tuple(f.name for f in fields(Faults))

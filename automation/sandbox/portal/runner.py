@@ -151,6 +151,14 @@ class SandboxPortal(LocalServer):
         """The sender cancels a pending transfer."""
         return self.state.cancel(token)
 
+    def accept_by_hand(self, token: str) -> Transfer:
+        """A person accepts in their own browser (what no guard sees; tests' stand-in)."""
+        return self.state.accept_by_hand(token)
+
+    def request_count(self, site: str) -> int:
+        """Requests the site has received (every page, guard and API request)."""
+        return self.state.guards.requests[site]
+
     def set_faults(self, site: str | None = None, **switches: Any) -> Faults:
         """Set fault switches globally or for one site."""
         return self.state.set_faults(site, **switches)

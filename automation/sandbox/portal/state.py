@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from automation.sandbox.portal.guards import GuardState
 from automation.sandbox.portal.model import (
     FAULT_NAMES,
     LAYOUTS,
@@ -62,6 +63,7 @@ class PortalState:
         self.global_faults = Faults()
         self.site_faults: dict[str, dict[str, Any]] = {}
         self.api_calls: list[str] = []  # paths of /pac-api/ calls that passed the token check
+        self.guards = GuardState()  # bot-defence guards (automation/sandbox/portal/guards.py)
 
     # -- clock -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -273,6 +275,10 @@ class PortalState:
         """The sender cancels a pending transfer (other states are left as they are)."""
         return self._decide(token, TransferState.CANCELLED)
 
+    def accept_by_hand(self, token: str) -> Transfer:
+        """A person accepted in their own browser (outside any guard): the admin API's stand-in."""
+        return self.accept(token)
+
     def _decide(self, token: str, state: TransferState) -> Transfer:
         with self._lock:
             transfer = self.require_transfer(token)
@@ -299,6 +305,7 @@ class PortalState:
             self.sessions.clear()
             self.challenges.clear()
             self.humans.clear()
+            self.guards.reset()
             self.global_faults = Faults()
             self.site_faults.clear()
             self._clock_offset = timedelta()

@@ -7,7 +7,8 @@ Run under Xvfb with a real keyring, e.g.::
         --components=secrets); .venv/bin/python docs/img/desktop/make_screenshots.py'
 
 It makes a throwaway PostgreSQL cluster with 100k demo transfers, a sandbox portal for a live
-run, takes the pictures, and deletes everything again.
+run, takes the pictures, and deletes everything again. ``--lane`` takes only the assisted
+lane's picture (no demo rows).
 """
 
 from __future__ import annotations
@@ -159,6 +160,70 @@ async def main(app: QApplication, url: str, data: Path, dark: bool) -> None:
         engine.dispose()
 
 
+async def lane(url: str) -> None:
+    """The assisted lane with three transfers of an assisted account and a pasted screenshot."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from app.services.breakers import BreakerService
+    from ui.assisted_lane import AssistedLaneView
+    from ui.db_executor import ServiceExecutor, TaskGroup
+    from ui.services import ServiceBackend
+
+    engine = make_engine(url)
+    owner = TransferService(engine, "demo")
+    account = owner.add_account("paciolan", "https://byutickets.evenue.net", "box@market.test",
+                                "BYU (blocked)")
+    BreakerService(engine, "Sue Supervisor").set_automation_mode(account.id, "assisted")
+    now = datetime.now(UTC)
+    for hours, (ref, event, seats) in zip((5, 20, 44), (
+            ("ORD-7731", "BYU vs Utah - Football", ("14", "15")),
+            ("ORD-7742", "BYU vs Baylor - Football", ("3",)),
+            ("ORD-7760", "BYU vs Gonzaga - Basketball", ("8", "9", "10"))), strict=True):
+        made = owner.create(NewTransfer(
+            order_ref=ref, event_name=event, account_id=account.id, seller_name="Sam Seller",
+            seller_email="sam@seller.test", section="112", row="K", seats=seats,
+            accept_by=now + timedelta(hours=hours)))
+        owner.mark_notice_received(made.row.id, accept_url=f"https://byutickets.evenue.net/"
+                                   f"transfer/{ref}", transfer_ref=ref, accept_by=None)
+    executor = ServiceExecutor(2)
+    view = AssistedLaneView(ServiceBackend(engine, "Dana (desk 3)"), executor, TaskGroup(),
+                            "desk-3", opener=lambda _url: True)
+    view.resize(980, 420)
+    view.show()
+    await view.reload()
+    image = QImage(480, 300, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.drawText(20, 40, "My Account - BYU vs Utah - Football")
+    painter.drawText(20, 80, "Section 112  Row K  Seats 14, 15")
+    painter.end()
+    view.set_image(image)
+    await pause(0.5)
+    shot(view, "assisted-lane")
+    view.close()
+    executor.shutdown(wait=True)
+    engine.dispose()
+
+
+def run_lane() -> None:
+    base = Path(tempfile.mkdtemp(prefix="td-shots-"))
+    base.chmod(0o755)
+    cluster = LocalCluster(base / "cluster")
+    cluster.start()
+    try:
+        url = cluster.url()
+        migrate.upgrade(url)
+        app = QApplication.instance() or QApplication(sys.argv)
+        apply_theme(app, force_dark=False)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            loop.run_until_complete(lane(url))
+    finally:
+        cluster.destroy()
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def _fail_some_captures(engine: Any) -> None:
     """Two verified transfers whose capture failed: something for the Escrow problems tab."""
     with engine.begin() as conn:
@@ -194,4 +259,7 @@ def run(dark: bool) -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("TRANSFERDESK_KEYRING_SERVICE", "TransferDesk-screenshots")
-    run(dark="--dark" in sys.argv)
+    if "--lane" in sys.argv:  # only the assisted lane (quick: no 100k demo rows)
+        run_lane()
+    else:
+        run(dark="--dark" in sys.argv)

@@ -22,6 +22,7 @@ from app.config import load_settings
 from app.credentials import CredentialStore, portal_key
 from app.domain.records import NewTransfer, PortalAccountInfo
 from app.events import EventBus
+from app.services.breakers import BreakerPolicy
 from app.services.claims import ClaimService
 from app.services.transfers import TransferService
 from automation.browser.service import BrowserService
@@ -113,6 +114,7 @@ class World:
     profile: str = "sandbox_paciolan"
     codes: CodeProvider = field(default_factory=ChainedCodeProvider)
     accounts_used: list[str] = field(default_factory=list)
+    breaker: BreakerPolicy | None = None  # None: the product's default policy
 
     def __post_init__(self) -> None:
         self.bus.subscribe(self.events.append)
@@ -122,12 +124,13 @@ class World:
     def store(self) -> RunStore:
         """The database side of runs (built fresh so tests may change max_attempts)."""
         return RunStore(self.engine, OutcomeJournal(self.journal_dir), self.credentials,
-                        "tests", max_attempts=self.max_attempts)
+                        "tests", max_attempts=self.max_attempts, breaker=self.breaker)
 
     @property
     def claims(self) -> ClaimService:
         """Claims with this world's max_attempts."""
-        return ClaimService(self.engine, "tests", max_attempts=self.max_attempts)
+        return ClaimService(self.engine, "tests", max_attempts=self.max_attempts,
+                            breaker=self.breaker)
 
     def account(self, mfa: str = "off", password: str | None = None,
                 keyring_password: str | None = None, site: str = SITE) -> PortalAccountInfo:
