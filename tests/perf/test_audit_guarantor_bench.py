@@ -60,7 +60,7 @@ def claim_ms(engine: Engine, staff: TransferService, prefix: str, count: int) ->
 
 def test_audit_guarantor_overhead(database_url: str, engine: Engine) -> None:
     staff = TransferService(engine, "bench desk", role=Role.STAFF)
-    rows, claims = max(100, int(5000 * scale())), max(20, int(300 * scale()))
+    rows, claims = max(100, int(5000 * scale(0.2))), max(20, int(300 * scale(0.2)))
     figures: dict[str, float] = {}
     for rnd, enabled in enumerate((False, True, False, True)):  # interleaved against drift
         set_guarantor(database_url, enabled)

@@ -31,7 +31,7 @@ DELIVERERS = 2
 
 
 def _count() -> int:
-    return max(20, round(1000 * scale(0.1)))
+    return max(20, round(1000 * scale(0.04)))
 
 
 def _deliverer(env: dict[str, str], log_dir: Path, index: int) -> subprocess.Popen[bytes]:
