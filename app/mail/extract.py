@@ -22,6 +22,7 @@ EVENT_FIELDS = (
     "event_name", "event_starts_at", "time", "venue", "section", "row", "seats", "location",
 )
 _LEADER = re.compile(r"[ \t]*(?:\.{3,}|…+|_{3,}|-{3,})[ \t]*")
+_LEADER_MARKS = ("...", "…", "___", "---")  # every _LEADER match contains one of these
 MAX_EVENTS = 50
 
 _LABEL_ALT = "|".join(re.escape(label) for label in vocab.LABEL_TO_FIELD)
@@ -203,7 +204,8 @@ def from_lines(lines: list[str], reference: datetime | None) -> Extraction:
     for line in lines:
         if not line.strip():
             continue
-        line = _LEADER.sub(": ", line, count=1)
+        if any(leader in line for leader in _LEADER_MARKS):  # cheap test, most lines have none
+            line = _LEADER.sub(": ", line, count=1)
         if pending is not None:
             name, confidence = pending
             pending = None

@@ -41,7 +41,7 @@ def find_portal(
 ) -> tuple[Template | None, str, str, bool, str]:
     """The portal template, the effective subject and body, whether it was forwarded, and the
     original sender's address (the forwarded one's, or the sender's)."""
-    body = _QUOTE_PREFIX.sub("", text)
+    body = _QUOTE_PREFIX.sub("", text) if ">" in text else text  # no quote mark: nothing to do
     for template in templates:
         if from_addr and template.is_sender_domain(from_addr):
             return template, subject, body, False, from_addr

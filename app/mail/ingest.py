@@ -81,6 +81,16 @@ def trusted_accept_url(parsed: ParsedMessage, site_url: str | None) -> str | Non
         return None
 
 
+def candidate_keys(parsed: ParsedMessage) -> store.CandidateKeys:
+    """The keys the candidate query looks a notice's transfers up by."""
+    return store.CandidateKeys(
+        parsed.platform or "", parsed.sender_email, parsed.sender_name,
+        [e.event_name for e in parsed.events if e.event_name], parsed.transfer_ref,
+        parsed.to_addrs, [s for e in parsed.events for s in e.seats],
+        [(e.section, e.row) for e in parsed.events],
+    )
+
+
 def notice_filename(parsed: ParsedMessage, transfer_id: int | None) -> str:
     """The evidence file name of a notice's raw email."""
     return f"notice-{parsed.transfer_ref or transfer_id or 'unmatched'}.eml"
@@ -139,7 +149,7 @@ class MailIngest(Service):
         parsed = [parse_message(i.raw, max_bytes=self.max_parse_bytes, size=i.size,
                                 taught=taught) for i in items]
         with self.transaction() as session:
-            pools = [self._pool(session, message) for message in parsed]
+            pools = self.candidate_pools(session, parsed)
             rows = [self._row(item, message, pool)
                     for item, message, pool in zip(items, parsed, pools, strict=True)]
             for item, message, row in zip(items, parsed, rows, strict=True):
@@ -171,15 +181,17 @@ class MailIngest(Service):
         return results
 
     @staticmethod
-    def _pool(session: Session, parsed: ParsedMessage) -> list[Candidate]:
-        if parsed.kind != TRANSFER_NOTICE or needs_review(parsed):
-            return []
-        return store.candidates(
-            session, parsed.platform or "", parsed.sender_email, parsed.sender_name,
-            [e.event_name for e in parsed.events if e.event_name], parsed.transfer_ref,
-            parsed.to_addrs, [s for e in parsed.events for s in e.seats],
-            [(e.section, e.row) for e in parsed.events],
-        )
+    def candidate_pools(
+        session: Session, parsed: Sequence[ParsedMessage]
+    ) -> list[list[Candidate]]:
+        """Each message's candidate transfers, by one query for the batch (notices only)."""
+        wanted = [i for i, p in enumerate(parsed)
+                  if p.kind == TRANSFER_NOTICE and not needs_review(p)]
+        found = store.candidate_pools(session, [candidate_keys(parsed[i]) for i in wanted])
+        pools: list[list[Candidate]] = [[] for _ in parsed]
+        for i, pool in zip(wanted, found, strict=True):
+            pools[i] = pool
+        return pools
 
     def _row(self, item: Incoming, parsed: ParsedMessage, pool: list[Candidate]) -> dict[str, Any]:
         """Column values; the status is final unless a match is possible (then ``pending``).
@@ -326,7 +338,7 @@ class MailIngest(Service):
         _, raw = EvidenceStore(self._engine, self.actor_name).read(evidence_id)
         parsed = parse_message(raw, max_bytes=self.max_parse_bytes, taught=self.taught())
         with self.transaction() as session:
-            pool = self._pool(session, parsed)
+            (pool,) = self.candidate_pools(session, [parsed])
             status = "pending" if parsed.kind in FOLLOW_UP_KINDS or (
                 parsed.kind == TRANSFER_NOTICE and pool and not needs_review(parsed)
             ) else "unmatched"

@@ -8,6 +8,29 @@ Add a spelling here, never a layout.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A case-insensitive phrase pattern with the words every match contains.
+
+    The pattern tries each of its alternatives at every position of a text, which is slow on
+    long bodies; an ASCII text (the usual case) without any of ``words`` cannot match, so it is
+    answered without running the pattern. Non-ASCII text always runs the pattern (case folding
+    beyond ASCII is the regex engine's to decide).
+    """
+
+    pattern: re.Pattern[str]
+    words: tuple[str, ...]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match in ``text``, like :meth:`re.Pattern.search`."""
+        if text.isascii():
+            lowered = text.lower()
+            if not any(word in lowered for word in self.words):
+                return None
+        return self.pattern.search(text)
 
 # Field -> the label spellings that introduce it (normalised: lower case, single spaces).
 LABELS: dict[str, tuple[str, ...]] = {
@@ -124,43 +147,45 @@ SUBJECT_EVENT: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) 
 ))
 
 # Vocabulary of each kind of portal mail (body or subject).
-CODE_WORDS = re.compile(
+CODE_WORDS = Vocabulary(re.compile(
     r"\b(?:verification|security|one[- ]time|sign[- ]in|login|log[- ]in|authentication|access)"
     r"\s+(?:code|passcode|pin)\b|\bpasscode\b|\b2fa\b|\botp\b",
     re.IGNORECASE,
-)
+), ("code", "pin", "2fa", "otp"))
 TRANSFER_WORDS = re.compile(
     r"\b(?:sent you|has sent|have sent|transferred|transferring|ticket transfer|transfer(?:red)?"
     r" (?:of|your|the)|tickets? (?:are|is) waiting|you(?:'ve|’ve| have) (?:received|been sent)"
     r"|accept (?:your|the|these|them|it)|claim (?:your|the|these))\b",
     re.IGNORECASE,
 )
-CANCELLED_WORDS = re.compile(
+CANCELLED_WORDS = Vocabulary(re.compile(
     r"\b(?:transfer|tickets?|offer)\b[^.\n]{0,60}\b(?:has|have|was|were)\s+(?:been\s+)?"
     r"(?:cancell?ed|revoked|recalled|withdrawn|reclaimed|rescinded|voided)\b"
     r"|\b(?:cancell?ed|revoked|recalled|withdrew|reclaimed|rescinded|took back|has taken back)"
     r"\s+(?:the\s+|their\s+|this\s+|his\s+|her\s+)?(?:ticket\s+)?(?:transfer|tickets?|offer)\b"
     r"|\btransfer\s+(?:cancell?ed|revoked|recalled|withdrawn)\b",
     re.IGNORECASE,
-)
-ACCEPTED_WORDS = re.compile(
+), ("cancel", "revoked", "recalled", "withdr", "reclaimed", "rescinded", "voided", "took back",
+    "taken back"))
+ACCEPTED_WORDS = Vocabulary(re.compile(
     r"\b(?:you(?:'ve|’ve| have)?\s+(?:successfully\s+)?(?:accepted|claimed)"
     r"|(?:transfer|tickets?)\s+(?:has|have|was|were)\s+(?:been\s+)?(?:successfully\s+)?"
     r"(?:accepted|claimed|completed)|transfer\s+(?:accepted|complete[d]?)"
     r"|(?:accepted|claimed)\s+(?:your|the)\s+tickets?"
     r"|have been added to your account)\b",
     re.IGNORECASE,
-)
-REMINDER_WORDS = re.compile(
+), ("accepted", "claimed", "complete", "added to your account"))
+REMINDER_WORDS = Vocabulary(re.compile(
     r"\b(?:reminder|remind(?:ing)? you|still (?:waiting|pending|available)|(?:have|has)n['’]?t"
     r" (?:yet )?(?:been )?accepted|not (?:yet )?(?:been )?accepted|don['’]t forget|"
     r"(?:expires?|expiring) (?:soon|today|tomorrow)|last chance|awaiting your acceptance)\b",
     re.IGNORECASE,
-)
-PROMO_WORDS = re.compile(
+), ("remind", "still", "accepted", "forget", "expir", "last chance", "awaiting your acceptance"))
+PROMO_WORDS = Vocabulary(re.compile(
     r"\b(?:renew(?:al)?s?|newsletter|unsubscribe from (?:our )?(?:marketing|promotions)|"
     r"season tickets? on sale|on sale now|save \d+%|promo(?:tion)? code|special offer|"
     r"donat(?:e|ion)|survey)\b",
     re.IGNORECASE,
-)
+), ("renew", "newsletter", "unsubscribe", "on sale", "save", "promo", "special offer", "donat",
+    "survey"))
 ACCEPT_LINK = re.compile(r"accept|claim|transfer|receive", re.IGNORECASE)

@@ -108,37 +108,86 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in text.split() if w not in {"vs", "v", "at", "the", "and"})
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """One side's values as the rule compares them (normalized once, not once per pair)."""
+
+    account: str
+    event: str
+    words: frozenset[str]
+    starts: datetime | None
+    seats: frozenset[str]
+    section: str | None  # None when not stated at all (as opposed to stated but blank)
+    row: str | None
+    email: str
+    name: str | None
+
+
+def _keys(
+    account: str | None, event: str | None, starts: datetime | None, seats: Iterable[str],
+    section: str | None, row: str | None, email: str | None, name: str | None,
+) -> _Keys:
+    event_key = normalize(event)
+    return _Keys(
+        account=(account or "").lower(), event=event_key,
+        words=_words(event_key) if event_key else frozenset(),
+        starts=_naive(starts) if starts else None,
+        seats=frozenset(s.strip().lstrip("0").upper() for s in seats),
+        section=normalize(section) if section else None,
+        row=normalize(row) if row else None, email=(email or "").lower(),
+        name=normalize(name) if name else None,
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _candidate_keys(candidate: Candidate) -> _Keys:
+    return _keys(candidate.account_username, candidate.event_name, candidate.event_starts_at,
+                 candidate.seats, candidate.section, candidate.row, candidate.seller_email,
+                 candidate.seller_name)
+
+
+def _notice_keys(notice: NoticeFacts) -> tuple[_Keys, frozenset[str]]:
+    keys = _keys(None, notice.event_name, notice.event_starts_at, notice.seats, notice.section,
+                 notice.row, notice.seller_email, notice.seller_name)
+    return keys, frozenset(r.lower() for r in notice.recipients)
+
+
 def score(notice: NoticeFacts, candidate: Candidate) -> float | None:
     """Score one candidate by the rule in the module docstring; None when excluded."""
+    ours, recipients = _notice_keys(notice)
+    return _score(ours, recipients, notice.transfer_ref, candidate)
+
+
+def _score(
+    ours: _Keys, recipients: frozenset[str], transfer_ref: str | None, candidate: Candidate
+) -> float | None:
+    theirs = _candidate_keys(candidate)
     points = 0.0
-    recipients = {r.lower() for r in notice.recipients}
-    account = (candidate.account_username or "").lower()
-    if account and recipients:
-        if account not in recipients:
+    if theirs.account and recipients:
+        if theirs.account not in recipients:
             return None
         points += 20
-    if notice.transfer_ref and candidate.transfer_ref == notice.transfer_ref:
+    if transfer_ref and candidate.transfer_ref == transfer_ref:
         points += 50
-    points += _event_points(notice, candidate)
-    points += _seat_points(notice, candidate)
-    if notice.seller_email and notice.seller_email.lower() == candidate.seller_email.lower():
+    points += _event_points(ours, theirs)
+    points += _seat_points(ours, theirs)
+    if ours.email and ours.email == theirs.email:
         points += 20
-    elif notice.seller_name and normalize(notice.seller_name) == normalize(candidate.seller_name):
+    elif ours.name is not None and ours.name == (theirs.name or ""):
         points += 10
     return points
 
 
-def _event_points(notice: NoticeFacts, candidate: Candidate) -> float:
+def _event_points(ours: _Keys, theirs: _Keys) -> float:
     points = 0.0
-    ours, theirs = normalize(notice.event_name), normalize(candidate.event_name)
-    if ours and ours == theirs:
+    if ours.event and ours.event == theirs.event:
         points += 30
-    elif ours and theirs:
-        a, b = _words(ours), _words(theirs)
+    elif ours.event and theirs.event:
+        a, b = ours.words, theirs.words
         if a and b and len(a & b) * 2 >= max(len(a), len(b)):
             points += 15
-    if notice.event_starts_at and candidate.event_starts_at:
-        same_day = abs(_naive(notice.event_starts_at) - _naive(candidate.event_starts_at))
+    if ours.starts and theirs.starts:
+        same_day = abs(ours.starts - theirs.starts)
         points += 10 if same_day.total_seconds() <= 18 * 3600 else -30
     return points
 
@@ -148,29 +197,26 @@ def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
-def _seat_points(notice: NoticeFacts, candidate: Candidate) -> float:
-    ours = {s.strip().lstrip("0").upper() for s in notice.seats}
-    theirs = {s.strip().lstrip("0").upper() for s in candidate.seats}
-    if not ours or not theirs:
+def _seat_points(ours: _Keys, theirs: _Keys) -> float:
+    if not ours.seats or not theirs.seats:
         return 0.0
-    if ours == theirs:
-        known = [
-            (normalize(a), normalize(b))
-            for a, b in ((notice.section, candidate.section), (notice.row, candidate.row))
-            if a and b
-        ]
+    if ours.seats == theirs.seats:
+        known = [(a, b) for a, b in ((ours.section, theirs.section), (ours.row, theirs.row))
+                 if a is not None and b is not None]
         if known and all(a == b for a, b in known) and len(known) == 2:
             return 30.0
         if any(a != b for a, b in known):
             return 5.0  # same seat numbers in another section or row: weak
         return 20.0
-    return 5.0 if ours & theirs else -30.0
+    return 5.0 if ours.seats & theirs.seats else -30.0
 
 
 def decide(notice: NoticeFacts, candidates: Iterable[Candidate]) -> MatchDecision:
     """Score every candidate and apply the threshold and margin rule."""
+    ours, recipients = _notice_keys(notice)
+    ref = notice.transfer_ref
     scored = sorted(
-        ((s, c.id) for c in candidates if (s := score(notice, c)) is not None),
+        ((s, c.id) for c in candidates if (s := _score(ours, recipients, ref, c)) is not None),
         key=lambda pair: (-pair[0], pair[1]),
     )
     ranked = tuple((cid, s) for s, cid in scored[:5])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,32 +17,84 @@ from app.domain.states import Status
 from app.mail.matching import Candidate
 
 CANDIDATE_LIMIT = 50
-# Plain SQL: built once (the candidate query runs for every notice; composing it with the ORM
-# cost more than running it). Keys: seller email or name, event, portal reference.
-_CANDIDATES = text("""
+# Plain SQL, built once: the candidate pools of a whole ingest batch in ONE statement. The open
+# transfers of the batch's platforms are read once (lower-cased once), paired with each notice
+# by equal keys (seller email or name, event, portal reference: hash joins), ranked per notice
+# by how many keys they share, and the best ``limit`` of each notice come back, one row per
+# transfer with the notices (batch positions) it is a candidate for.
+_CANDIDATE_POOLS = text("""
+WITH n AS (
+  SELECT * FROM jsonb_to_recordset(CAST(:notices AS jsonb)) AS n(
+    idx int, platform text, email text, name text, events text[], ref text,
+    recipients text[], seats text[], sections text[], place_rows text[])
+), o AS MATERIALIZED (
+  SELECT t.id, t.platform, t.status, lower(t.seller_email) AS email,
+         lower(t.seller_name) AS name, lower(t.event_name) AS event, t.transfer_ref AS ref,
+         t.seats, lower(t.section) AS section, lower(t.row) AS place_row,
+         lower(a.username) AS username
+  FROM transfers t LEFT JOIN portal_accounts a ON a.id = t.account_id
+  WHERE t.platform IN (SELECT platform FROM n)
+    AND (t.status = :awaiting
+         OR (t.status = :received AND t.transfer_ref IN (SELECT ref FROM n)))
+), pairs AS (
+  SELECT n.idx, o.id FROM n JOIN o ON o.email = n.email
+  UNION SELECT n.idx, o.id FROM n JOIN o ON o.name = n.name
+  UNION SELECT n.idx, o.id FROM n CROSS JOIN LATERAL unnest(n.events) AS e(event)
+        JOIN o ON o.event = e.event
+  UNION SELECT n.idx, o.id FROM n JOIN o ON o.ref = n.ref
+), ranked AS (
+  SELECT n.idx, o.id, row_number() OVER (PARTITION BY n.idx ORDER BY
+           coalesce((o.email = n.email)::int, 0) + coalesce((o.name = n.name)::int, 0)
+         + coalesce((o.event = ANY(n.events))::int, 0) + coalesce((o.ref = n.ref)::int, 0)
+         + coalesce((o.seats && n.seats)::int, 0)
+         + 2 * (EXISTS (SELECT 1 FROM unnest(n.sections, n.place_rows) AS p(section, place_row)
+                        WHERE o.section = p.section AND o.place_row = p.place_row))::int
+         DESC, o.id) AS place
+  FROM (SELECT pairs.idx, o.* FROM pairs JOIN o ON o.id = pairs.id OFFSET 0) AS o
+  JOIN n ON n.idx = o.idx
+  WHERE o.platform = n.platform AND (o.status = :awaiting OR o.ref = n.ref)
+    AND (cardinality(n.recipients) = 0 OR o.username IS NULL
+         OR o.username = ANY(n.recipients))
+), best AS (
+  SELECT id, array_agg(idx) AS notices FROM ranked WHERE place <= :limit GROUP BY id
+)
 SELECT t.id, a.username, t.event_name, t.event_starts_at, t.section, t.row, t.seats,
-       t.seller_name, t.seller_email, t.transfer_ref, a.site_url
-FROM transfers t LEFT JOIN portal_accounts a ON a.id = t.account_id
-WHERE t.platform = :platform
-  AND (t.status = :awaiting
-       OR (t.status = :received AND t.transfer_ref = CAST(:ref AS text)))
-  AND (lower(t.seller_email) = CAST(:email AS text)
-       OR lower(t.seller_name) = CAST(:name AS text)
-       OR lower(t.event_name) = ANY(CAST(:events AS text[]))
-       OR t.transfer_ref = CAST(:ref AS text))
-  AND (cardinality(CAST(:recipients AS text[])) = 0 OR a.username IS NULL
-       OR lower(a.username) = ANY(CAST(:recipients AS text[])))
-ORDER BY coalesce((lower(t.seller_email) = CAST(:email AS text))::int, 0)
-       + coalesce((lower(t.seller_name) = CAST(:name AS text))::int, 0)
-       + coalesce((lower(t.event_name) = ANY(CAST(:events AS text[])))::int, 0)
-       + coalesce((t.transfer_ref = CAST(:ref AS text))::int, 0)
-       + coalesce((t.seats && CAST(:seats AS text[]))::int, 0)
-       + 2 * (EXISTS (SELECT 1 FROM unnest(CAST(:sections AS text[]), CAST(:rows AS text[]))
-                      AS p(section, row)
-                      WHERE lower(t.section) = p.section AND lower(t.row) = p.row))::int
-       DESC, t.id
-LIMIT :limit
+       t.seller_name, t.seller_email, t.transfer_ref, a.site_url, best.notices
+FROM best JOIN transfers t ON t.id = best.id LEFT JOIN portal_accounts a ON a.id = t.account_id
+ORDER BY t.id
 """)
+
+
+@dataclass(frozen=True)
+class CandidateKeys:
+    """What the candidate query needs to know about one notice (see :func:`candidate_pools`)."""
+
+    platform: str
+    seller_email: str | None
+    seller_name: str | None
+    event_names: Sequence[str]
+    transfer_ref: str | None
+    recipients: Sequence[str] = ()
+    seats: Sequence[str] = ()
+    places: Sequence[tuple[str | None, str | None]] = ()
+
+    @property
+    def searchable(self) -> bool:
+        """True when the notice has at least one key a transfer can share."""
+        return bool(self.seller_email or self.seller_name or self.event_names
+                    or self.transfer_ref)
+
+    def to_param(self, idx: int) -> dict[str, Any]:
+        """The notice as one record of the query's ``notices`` parameter (lower-cased)."""
+        places = [(s.lower(), r.lower()) for s, r in self.places if s and r]
+        return {
+            "idx": idx, "platform": self.platform,
+            "email": (self.seller_email or "").lower() or None,
+            "name": (self.seller_name or "").lower() or None,
+            "events": [e.lower() for e in self.event_names], "ref": self.transfer_ref,
+            "recipients": [r.lower() for r in self.recipients], "seats": list(self.seats),
+            "sections": [p[0] for p in places], "place_rows": [p[1] for p in places],
+        }
 
 
 def sync_state(session: Session, mailbox: str, folder: str) -> tuple[int, int] | None:
@@ -124,32 +178,40 @@ def candidates(
     seats: Sequence[str] = (),
     places: Sequence[tuple[str | None, str | None]] = (),
 ) -> list[Candidate]:
-    """Open transfers a notice could be for: awaiting its notice, and sharing a strong key.
+    """Open transfers one notice could be for (:func:`candidate_pools` of a single notice)."""
+    keys = CandidateKeys(platform, seller_email, seller_name, event_names, transfer_ref,
+                         recipients, seats, places)
+    return candidate_pools(session, [keys])[0]
 
-    A transfer already at notice_received is included only when its portal reference equals
-    the notice's (the same notice processed again after a crash). Transfers expected on an
-    account the notice was not sent to are left out (the matcher would exclude them), and the
-    rest are ranked by how many keys they share, so a seller or an event with hundreds of open
-    transfers never pushes the right one past ``CANDIDATE_LIMIT``.
+
+def candidate_pools(session: Session, notices: Sequence[CandidateKeys]) -> list[list[Candidate]]:
+    """Open transfers each notice could be for: awaiting its notice, and sharing a strong key.
+
+    One statement for the whole batch. A transfer already at notice_received is included only
+    when its portal reference equals the notice's (the same notice processed again after a
+    crash). Transfers expected on an account the notice was not sent to are left out (the
+    matcher would exclude them), and the rest are ranked by how many keys they share, so a
+    seller or an event with hundreds of open transfers never pushes the right one past
+    ``CANDIDATE_LIMIT``. Each pool is in transfer id order; a transfer that is a candidate of
+    several notices is one shared :class:`Candidate`.
     """
-    if not (seller_email or seller_name or event_names or transfer_ref):
-        return []
-    places = [(s.lower(), r.lower()) for s, r in places if s and r]
-    rows = session.execute(_CANDIDATES, {
-        "platform": platform, "email": (seller_email or "").lower() or None,
-        "name": (seller_name or "").lower() or None,
-        "events": [e.lower() for e in event_names], "ref": transfer_ref,
-        "recipients": [r.lower() for r in recipients], "seats": list(seats),
-        "sections": [p[0] for p in places], "rows": [p[1] for p in places],
-        "awaiting": Status.AWAITING_NOTICE.value, "received": Status.NOTICE_RECEIVED.value,
-        "limit": CANDIDATE_LIMIT,
+    pools: list[list[Candidate]] = [[] for _ in notices]
+    params = [keys.to_param(i) for i, keys in enumerate(notices) if keys.searchable]
+    if not params:
+        return pools
+    rows = session.execute(_CANDIDATE_POOLS, {
+        "notices": json.dumps(params), "awaiting": Status.AWAITING_NOTICE.value,
+        "received": Status.NOTICE_RECEIVED.value, "limit": CANDIDATE_LIMIT,
     }).all()
-    return [
-        Candidate(id=r[0], account_username=r[1], event_name=r[2], event_starts_at=r[3],
-                  section=r[4], row=r[5], seats=tuple(r[6] or ()), seller_name=r[7],
-                  seller_email=r[8], transfer_ref=r[9], account_site_url=r[10])
-        for r in rows
-    ]
+    for r in rows:
+        candidate = Candidate(
+            id=r[0], account_username=r[1], event_name=r[2], event_starts_at=r[3], section=r[4],
+            row=r[5], seats=tuple(r[6] or ()), seller_name=r[7], seller_email=r[8],
+            transfer_ref=r[9], account_site_url=r[10],
+        )
+        for idx in r[11]:
+            pools[idx].append(candidate)
+    return pools
 
 
 def recent_codes(

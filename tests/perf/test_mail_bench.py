@@ -100,7 +100,6 @@ def _create_pool(engine: Engine, count: int) -> list[int]:
 
 def test_parse_and_match_rate(engine: Engine) -> None:
     """Parse + the real candidate query (PostgreSQL) + scoring, over a realistic pool."""
-    from app.mail import store
     from app.mail.matching import decide_all
 
     pool_size = max(300, int(3_000 * scale()))
@@ -122,12 +121,7 @@ def test_parse_and_match_rate(engine: Engine) -> None:
     for first in range(0, count, batch):
         parsed_batch = [parse_message(raw) for raw in messages[first:first + batch]]
         with ingest.transaction() as session:
-            pools = [store.candidates(
-                session, parsed.platform or "", parsed.sender_email, parsed.sender_name,
-                [e.event_name for e in parsed.events if e.event_name], parsed.transfer_ref,
-                parsed.to_addrs, [s for e in parsed.events for s in e.seats],
-                [(e.section, e.row) for e in parsed.events],
-            ) for parsed in parsed_batch]
+            pools = MailIngest.candidate_pools(session, parsed_batch)  # ingest's own query
         for pick, parsed, pool in zip(picks[first:first + batch], parsed_batch, pools,
                                       strict=True):
             pool_total += len(pool)
