@@ -1,7 +1,8 @@
 """The detail pane: facts, deadlines, timeline and evidence of the current transfer.
 
-Evidence thumbnails load lazily off the GUI thread; double-click opens an item in the system
-viewer; "Open trace" starts Playwright's trace viewer as a separate process (never blocking).
+Evidence thumbnails load lazily: fetched on a worker thread, decoded in the image helper
+process (:mod:`ui.thumbnails`), so even a full-page screenshot never holds the GUI's GIL;
+double-click opens an item in the system viewer; "Open trace" serves Playwright's trace viewer.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from automation.browser.trace_viewer import TraceViewerServer
 from ui.backend import DeskBackend, now_utc
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_model import DUE_COLOURS, due_level, format_due
-from ui.thumbnails import thumbnail
+from ui.thumbnails import images, thumbnail
 from ui.widgets import named
 
 EVIDENCE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -269,7 +270,8 @@ class DetailPane(QWidget):
         return url
 
     def shutdown(self) -> None:
-        """Stop the trace viewer and delete exported evidence files (off the GUI thread)."""
+        """Stop the trace viewer and the image helper, delete exported evidence files (off the
+        GUI thread)."""
         viewer, self._viewer = self._viewer, None
         temp, self._temp = self._temp, None
 
@@ -278,11 +280,11 @@ class DetailPane(QWidget):
                 viewer.stop()
             if temp is not None:
                 shutil.rmtree(temp, ignore_errors=True)
+            images.shutdown()
 
-        if viewer is not None or temp is not None:
-            threading.Thread(target=clean_up, name="detail-cleanup", daemon=False).start()
+        threading.Thread(target=clean_up, name="detail-cleanup", daemon=False).start()
 
 
 def _thumbnail(content: bytes) -> QImage | None:
-    """Decode and scale an image off the GUI thread, without holding the GIL (Pillow)."""
+    """Decode and scale an image in the helper process (blocks a worker thread, not the GUI)."""
     return thumbnail(content, THUMB.width(), THUMB.height())
