@@ -1,7 +1,8 @@
 """The detail pane: facts, deadlines, timeline and evidence of the current transfer.
 
-Evidence thumbnails load lazily off the GUI thread; double-click opens an item in the system
-viewer; "Open trace" starts Playwright's trace viewer as a separate process (never blocking).
+Evidence thumbnails load lazily: fetched on a worker thread, decoded in the image helper
+process (:mod:`ui.thumbnails`), so even a full-page screenshot never holds the GUI's GIL;
+double-click opens an item in the system viewer; "Open trace" serves Playwright's trace viewer.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from automation.browser.trace_viewer import TraceViewerServer
 from ui.backend import DeskBackend, now_utc
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_model import DUE_COLOURS, due_level, format_due
-from ui.thumbnails import thumbnail
+from ui.thumbnails import images, thumbnail
 from ui.widgets import named
 
 EVIDENCE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -115,6 +116,7 @@ class DetailPane(QWidget):
     def show_transfer(self, row: Any | None) -> None:
         """Load and show the detail of ``row`` (a queue row), or clear the pane."""
         if row is None:
+            self._tasks.cancel("detail-thumbnails")
             self._render(None)
             return
         self._tasks.spawn(self._load(int(row.id)), name="detail-load")
@@ -136,9 +138,11 @@ class DetailPane(QWidget):
     async def _load(self, transfer_id: int) -> None:
         detail = await self._executor.call(self._backend.detail, transfer_id)
         self._render(detail)
-        for item in detail.evidence:
-            if item.content_type.startswith("image/"):
-                self._tasks.spawn(self._load_thumbnail(item.id))
+        image_ids = [e.id for e in detail.evidence if e.content_type.startswith("image/")]
+        if image_ids:  # one at a time, dropped when another transfer is shown
+            self._tasks.spawn(self._load_thumbnails(image_ids), name="detail-thumbnails")
+        else:
+            self._tasks.cancel("detail-thumbnails")
 
     def _render(self, detail: Any) -> None:
         self._detail = detail
@@ -210,16 +214,19 @@ class DetailPane(QWidget):
         item.setData(EVIDENCE_ID_ROLE + 1, ev)
         self.evidence.addItem(item)
 
-    async def _load_thumbnail(self, evidence_id: int) -> None:
-        content = await self._executor.call(self._backend.evidence_content, evidence_id)
-        image = await self._executor.call(_thumbnail, content)  # a full-page shot decodes slowly
-        if image is None:
-            return
-        pixmap = QPixmap.fromImage(image)
-        for i in range(self.evidence.count()):
-            item = self.evidence.item(i)
-            if item.data(EVIDENCE_ID_ROLE) == evidence_id:
-                item.setIcon(QIcon(pixmap))
+    async def _load_thumbnails(self, evidence_ids: list[int]) -> None:
+        """Fetch and decode the images' thumbnails one after another (each blob can be MBs:
+        one in flight bounds the memory and the time the fetches hold the desk's GIL)."""
+        for evidence_id in evidence_ids:
+            content = await self._executor.call(self._backend.evidence_content, evidence_id)
+            image = await self._executor.call(_thumbnail, content)  # in the helper process
+            if image is None:
+                continue
+            pixmap = QPixmap.fromImage(image)
+            for i in range(self.evidence.count()):
+                item = self.evidence.item(i)
+                if item.data(EVIDENCE_ID_ROLE) == evidence_id:
+                    item.setIcon(QIcon(pixmap))
 
     async def export_evidence(self, ev: Any) -> Path:
         """Write one evidence item to a private temp file and return its path (off the GUI)."""
@@ -269,7 +276,8 @@ class DetailPane(QWidget):
         return url
 
     def shutdown(self) -> None:
-        """Stop the trace viewer and delete exported evidence files (off the GUI thread)."""
+        """Stop the trace viewer and the image helper, delete exported evidence files (off the
+        GUI thread)."""
         viewer, self._viewer = self._viewer, None
         temp, self._temp = self._temp, None
 
@@ -278,11 +286,11 @@ class DetailPane(QWidget):
                 viewer.stop()
             if temp is not None:
                 shutil.rmtree(temp, ignore_errors=True)
+            images.shutdown()
 
-        if viewer is not None or temp is not None:
-            threading.Thread(target=clean_up, name="detail-cleanup", daemon=False).start()
+        threading.Thread(target=clean_up, name="detail-cleanup", daemon=False).start()
 
 
 def _thumbnail(content: bytes) -> QImage | None:
-    """Decode and scale an image off the GUI thread, without holding the GIL (Pillow)."""
+    """Decode and scale an image in the helper process (blocks a worker thread, not the GUI)."""
     return thumbnail(content, THUMB.width(), THUMB.height())

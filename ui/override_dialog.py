@@ -254,7 +254,7 @@ class OverrideDialog(QDialog):
 
 
 def _preview(item: EvidenceFile) -> QImage | None:
-    """The list's thumbnail of an image file (any thread, GIL released), else None."""
+    """The list's thumbnail of an image file (worker thread; decoded in the helper process)."""
     if not item.content_type.startswith("image/"):
         return None
     return thumbnail(item.content, 64, 48)
