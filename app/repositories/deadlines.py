@@ -37,14 +37,15 @@ def try_sweep_lock(session: Session) -> bool:
 
 
 def open_with_deadlines_before(session: Session, horizon: datetime) -> list[OpenDeadlines]:
-    """Open transfers with any deadline at or before ``horizon``."""
+    """Open transfers with any deadline at or before ``horizon``, the nearest deadline first."""
     stmt = (
         select(Transfer.id, Transfer.order_ref, Transfer.status, Transfer.accept_by,
                Transfer.event_starts_at, Transfer.hold_expires_at)
         .where(Transfer.status.in_(_OPEN),
                or_(Transfer.accept_by <= horizon, Transfer.event_starts_at <= horizon,
                    Transfer.hold_expires_at <= horizon))
-        .order_by(Transfer.id)
+        .order_by(func.least(Transfer.accept_by, Transfer.event_starts_at,
+                             Transfer.hold_expires_at), Transfer.id)  # most urgent first
     )
     return [OpenDeadlines(r.id, r.order_ref, r.status,
                           Deadlines(r.accept_by, r.event_starts_at, r.hold_expires_at))

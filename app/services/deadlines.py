@@ -37,6 +37,8 @@ from app.services.base import Service
 from app.services.transfers import expire_overdue_in
 
 ALARM_KIND = repo.ALARM_KIND
+#: Warnings one sweep raises at most (each is a few statements in the sweep's transaction).
+MAX_WARNINGS_PER_SWEEP = 200
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class DeadlineService(Service):
         super().__init__(bind, actor_name, role)
         self.warn_before = tuple(sorted(set(warn_before), reverse=True))
         self.sweeper_id = sweeper_id or actor_name or "deadline sweeper"
+        self.max_warnings = MAX_WARNINGS_PER_SWEEP
 
     def sweep(self, now: datetime | None = None) -> SweepReport:
         """Expire, resolve and warn, in one transaction (skipped when another process sweeps)."""
@@ -125,6 +128,8 @@ class DeadlineService(Service):
         done = repo.warned_keys(session, [c.transfer_id for c in candidates])
         raised: list[RaisedWarning] = []
         for transfer in candidates:
+            if len(raised) >= self.max_warnings:  # a backlog is warned over several sweeps,
+                break  # the most urgent first, so no sweep holds its transaction for minutes
             for due in due_warnings(transfer.deadlines, now, self.warn_before):
                 lead = int(due.lead.total_seconds())
                 if (transfer.transfer_id, due.kind.value, lead) in done:

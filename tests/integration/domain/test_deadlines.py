@@ -197,3 +197,18 @@ def test_no_retry_fits_before_the_deadline_so_a_person_decides(engine, bot_claim
     assert result.transfer.row.status is Status.NEEDS_REVIEW
     assert result.transfer.row.next_attempt_at is None
     assert "no retry fits before the deadline" in result.run.detail
+
+
+def test_a_backlog_is_warned_over_several_sweeps_most_urgent_first(engine, make_transfer):
+    """A sweep raises at most ``max_warnings`` (a 100k backlog must not hold one transaction
+    for minutes); the next sweep raises the rest, the nearest deadlines first."""
+    now = _now()
+    transfers = [make_transfer(accept_by=now + timedelta(minutes=30 + 5 * n)) for n in range(5)]
+    sweeper = DeadlineService(engine, "worker-1", role=Role.BOT)
+    sweeper.max_warnings = 2
+    first = sweeper.sweep()
+    assert [w.transfer_id for w in first.warned] == [t.row.id for t in transfers[:2]]
+    second = sweeper.sweep()
+    assert [w.transfer_id for w in second.warned] == [t.row.id for t in transfers[2:4]]
+    assert len(sweeper.sweep().warned) == 1 and sweeper.sweep().warned == ()
+    assert len(warnings(engine)) == 5
