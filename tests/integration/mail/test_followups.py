@@ -152,3 +152,35 @@ def test_a_broker_with_hundreds_of_open_transfers_still_matches_the_right_one(
     wanted = expect_transfer()  # the newest: section 12, row 5, seats 5-8
     result = ingest.ingest(samples.notice(), "box")
     assert result.status == "matched" and result.transfer_ids == (wanted,)
+
+
+def test_mail_for_a_transfer_in_the_assisted_lane_is_attached_to_it(
+    engine: Engine, ingest: MailIngest, expect_transfer: Callable[..., int]
+) -> None:
+    """Issue 18: a reminder or confirmation for a transfer a person works in the assisted lane
+    (the site blocked automation: needs review, last outcome ``blocked``) lands on it as
+    evidence and moves nothing."""
+    wanted = expect_transfer()
+    assert ingest.ingest(samples.notice(), "box").status == "matched"
+    with engine.begin() as conn:  # what a blocked run leaves behind
+        conn.execute(text("UPDATE transfers SET status = 'needs_review', last_outcome = 'blocked'"
+                          " WHERE id = :id"), {"id": wanted})
+    version = transfer(engine, wanted)["version"]
+    for subject, body, key in (
+        ("Reminder: your tickets are still waiting",
+         "Reminder: Jane Doe sent you 4 tickets that have not been accepted yet.\n"
+         "Event: Ducks vs. Beavers\nSection 12, Row 5, Seats 5-8\nTransfer ID: TR-88231\n"
+         "https://goducks.evenue.net/transfer/accept?id=TR-88231&t=abc\n", "lane-rem@evenue.net"),
+        ("Your tickets have been accepted",
+         "You have successfully accepted 4 tickets from Jane Doe.\nTransfer ID: TR-88231\n",
+         "lane-acc@evenue.net"),
+    ):
+        result = ingest.ingest(_follow_up(subject, body, key), "box")
+        assert result.transfer_ids == (wanted,), result
+    row = transfer(engine, wanted)
+    assert row["status"] == "needs_review" and row["version"] == version
+    with engine.connect() as conn:
+        emails = conn.execute(text(
+            "SELECT count(*) FROM evidence WHERE transfer_id = :id AND kind = 'email'"),
+            {"id": wanted}).scalar_one()
+    assert emails == 3  # the notice, the reminder and the confirmation
