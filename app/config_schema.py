@@ -1,8 +1,8 @@
 """A small typed validator for config.toml: every value is checked against its dataclass field.
 
-Field types drive the checks (``str``, ``int``, ``bool``, ``Path``, ``tuple[str, ...]`` and their
-``| None`` forms); a field's ``metadata`` may add ``min``/``max`` (integers) or ``choices``
-(strings). Messages name the place and the value as TOML shows it, e.g.
+Field types drive the checks (``str``, ``int``, ``float`` (positive), ``bool``, ``Path``,
+``tuple[str, ...]`` and their ``| None`` forms); a field's ``metadata`` may add ``min``/``max``
+(integers) or ``choices`` (strings). Messages name the place and the value as TOML shows it, e.g.
 ``config.toml [browser]: args must be a list of strings, got 5``.
 """
 
@@ -78,6 +78,10 @@ def check(spec: Field[Any], hint: Any, value: Any, where: str) -> Any:
             raise ConfigError(f"{where}: {name} must be a positive integer, got {shown(value)}")
         span = f" from {low} to {high}" if low is not None and high is not None else ""
         raise ConfigError(f"{where}: {name} must be an integer{span}, got {shown(value)}")
+    if kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            return float(value)
+        raise ConfigError(f"{where}: {name} must be a positive number, got {shown(value)}")
     if kind is Path:
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where}: {name} must be a string (a folder path), "

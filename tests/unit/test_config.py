@@ -175,3 +175,18 @@ def test_mask_url_hides_every_password() -> None:
     assert mask_url("postgresql://db/x?password=S3cret&sslmode=require") == \
         "postgresql://db/x?password=***&sslmode=require"
     assert mask_url("postgresql://alice@db/x") == "postgresql://alice@db/x"
+
+
+def test_number_settings_take_integers_and_decimals(tmp_path: Path) -> None:
+    """Float fields (a webhook's ``timeout``, the breaker's minutes) are checked, not a crash."""
+    path = tmp_path / "config.toml"
+    path.write_text('breaker_window_minutes = 5\nbreaker_cooldown_minutes = 12.5\n'
+                    '[[webhooks]]\nname = "market"\nurl = "https://market.example/hooks"\n'
+                    'timeout = 2.5\nevents = ["verified"]\n')
+    settings = load_settings(path, {"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    assert settings.webhooks[0].timeout == 2.5 and settings.webhooks[0].events == ("verified",)
+    assert (settings.breaker_window_minutes, settings.breaker_cooldown_minutes) == (5.0, 12.5)
+    for bad in ('timeout = "soon"', "timeout = true", "timeout = -1"):
+        path.write_text(f'[[webhooks]]\nname = "market"\n{bad}\n')
+        with pytest.raises(ConfigError, match="timeout must be a positive number"):
+            load_settings(path, {"TRANSFERDESK_DATA_DIR": str(tmp_path)})
