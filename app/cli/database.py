@@ -7,8 +7,13 @@ fresh data dir works with any of them (not only ``self-check`` and the desk). A 
 
 from __future__ import annotations
 
-from app.config import Settings
-from app.db.engine import resolve_database_url
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+
+from app.config import Settings, load_settings
+from app.db.engine import make_engine, resolve_database_url
 
 
 def command_database_url(settings: Settings) -> str:
@@ -24,3 +29,13 @@ def command_database_url(settings: Settings) -> str:
         if migrate.current_revision(url) != migrate.head_revision():
             migrate.upgrade(url)
     return url
+
+
+@contextmanager
+def command_engine(pool_size: int = 1) -> Iterator[Engine]:
+    """An engine on the command's database (:func:`command_database_url`), disposed after."""
+    engine = make_engine(command_database_url(load_settings()), pool_size=pool_size)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from app.cli.database import command_engine
 from app.errors import KnownError
 
 
@@ -40,19 +39,6 @@ def register(mail_sub: Any) -> None:
     disable.set_defaults(handler=_disable)
 
 
-@contextmanager
-def _engine() -> Iterator[Any]:
-    from app.cli.database import command_database_url
-    from app.config import load_settings
-    from app.db.engine import make_engine
-
-    engine = make_engine(command_database_url(load_settings()), pool_size=1)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
 def _service(engine: Any) -> Any:
     import getpass
 
@@ -62,7 +48,7 @@ def _service(engine: Any) -> Any:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with _engine() as engine:
+    with command_engine() as engine:
         for t in _service(engine).versions():
             state = "enabled" if t.enabled else "disabled"
             print(f"{t.id}\t{t.domain}\tv{t.version}\t{state}\t{','.join(sorted(t.rules))}\t"
@@ -74,7 +60,7 @@ def _teach(args: argparse.Namespace) -> int:
     from app.mail.ingest import MailIngest
     from app.mail.teach import Mark, TemplateError, derive_template
 
-    with _engine() as engine:
+    with command_engine() as engine:
         service = _service(engine)
         sample = service.sample(args.message_id)
         marks = []
@@ -104,7 +90,7 @@ def _teach(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    with _engine() as engine:
+    with command_engine() as engine:
         items = [{"domain": t.domain, "platform": t.platform, "rules": dict(t.rules),
                   "version": t.version} for t in _service(engine).enabled()]
     try:
@@ -123,7 +109,7 @@ def _import(args: argparse.Namespace) -> int:
         raise TemplateFileError(f"cannot read templates from {args.file}: {exc}") from exc
     if not isinstance(items, list):
         raise TemplateFileError(f"{args.file}: expected a JSON list of templates")
-    with _engine() as engine:
+    with command_engine() as engine:
         saved = _service(engine).import_templates(items)
     for t in saved:
         print(f"imported {t.domain} v{t.version} (id {t.id})")
@@ -131,7 +117,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    with _engine() as engine:
+    with command_engine() as engine:
         t = _service(engine).set_enabled(args.template_id, False)
     print(f"disabled {t.domain} v{t.version} (id {t.id})", file=sys.stdout)
     return 0

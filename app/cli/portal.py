@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.database import command_database_url
+from app.cli.database import command_engine
 from app.config import load_settings
-from app.db.engine import make_engine
 from app.errors import KnownError
 
 
@@ -54,15 +53,6 @@ def register(subparsers: Any) -> None:
 
 
 @contextmanager
-def _engine() -> Iterator[Any]:
-    engine = make_engine(command_database_url(load_settings()), pool_size=1)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
 def _browser(with_sessions: bool = False) -> Iterator[Any]:
     from automation.browser.service import BrowserService
     from automation.browser.storage import StorageStateStore
@@ -85,7 +75,7 @@ def _browser(with_sessions: bool = False) -> Iterator[Any]:
 def _account(account_id: int) -> Any:
     from app.services.queue import QueueService
 
-    with _engine() as engine:
+    with command_engine() as engine:
         for account in QueueService(engine).accounts():
             if account.id == account_id:
                 return account
@@ -98,7 +88,7 @@ def _profiles(args: argparse.Namespace) -> int:
 
     users: dict[str | None, list[Any]] = {}
     try:
-        with _engine() as engine:
+        with command_engine() as engine:
             users = PortalProfileService(engine).accounts_by_profile()
     except KnownError as exc:
         print(f"accounts not shown: {exc}", file=sys.stderr)
@@ -118,7 +108,7 @@ def _use(args: argparse.Namespace) -> int:
 
     name = None if args.profile == "auto" else load_profile(args.profile).name
     settings = load_settings()
-    with _engine() as engine:
+    with command_engine() as engine:
         service = PortalProfileService(engine, actor_name=settings.display_name or "cli")
         account = service.set_profile(args.account, name)
     print(f"portal account #{account.id} uses profile "
@@ -136,7 +126,7 @@ def _detect(args: argparse.Namespace) -> int:
     if name is None:
         raise KnownError(f"no profile's sign-in markers match {account.site_url}: save the "
                          "sign-in page and run `transferdesk portal check`")
-    with _engine() as engine:
+    with command_engine() as engine:
         PortalProfileService(engine, actor_name="cli").set_profile(account.id, name)
     print(f"portal account #{account.id}: {account.site_url} matches profile {name} (recorded)")
     return 0
@@ -180,7 +170,7 @@ def _run_snapshot(transfer_id: int, folder: Path) -> int:
     from app.evidence import EvidenceStore
     from automation.portals.snapshot import SANITIZED_PREFIX
 
-    with _engine() as engine:
+    with command_engine() as engine:
         store = EvidenceStore(engine)
         pages = [e for e in store.for_transfer(transfer_id)
                  if e.filename.startswith(SANITIZED_PREFIX)]
