@@ -1,101 +1,59 @@
 """Dead letters: webhook deliveries that gave up after ~3 days, with Resend.
 
-The list comes from ``WebhookService.dead_letters()``; Resend queues the selected deliveries
-again (the deliverer in the worker or ``transferdesk webhooks deliver`` sends them).
+The list comes from ``WebhookService.dead_letters()`` into
+:class:`~ui.models.dead_letters.DeadLettersModel`; Resend queues the selected deliveries again
+(the deliverer in the worker or ``transferdesk webhooks deliver`` sends them).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from app.webhooks.repository import DeadLetter
 from app.webhooks.service import WebhookService
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.rows_model import RowRole, RowsModel
-from ui.widgets import named
+from ui.models.dead_letters import DeadLettersModel
+from ui.row_action_view import RowActionView
 
 
-class DeadLettersModel(RowsModel[DeadLetter]):
-    """One row per dead delivery."""
-
-    HEADERS = ("Endpoint", "Event", "Order", "Attempts", "Queued", "Last error")
-
-    def cells(self, row: DeadLetter) -> tuple[Any, ...]:
-        """Endpoint, event, order, attempts, when queued, last error."""
-        code = (f" (HTTP {row.last_status_code})"
-                if row.last_status_code and "HTTP" not in row.last_error else "")
-        return (row.endpoint, row.what, row.order_ref or "—", str(row.attempts),
-                row.created_at.astimezone().strftime("%d %b %H:%M"), row.last_error + code)
-
-
-class DeadLettersView(QWidget):
+class DeadLettersView(RowActionView[DeadLetter]):
     """The dead letters table with Refresh and Resend selected."""
+
+    TITLE = "Webhook deliveries that gave up"
+    TABLE_NAME = "Dead letters"
+    ACTION_TEXT = "Resend selected"
+    VERB = "Resend"
+    WHAT = "dead letters"
 
     def __init__(self, service: WebhookService, executor: ServiceExecutor, tasks: TaskGroup,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._service, self._executor, self._tasks = service, executor, tasks
-        self.model = DeadLettersModel(self)
-        self.table = named(QTableView(), "Dead letters")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_state())
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.clicked.connect(lambda: self._tasks.spawn(self.reload()))
-        self.resend_button = QPushButton("Resend selected")
-        self.resend_button.clicked.connect(lambda: self._tasks.spawn(self.resend_selected()))
-        self.status = QLabel(wordWrap=True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.refresh_button)
-        buttons.addWidget(self.resend_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Webhook deliveries that gave up</b>"))
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        self._update_state()
+        super().__init__(DeadLettersModel(), executor, tasks, parent)
+        self._service = service
+        self.resend_button = self.action_button
 
-    async def reload(self) -> None:
-        """Load the dead letters off the GUI thread."""
-        try:
-            letters = await self._executor.call(self._service.dead_letters)
-        except Exception as exc:  # shown, not raised: the view must stay usable
-            self.status.setText(f"Could not load dead letters: {exc}")
-            return
-        self.model.set_rows(letters)
-        self.status.setText(f"{len(letters)} dead deliver{'y' if len(letters) == 1 else 'ies'}"
-                            if letters else "No dead letters: every webhook was delivered.")
-        self._update_state()
+    def load(self) -> Sequence[DeadLetter]:
+        """The dead letters (blocking)."""
+        return self._service.dead_letters()
 
-    def selected_ids(self) -> list[int]:
-        """Delivery ids of the selected rows."""
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.model.data(self.model.index(r, 0), RowRole).id for r in rows]
+    def act(self, keys: list[int]) -> Sequence[int]:
+        """Queue the deliveries with ``keys`` again (blocking)."""
+        return self._service.resend(keys)
+
+    def key(self, row: DeadLetter) -> int:
+        """The delivery id."""
+        return row.id
+
+    def loaded_text(self, rows: Sequence[DeadLetter]) -> str:
+        """How many dead deliveries, or that there are none."""
+        return (f"{len(rows)} dead deliver{'y' if len(rows) == 1 else 'ies'}" if rows
+                else "No dead letters: every webhook was delivered.")
+
+    def acted_text(self, done: Sequence[int], selected: Sequence[int]) -> str:
+        """How many of the selected were queued again."""
+        return f"Queued again: {len(done)} of {len(selected)} selected."
 
     async def resend_selected(self) -> None:
         """Queue the selected deliveries again, then reload."""
-        ids = self.selected_ids()
-        if not ids:
-            return
-        try:
-            queued = await self._executor.call(self._service.resend, ids)
-        except Exception as exc:
-            self.status.setText(f"Resend failed: {exc}")
-            return
-        await self.reload()
-        self.status.setText(f"Queued again: {len(queued)} of {len(ids)} selected.")
-
-    def _update_state(self) -> None:
-        self.resend_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        await self.act_on_selected()

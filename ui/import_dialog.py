@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -29,20 +28,7 @@ from PySide6.QtWidgets import (
 from app.intake.files import read_order_file
 from app.intake.service import ImportRow, IntakeService
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.rows_model import RowsModel
-
-HEADERS = ("Line", "Order", "Answer", "Transfer", "Reason")
-
-
-class ImportPreviewModel(RowsModel[ImportRow]):
-    """One row per file row: line, order ref, answer, transfer id, reason."""
-
-    HEADERS = HEADERS
-
-    def cells(self, row: ImportRow) -> tuple[Any, ...]:
-        """Line, order, answer, transfer, reason."""
-        transfer = "" if row.transfer_id is None else str(row.transfer_id)
-        return (row.line, row.order_ref, row.status, transfer, row.reason)
+from ui.models.import_preview import ImportPreviewModel
 
 
 class ImportOrdersDialog(QDialog):

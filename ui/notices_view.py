@@ -2,31 +2,52 @@
 
 Pick a notice, search open transfers, pick one, confirm: the link is one service call (and one
 audit row). The confirmation is inline, never a modal loop. A notice no template reads well can
-be opened in the teach panel (:mod:`ui.teach_template`) to teach its school's layout.
+be opened in the teach panel (:mod:`ui.teach_template`) to teach its school's layout. Both lists
+are tables over the core's rows (:mod:`ui.models.notices`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TypeVar
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QItemSelection, QTimer
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from app.domain.records import MailMessageInfo, TransferRow
 from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.models.columns import ColumnTableModel
+from ui.models.notices import NoticesModel, TransferCandidatesModel
 from ui.teach_template import TeachTemplatePanel, TemplateTeacher
 from ui.widgets import named
 
-DATA = Qt.ItemDataRole.UserRole
+T = TypeVar("T")
+
+
+def _single_row_table(model: ColumnTableModel[T], name: str) -> QTableView:
+    table = named(QTableView(), name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().hide()
+    return table
+
+
+def _current(table: QTableView, model: ColumnTableModel[T]) -> T | None:
+    rows = table.selectionModel().selectedRows()
+    return model.row_at(rows[0].row()) if rows else None
 
 
 class NoticesView(QWidget):
@@ -42,15 +63,17 @@ class NoticesView(QWidget):
         self.teach_panel: TeachTemplatePanel | None = None
         self.teach_button = named(QPushButton("Teach template…"), "Teach template")
         self.teach_button.clicked.connect(lambda: self._tasks.spawn(self.open_teach()))
-        self.notices = named(QListWidget(), "Unmatched notices")
-        self.notices.currentItemChanged.connect(self._update_state)
+        self.notices_model = NoticesModel(self)
+        self.notices = _single_row_table(self.notices_model, "Unmatched notices")
+        self.notices.selectionModel().selectionChanged.connect(self._update_state)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Find the transfer: order, event, seller…")
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._search)
         self.search_edit.textEdited.connect(lambda _t: self._debounce.start())
-        self.candidates = named(QListWidget(), "Matching transfers")
-        self.candidates.currentItemChanged.connect(self._update_state)
+        self.candidates_model = TransferCandidatesModel(self)
+        self.candidates = _single_row_table(self.candidates_model, "Matching transfers")
+        self.candidates.selectionModel().selectionChanged.connect(self._update_state)
         self.link_button = QPushButton("Link notice to transfer")
         self.link_button.clicked.connect(self._confirm)
         self.confirm_label = QLabel(wordWrap=True)
@@ -73,14 +96,9 @@ class NoticesView(QWidget):
 
     async def reload(self) -> None:
         """Reload the unmatched notices."""
-        notices = await self._executor.call(self._backend.unmatched_notices)
-        self.notices.clear()
-        for notice in notices:
-            when = notice.received_at.astimezone().strftime("%d %b %H:%M") \
-                if notice.received_at else "?"
-            item = QListWidgetItem(f"{when}  {notice.subject}  ({notice.from_addr})")
-            item.setData(DATA, notice)
-            self.notices.addItem(item)
+        notices: Sequence[MailMessageInfo] = await self._executor.call(
+            self._backend.unmatched_notices)
+        self.notices_model.set_rows(notices)
         self.status.setText(f"{len(notices)} unmatched notice(s)")
         self._update_state()
 
@@ -89,20 +107,16 @@ class NoticesView(QWidget):
 
     async def search(self, text: str) -> None:
         """Show open transfers matching ``text``."""
-        rows = await self._executor.call(self._backend.search_transfers, text, 50)
-        self.candidates.clear()
-        for row in rows:
-            item = QListWidgetItem(f"{row.order_ref} — {row.event_name} — {row.seller_name}")
-            item.setData(DATA, row)
-            self.candidates.addItem(item)
+        rows: Sequence[TransferRow] = await self._executor.call(
+            self._backend.search_transfers, text, 50)
+        self.candidates_model.set_rows(rows)
         self._update_state()
 
-    def _selected(self) -> tuple[Any, Any]:
-        notice = self.notices.currentItem()
-        row = self.candidates.currentItem()
-        return (notice.data(DATA) if notice else None, row.data(DATA) if row else None)
+    def _selected(self) -> tuple[MailMessageInfo | None, TransferRow | None]:
+        return (_current(self.notices, self.notices_model),
+                _current(self.candidates, self.candidates_model))
 
-    def _update_state(self, *_args: Any) -> None:
+    def _update_state(self, *_selection: QItemSelection) -> None:
         notice, row = self._selected()
         self.link_button.setEnabled(notice is not None and row is not None)
         self.teach_button.setEnabled(notice is not None and notice.evidence_id is not None)

@@ -68,8 +68,8 @@ class EscrowProblem:
     transfer_id: int
     order_ref: str
     event_name: str
-    status: str
-    escrow_status: str
+    status: Status
+    escrow_status: EscrowStatus
     escrow_error: str | None
     escrow_attempts: int
     escrow_next_attempt_at: datetime | None
@@ -262,7 +262,9 @@ def problems(session: Session, now: datetime, warn_before: timedelta) -> list[Es
         .where(condition)
         .order_by(Transfer.escrow_updated_at.desc().nulls_last(), Transfer.id)
     )
-    return [EscrowProblem(**row._asdict()) for row in session.execute(stmt)]
+    return [EscrowProblem(**{**row._asdict(), "status": Status(row.status),
+                             "escrow_status": EscrowStatus(row.escrow_status)})
+            for row in session.execute(stmt)]
 
 
 def add_audit(

@@ -67,7 +67,7 @@ async def drive(database_url: str, screenshot: str | None) -> dict[str, Any]:
     view.resize(700, 500)
     view.show()
     await view.reload()
-    view.notices.setCurrentRow(0)
+    view.notices.selectRow(0)
     _click(view.teach_button)
     await _until(lambda: view.teach_panel is not None and view.teach_panel.isVisible()
                  and "Matchup" in view.teach_panel.browser.toPlainText())
@@ -92,7 +92,7 @@ async def drive(database_url: str, screenshot: str | None) -> dict[str, Any]:
     await view.reload()
     result = {"window_system": QApplication.platformName(), "assigned": assigned,
               "preview": preview, "changes": changes, "saved": panel.status.text(),
-              "review_left": view.notices.count(), "visible": panel.isVisible()}
+              "review_left": view.notices_model.rowCount(), "visible": panel.isVisible()}
     executor.shutdown(wait=True)
     engine.dispose()
     return result

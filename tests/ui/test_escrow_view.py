@@ -18,15 +18,17 @@ def _fail_capture(engine, transfer_id: int) -> None:
             " escrow_error = 'Stripe unreachable' WHERE id = :id"), {"id": transfer_id})
 
 
-def test_lists_failed_holds_and_retries_them(qtbot, run, engine, backend, account_id):
+def test_lists_failed_holds_and_retries_them(qtbot, qtmodeltester, run, engine, backend,
+                                             account_id):
     ids = seed_transfers(engine, 3, account_id)
     _fail_capture(engine, ids[0])
     executor = ServiceExecutor(2)
     view = EscrowProblemsView(backend, executor, TaskGroup())
     qtbot.addWidget(view)
     run(view.reload())
-    assert view.table.rowCount() == 1
-    cells = [view.table.item(0, c).text() for c in range(view.table.columnCount())]
+    qtmodeltester.check(view.model, force_py=True)
+    assert view.model.rowCount() == 1
+    cells = [view.model.index(0, c).data() for c in range(view.model.columnCount())]
     assert cells[2] == "verified" and cells[3] == "failed" and cells[6] == "Stripe unreachable"
     assert not view.retry_button.isEnabled()
 
@@ -50,5 +52,5 @@ def test_empty_list_says_so(qtbot, run, engine, backend):
     view = EscrowProblemsView(backend, executor, TaskGroup())
     qtbot.addWidget(view)
     run(view.reload())
-    assert view.table.rowCount() == 0 and "No escrow problems" in view.status.text()
+    assert view.model.rowCount() == 0 and "No escrow problems" in view.status.text()
     executor.shutdown(wait=True)

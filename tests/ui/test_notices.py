@@ -29,23 +29,29 @@ def _unmatched_notice(engine) -> int:
     return message_id
 
 
-def test_link_a_notice_by_hand(qtbot, run, engine, backend, account_id):
+def test_link_a_notice_by_hand(qtbot, qtmodeltester, run, engine, backend, account_id):
     ids = seed_transfers(engine, 3, account_id)
     _unmatched_notice(engine)
     executor = ServiceExecutor(2)
     view = NoticesView(backend, executor, TaskGroup())
     qtbot.addWidget(view)
     run(view.reload())
-    assert view.notices.count() == 1 and "Tickets transferred" in view.notices.item(0).text()
+    qtmodeltester.check(view.notices_model, force_py=True)
+    assert view.notices_model.rowCount() == 1
+    assert view.notices_model.index(0, 1).data() == "Tickets transferred to you"
+    assert view.notices_model.index(0, 2).data() == "tickets@state-u.test"
     run(view.search("ORD-0001"))
-    assert view.candidates.count() == 1
-    view.notices.setCurrentRow(0)
-    view.candidates.setCurrentRow(0)
+    qtmodeltester.check(view.candidates_model, force_py=True)
+    assert [r.order_ref for r in view.candidates_model.rows()] == ["ORD-0001"]
+    assert view.candidates_model.index(0, 4).data() == "awaiting notice"
+    assert not view.link_button.isEnabled(), "nothing selected yet"
+    view.notices.selectRow(0)
+    view.candidates.selectRow(0)
     assert view.link_button.isEnabled()
     view.link_button.click()
     assert not view.confirm_button.isHidden() and "ORD-0001" in view.confirm_label.text()
     run(view.link_selected())
-    assert view.notices.count() == 0 and view.status.text() == "Linked to ORD-0001"
+    assert view.notices_model.rowCount() == 0 and view.status.text() == "Linked to ORD-0001"
     row = QueueService(engine).rows([ids[1]])[0]
     assert row.status == "notice_received"
     executor.shutdown(wait=True)
