@@ -4,7 +4,9 @@
 * :mod:`app.escrow.gateway` - typed wrapper over ``stripe.StripeClient`` (any API base).
 * :mod:`app.escrow.service` - the processor (claim, Stripe, record; retries; problems list).
 * :mod:`app.escrow.reconcile` - fix local state from Stripe; hold-expiry warnings and lapses.
-* :mod:`app.escrow.holds` - confirmed manual-capture holds for generated transfers (sandbox).
+
+Placing holds for generated transfers (the marketplace's part, for the demo and the tests) lives
+in :mod:`automation.demo.holds`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The demo's data: a seeded queue in every state, and the live sender.
 
-Seeding inserts generated transfers (:mod:`app.demo_data`) on the sandbox accounts, gives every
-one a real held PaymentIntent on localstripe, and, for the share that would be "notice received"
-or "accepting", creates the transfer on the sandbox portal and mails its notice: mail sync then
-matches them for real, and the worker (or staff) accepts them, which records runs and evidence.
+Seeding inserts generated transfers (:mod:`automation.demo.transfers`) on the sandbox accounts,
+gives every one a real held PaymentIntent on localstripe (:mod:`automation.demo.holds`), and, for
+the share that would be "notice received" or "accepting", creates the transfer on the sandbox
+portal and mails its notice: mail sync then matches them for real, and the worker (or staff)
+accepts them, which records runs and evidence.
 
 :class:`LiveSender` adds one new order every ``interval`` seconds: the expected transfer with a
 hold, then the seller's transfer on the portal and its notice email, so the chain is visible.
@@ -23,11 +24,11 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine
 
-from app import demo_data
 from app.db.engine import libpq_url
 from app.domain.states import Status
 from app.escrow.gateway import StripeGateway
-from app.escrow.holds import place_holds
+from automation.demo.holds import place_holds
+from automation.demo.transfers import COLUMNS, generate
 from automation.sandbox.demo_world import random_details
 from automation.sandbox.portal import SandboxPortal
 from automation.sandbox.sender import Deliver, SentTransfer, TransferDetails, send_transfer
@@ -72,7 +73,7 @@ def seed_queue(
     if count <= 0:
         return SeedReport(0, 0, 0)
     by_id = {a.id: a for a in accounts}
-    rows = list(demo_data.generate(count, rng_seed, account_ids=tuple(by_id)))
+    rows = list(generate(count, rng_seed, account_ids=tuple(by_id)))
     to_notify = []
     for row in rows:
         row.update(payment_intent_id=None, escrow_status="none", hold_expires_at=None)
@@ -81,7 +82,7 @@ def seed_queue(
                        attempts=0)
             to_notify.append(row)
     with psycopg.connect(libpq_url(database_url)) as conn, conn.cursor() as cur:
-        columns = demo_data.COLUMNS
+        columns = COLUMNS
         with cur.copy(f"COPY transfers ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 import qasync
 
-from app.demo_data import insert_demo
+from automation.demo.transfers import insert_demo
 from tests.perf.report import scale
 
 DESK_ROWS = int(100_000 * scale())

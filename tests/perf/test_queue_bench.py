@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.demo_data import insert_demo
 from app.domain.records import QueueFilter
 from app.domain.states import Role
 from app.services.queue import QueueService
+from automation.demo.transfers import insert_demo
 from tests.perf.report import percentile, report, scale
 
 pytestmark = pytest.mark.perf

@@ -65,7 +65,7 @@ def test_dashboard_shows_verified_median_and_outcomes(
 def test_demo_data_fills_every_day_with_a_realistic_median(
     qtbot: QtBot, run: Callable[..., Any], database_url: str, backend: ServiceBackend,
 ) -> None:
-    from app.demo_data import insert_demo
+    from automation.demo.transfers import insert_demo
 
     insert_demo(database_url, 600, seed=5)
     executor = ServiceExecutor(1)

@@ -37,10 +37,10 @@ from app.credentials import CredentialStore, portal_key  # noqa: E402
 from app.db import migrate  # noqa: E402
 from app.db.engine import make_engine  # noqa: E402
 from app.db.local_cluster import LocalCluster  # noqa: E402
-from app.demo_data import insert_demo  # noqa: E402
 from app.domain.records import NewTransfer  # noqa: E402
 from app.services.ops import AlarmService  # noqa: E402
 from app.services.transfers import TransferService  # noqa: E402
+from automation.demo.transfers import insert_demo  # noqa: E402
 from automation.sandbox.portal import SandboxPortal  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.theme import apply_theme  # noqa: E402

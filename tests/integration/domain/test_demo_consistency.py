@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from app.demo_data import insert_demo
 from app.domain.states import OPEN_STATUSES, Role
 from app.services.deadlines import DeadlineService
+from automation.demo.transfers import insert_demo
 
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 

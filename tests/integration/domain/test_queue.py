@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from app.demo_data import insert_demo
 from app.domain.errors import UnknownValueError
 from app.domain.records import QueueFilter
 from app.repositories.queue import BadCursorError
 from app.services.queue import SORT_KEYS
+from automation.demo.transfers import insert_demo
 
 N = 600
 

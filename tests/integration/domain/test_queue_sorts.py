@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from app.demo_data import insert_demo
 from app.domain.records import QueueFilter, TransferFull, TransferRow
 from app.services.queue import QueueService
+from automation.demo.transfers import insert_demo
 
 N = 300
 

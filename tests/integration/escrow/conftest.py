@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Alarm, AuditLog, Transfer
 from app.escrow.gateway import StripeGateway
-from app.escrow.holds import place_holds
 from app.escrow.service import EscrowPolicy, EscrowService
+from automation.demo.holds import place_holds
 from automation.sandbox.payments import TEST_API_KEY, LocalStripeServer
 from tests.integration.escrow.proxy import FlakyProxy
 

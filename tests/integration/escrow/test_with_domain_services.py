@@ -9,10 +9,10 @@ from sqlalchemy import Engine
 
 from app.domain.records import NewTransfer
 from app.escrow.gateway import StripeGateway
-from app.escrow.holds import place_holds
 from app.escrow.service import EscrowService
 from app.evidence import Upload
 from app.services.transfers import TransferService
+from automation.demo.holds import place_holds
 from tests.integration.escrow.conftest import audit_rows, transfer_row
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

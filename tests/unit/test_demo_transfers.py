@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.demo_data import EVENT_MARGIN, HISTORY_DAYS, generate
+from automation.demo.transfers import EVENT_MARGIN, HISTORY_DAYS, generate
 
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
 
