@@ -10,13 +10,12 @@ IMAP, a real portal sign-in, Stripe) runs off the GUI thread; each tab lives in
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app.config import Settings
 from app.errors import KnownError
+from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.settings.common import SettingsContext
 from ui.settings.database_tab import DatabaseTab
@@ -30,8 +29,8 @@ class SettingsDialog(QDialog):
     """The settings window (open it with ``.open()``)."""
 
     def __init__(
-        self, settings: Settings, backend: Any, executor: ServiceExecutor, tasks: TaskGroup,
-        parent: QWidget | None = None,
+        self, settings: Settings, backend: DeskBackend | None, executor: ServiceExecutor,
+        tasks: TaskGroup, parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")

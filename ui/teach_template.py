@@ -9,24 +9,33 @@ follows links.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, TypeVar, runtime_checkable
 
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QPushButton,
+    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import Engine
 
 from app.mail.teach import TEACHABLE_FIELDS, Mark, TaughtTemplate, TemplateError, derive_template
+from app.mail.template_store import Preview, SampleNotice, TemplateInfo, TemplateService
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.models.columns import ColumnTableModel
+from ui.models.teach import AssignedValue, AssignedValuesModel, TemplateChangesModel
 from ui.widgets import named
 
+#: At most this many changes are listed after a preview.
+CHANGES_SHOWN = 200
+
+T = TypeVar("T")
 FIELD_LABELS = {
     "event_name": "Event", "event_starts_at": "Date / time", "venue": "Venue",
     "section": "Section", "row": "Row", "seats": "Seats", "quantity": "Quantity",
@@ -34,43 +43,66 @@ FIELD_LABELS = {
 }
 
 
+def _read_only_table(model: ColumnTableModel[T], name: str) -> QTableView:
+    table = named(QTableView(), name)
+    table.setModel(model)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().hide()
+    return table
+
+
 class _LocalOnlyBrowser(QTextBrowser):
     """A QTextBrowser that loads no resource at all (remote images stay blank)."""
 
-    def loadResource(self, kind: int, name: QUrl | str) -> Any:  # noqa: N802 (Qt override)
+    def loadResource(self, kind: int, name: QUrl | str) -> object:  # noqa: N802 (Qt override)
         return None
+
+
+@runtime_checkable
+class EngineBackend(Protocol):
+    """A desk backend built on a database engine (the service backend is one)."""
+
+    engine: Engine
+    actor_name: str
+    role: str | None
 
 
 @dataclass
 class TemplateTeacher:
     """The calls the teach panel makes (all blocking; run them on the executor)."""
 
-    engine: Any
+    engine: Engine
     actor_name: str
     role: str | None = None
 
     @classmethod
-    def from_backend(cls, backend: Any) -> TemplateTeacher:
-        """Built from the desk's service backend (its engine, name and role)."""
-        return cls(backend.engine, backend.actor_name, getattr(backend, "role", None))
+    def from_backend(cls, backend: object) -> TemplateTeacher:
+        """Built from the desk's service backend (its engine, name and role).
 
-    def _service(self) -> Any:
-        from app.mail.template_store import TemplateService
+        Raises:
+            TypeError: ``backend`` does not work on a database engine.
+        """
+        if not isinstance(backend, EngineBackend):
+            raise TypeError(f"teaching templates needs a database backend, not {backend!r}")
+        return cls(backend.engine, backend.actor_name, backend.role)
 
+    def _service(self) -> TemplateService:
         return TemplateService(self.engine, self.actor_name, self.role)
 
-    def sample(self, mail_message_id: int) -> Any:
+    def sample(self, mail_message_id: int) -> tuple[SampleNotice, dict[str, str]]:
         """The stored notice and its domain's current template rules."""
         service = self._service()
         sample = service.sample(mail_message_id)
         current = {t.domain: t for t in service.enabled()}.get(sample.domain)
         return sample, dict(current.rules) if current else {}
 
-    def preview(self, template: TaughtTemplate) -> Any:
+    def preview(self, template: TaughtTemplate) -> Preview:
         """What the template would read among the domain's stored notices."""
         return self._service().preview(template)
 
-    def save_and_rerun(self, template: TaughtTemplate) -> tuple[Any, int, int]:
+    def save_and_rerun(self, template: TaughtTemplate) -> tuple[TemplateInfo, int, int]:
         """Save the template, then re-run the domain's review backlog: (info, re-run, matched)."""
         from app.mail.ingest import MailIngest
 
@@ -90,7 +122,7 @@ class TeachTemplatePanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._teacher, self._executor, self._tasks = teacher, executor, tasks
-        self._sample: Any = None
+        self._sample: SampleNotice | None = None
         self._base: dict[str, str] = {}
         self._marks: list[Mark] = []
         self.template: TaughtTemplate | None = None
@@ -103,13 +135,15 @@ class TeachTemplatePanel(QWidget):
             self.field.addItem(FIELD_LABELS[name], name)
         self.assign_button = named(QPushButton("Assign selection to field"), "Assign")
         self.assign_button.clicked.connect(self.assign_selection)
-        self.assigned = named(QListWidget(), "Assigned values")
+        self.assigned_model = AssignedValuesModel(self)
+        self.assigned = _read_only_table(self.assigned_model, "Assigned values")
         self.preview_button = named(QPushButton("Preview"), "Preview", enabled=False)
         self.preview_button.clicked.connect(lambda: self._tasks.spawn(self.preview()))
         self.save_button = named(QPushButton("Save template"), "Save template", enabled=False)
         self.save_button.clicked.connect(lambda: self._tasks.spawn(self.save()))
         self.preview_label = QLabel(wordWrap=True)
-        self.changes = named(QListWidget(), "What it would change")
+        self.changes_model = TemplateChangesModel(self)
+        self.changes = _read_only_table(self.changes_model, "What it would change")
         self.status = QLabel(wordWrap=True)
         row = QHBoxLayout()
         row.addWidget(QLabel("Field:"))
@@ -129,16 +163,16 @@ class TeachTemplatePanel(QWidget):
 
     async def open_notice(self, mail_message_id: int) -> None:
         """Load a stored notice and show it as a mail client would."""
-        self._sample, self._base = await self._executor.call(self._teacher.sample,
-                                                             mail_message_id)
-        if self._sample.html:
-            self.browser.setHtml(self._sample.html)
+        sample, self._base = await self._executor.call(self._teacher.sample, mail_message_id)
+        self._sample = sample
+        if sample.html:
+            self.browser.setHtml(sample.html)
         else:
-            self.browser.setPlainText(self._sample.text)
+            self.browser.setPlainText(sample.text)
         self._marks.clear()
-        self.assigned.clear()
-        self.status.setText(f"{self._sample.subject} — from {self._sample.from_addr} "
-                            f"(template for {self._sample.domain})")
+        self.assigned_model.set_rows([])
+        self.status.setText(f"{sample.subject} — from {sample.from_addr} "
+                            f"(template for {sample.domain})")
 
     def assign_selection(self) -> None:
         """Assign the selected text to the chosen field (a second time replaces it)."""
@@ -149,10 +183,10 @@ class TeachTemplatePanel(QWidget):
             self.status.setText("Select the value in the notice first.")
             return
         self._marks = [m for m in self._marks if m.field != name] + [Mark(name, start, end)]
-        self.assigned.clear()
         text = self._plain()
-        for mark in self._marks:
-            self.assigned.addItem(f"{FIELD_LABELS[mark.field]}: {text[mark.start:mark.end]}")
+        self.assigned_model.set_rows([
+            AssignedValue(m.field, FIELD_LABELS[m.field], text[m.start:m.end])
+            for m in self._marks])
         self.preview_button.setEnabled(True)
         self.save_button.setEnabled(False)
 
@@ -160,6 +194,9 @@ class TeachTemplatePanel(QWidget):
         return self.browser.toPlainText().replace("\u2029", "\n").replace("\xa0", " ")
 
     def _derive(self) -> TaughtTemplate | None:
+        if self._sample is None:
+            self.status.setText("Open a notice first.")
+            return None
         try:
             return derive_template(self._plain(), self._marks, self._sample.domain,
                                    base=self._base)
@@ -177,9 +214,7 @@ class TeachTemplatePanel(QWidget):
         self.preview_label.setText(
             f"Would read {result.readable_after} of {result.stored} stored notice(s) from "
             f"{template.domain} (today {result.readable_before}).")
-        self.changes.clear()
-        for row_id, name, before, after in result.changes[:200]:
-            self.changes.addItem(f"#{row_id} {name}: {before or '—'} → {after or '—'}")
+        self.changes_model.set_rows(result.changes[:CHANGES_SHOWN])
         self.save_button.setEnabled(True)
 
     async def save(self) -> None:

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PIL import Image
 
@@ -76,7 +76,7 @@ class ImageProcess:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
 
-    def run(self, fn: Callable[..., T], *args: Any) -> T:
+    def run(self, fn: Callable[..., T], *args: object) -> T:
         """``fn(*args)`` in the helper process (``fn`` a module-level function)."""
         for _attempt in range(2):  # a helper that died (killed, out of memory) is replaced once
             pool = self._started()

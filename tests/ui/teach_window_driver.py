@@ -78,11 +78,13 @@ async def drive(database_url: str, screenshot: str | None) -> dict[str, Any]:
         _select(panel, value, ANCHORS.get(name, ""))
         panel.field.setCurrentIndex(panel.field.findData(name))
         _click(panel.assign_button)
-    assigned = [panel.assigned.item(i).text() for i in range(panel.assigned.count())]
+    assigned = [f"{value.label}: {value.text}" for value in panel.assigned_model.rows()]
     _click(panel.preview_button)
     await _until(lambda: panel.save_button.isEnabled())
     preview = panel.preview_label.text()
-    changes = [panel.changes.item(i).text() for i in range(panel.changes.count())]
+    changes = [" ".join(str(panel.changes_model.index(r, c).data())
+                        for c in range(panel.changes_model.columnCount()))
+               for r in range(panel.changes_model.rowCount())]
     if screenshot:
         _select(panel, "3-4")
         await asyncio.sleep(0.3)

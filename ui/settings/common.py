@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton
 
 from app.config import Settings
 from app.errors import KnownError
+from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.widgets import named
 
@@ -32,7 +32,7 @@ class SettingsContext:
     """
 
     settings: Settings
-    backend: Any
+    backend: DeskBackend | None
     executor: ServiceExecutor
     tasks: TaskGroup
     keyring_problem: Callable[[str], None]

@@ -8,7 +8,6 @@ verification code that the mailbox does not deliver, an inline field asks for it
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from automation.runs.events import Answer
 from ui.settings.common import SettingsContext, result_row
@@ -97,8 +97,13 @@ class PortalTab(QWidget):
             self.result.setText("No portal account yet: add one with "
                                 "`transferdesk accounts add`.")
 
-    def _show_details(self) -> None:
+    def current_account(self) -> PortalAccountInfo | None:
+        """The account picked in the list (None: none)."""
         info = self.account.currentData()
+        return info if isinstance(info, PortalAccountInfo) else None
+
+    def _show_details(self) -> None:
+        info = self.current_account()
         self.details.setText("" if info is None else (
             f"{info.platform} · {info.site_url} · {info.username}"
             + ("" if info.active else " · inactive")))
@@ -110,13 +115,13 @@ class PortalTab(QWidget):
         if backend is None:
             return
         mode = await self._context.executor.call(backend.automation_mode, account_id)
-        current = self.account.currentData()
+        current = self.current_account()
         if current is not None and current.id == account_id:
             self.mode.setCurrentText(mode)
 
     async def apply_mode(self) -> bool:
         """Set the selected account's automation mode (supervisors; audited)."""
-        info, backend = self.account.currentData(), self._context.backend
+        info, backend = self.current_account(), self._context.backend
         if info is None or backend is None:
             self.result.setText("No portal account selected.")
             return False
@@ -135,7 +140,7 @@ class PortalTab(QWidget):
         """Store the selected account's password as ``portal:<id>``."""
         from app.credentials import portal_key
 
-        info = self.account.currentData()
+        info = self.current_account()
         if info is None:
             self.result.setText("No portal account selected.")
             return False
@@ -151,7 +156,7 @@ class PortalTab(QWidget):
         from automation.portals.protocol import PortalCredentials
         from ui.settings.portal_sign_in import check_portal_sign_in
 
-        info = self.account.currentData()
+        info = self.current_account()
         if info is None:
             self.result.setText("No portal account selected.")
             return False
@@ -185,7 +190,7 @@ class PortalTab(QWidget):
         self.test_button.setEnabled(True)
         self.result.setText(message)
 
-    def _ask_code(self, account: str, answer: Any) -> None:
+    def _ask_code(self, account: str, answer: Answer) -> None:
         self._close_prompt(None)
         self._pending = answer
         self.code_label.setText(f"Code sent to {account}:")
