@@ -54,3 +54,30 @@ def test_empty_list_says_so(qtbot, run, engine, backend):
     run(view.reload())
     assert view.model.rowCount() == 0 and "No escrow problems" in view.status.text()
     executor.shutdown(wait=True)
+
+
+def test_a_header_sorts_the_table_and_the_selection_stays_on_its_transfer(
+        qtbot, qtmodeltester, run, engine, backend, account_id):
+    from PySide6.QtCore import Qt
+
+    ids = seed_transfers(engine, 3, account_id)
+    for transfer_id, attempts in zip(ids, (5, 2, 12), strict=True):
+        _fail_capture(engine, transfer_id)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE transfers SET escrow_attempts = :a, payment_intent_id ="
+                              " 'pi_' || id WHERE id = :id"), {"a": attempts, "id": transfer_id})
+    executor = ServiceExecutor(1)
+    view = EscrowProblemsView(backend, executor, TaskGroup())
+    qtbot.addWidget(view)
+    run(view.reload())
+    qtmodeltester.check(view.proxy, force_py=True)
+    shown = [view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount())]
+    assert shown == [p.order_ref for p in backend.escrow_problems()], "the service's order"
+
+    view.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # Attempts: by number, not text
+    assert [view.proxy.index(r, 4).data() for r in range(3)] == ["12", "5", "2"]
+    view.table.selectRow(2)
+    assert view.selected_ids() == [ids[1]], "the row shown last is the one with 2 attempts"
+    tooltip = view.proxy.index(2, 3).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.startswith(f"Hold pi_{ids[1]} for 120.00 USD; lapses")
+    executor.shutdown(wait=True)
