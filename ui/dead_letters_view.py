@@ -15,44 +15,28 @@ from app.webhooks.repository import DeadLetter
 from app.webhooks.service import WebhookService
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.models.dead_letters import DeadLettersModel
-from ui.row_action_view import RowActionView
+from ui.row_action_view import RowAction, RowActionView
+
+
+def _count(letters: Sequence[DeadLetter]) -> str:
+    n = len(letters)
+    return f"{n} dead deliver{'y' if n == 1 else 'ies'}" if n else \
+        "No dead letters: every webhook was delivered."
 
 
 class DeadLettersView(RowActionView[DeadLetter]):
     """The dead letters table with Refresh and Resend selected."""
 
-    TITLE = "Webhook deliveries that gave up"
-    TABLE_NAME = "Dead letters"
-    ACTION_TEXT = "Resend selected"
-    VERB = "Resend"
-    WHAT = "dead letters"
-
     def __init__(self, service: WebhookService, executor: ServiceExecutor, tasks: TaskGroup,
                  parent: QWidget | None = None) -> None:
-        super().__init__(DeadLettersModel(), executor, tasks, parent)
-        self._service = service
+        super().__init__(DeadLettersModel(), RowAction[DeadLetter](
+            title="Webhook deliveries that gave up", table_name="Dead letters",
+            button="Resend selected", verb="Resend", what="dead letters",
+            load=service.dead_letters, act=service.resend, key=lambda letter: letter.id,
+            loaded_text=_count,
+            acted_text=lambda done, ids: f"Queued again: {len(done)} of {len(ids)} selected."),
+            executor, tasks, parent)
         self.resend_button = self.action_button
-
-    def load(self) -> Sequence[DeadLetter]:
-        """The dead letters (blocking)."""
-        return self._service.dead_letters()
-
-    def act(self, keys: list[int]) -> Sequence[int]:
-        """Queue the deliveries with ``keys`` again (blocking)."""
-        return self._service.resend(keys)
-
-    def key(self, row: DeadLetter) -> int:
-        """The delivery id."""
-        return row.id
-
-    def loaded_text(self, rows: Sequence[DeadLetter]) -> str:
-        """How many dead deliveries, or that there are none."""
-        return (f"{len(rows)} dead deliver{'y' if len(rows) == 1 else 'ies'}" if rows
-                else "No dead letters: every webhook was delivered.")
-
-    def acted_text(self, done: Sequence[int], selected: Sequence[int]) -> str:
-        """How many of the selected were queued again."""
-        return f"Queued again: {len(done)} of {len(selected)} selected."
 
     async def resend_selected(self) -> None:
         """Queue the selected deliveries again, then reload."""
