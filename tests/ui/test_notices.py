@@ -55,3 +55,14 @@ def test_link_a_notice_by_hand(qtbot, qtmodeltester, run, engine, backend, accou
     row = QueueService(engine).rows([ids[1]])[0]
     assert row.status == "notice_received"
     executor.shutdown(wait=True)
+
+
+def test_teaching_needs_a_backend_on_a_database_engine(backend):
+    import pytest
+
+    from ui.teach_template import TemplateTeacher
+
+    teacher = TemplateTeacher.from_backend(backend)
+    assert (teacher.engine, teacher.actor_name) == (backend.engine, "Test Desk")
+    with pytest.raises(TypeError, match="needs a database backend"):
+        TemplateTeacher.from_backend(object())
