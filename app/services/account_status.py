@@ -11,6 +11,7 @@ Runs count for the account their transfer is on now (a reassigned transfer's run
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import Engine, RowMapping, text
 from sqlalchemy.orm import Session, sessionmaker
 
