@@ -41,8 +41,8 @@ ROW = TransferRow(
 TRANSFER = TransferFull(
     row=ROW, accept_url=None, transfer_ref="abc", notice_received_at=AT, claimed_at=None,
     verified_at=AT, verified_by="Ana", method="manual", decision_note="seen",
-    payment_intent_id=None, amount_to_capture=None, escrow_error=None, escrow_attempts=0, escrow_next_attempt_at=None,
-    escrow_updated_at=None, created_at=AT)
+    payment_intent_id=None, amount_to_capture=None, escrow_error=None, escrow_attempts=0,
+    escrow_next_attempt_at=None, escrow_updated_at=None, created_at=AT)
 #: Internal names a sentence must never show (actions with underscores, outcome values).
 _INTERNAL = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
