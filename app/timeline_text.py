@@ -205,6 +205,8 @@ AUDIT_SENTENCES: Mapping[str, Sentence] = {
     "escrow_cancel_retry_scheduled": _escrow_result("Release of the hold will be retried"),
     **{f"escrow_{status.value}": _escrow_result(f"Hold {ESCROW_WORDS[status.value]}")
        for status in EscrowStatus},
+    "escrow_held": _escrow_result("Hold placed"),
+    "escrow_failed": _escrow_result("Capturing or releasing the hold failed"),
 }
 
 
