@@ -10,7 +10,6 @@ from app.domain.records import (
     PortalAccountInfo,
     QueueFilter,
     QueuePage,
-    TimelineItem,
     TransferDetail,
     TransferFull,
     TransferRow,
@@ -20,6 +19,7 @@ from app.repositories import mapping, records
 from app.repositories import queue as queue_repo
 from app.repositories import transfers as repo
 from app.services.base import Service
+from app.timeline_text import timeline_items
 
 SORT_KEYS = queue_repo.SORT_KEYS
 
@@ -88,20 +88,5 @@ class QueueService(Service):
             evidence = tuple(mapping.evidence_info(e)
                              for e in records.evidence_for(session, transfer_id))
             audit = tuple(mapping.audit_entry(a) for a in repo.audit_for(session, transfer_id))
-        items: list[TimelineItem] = []
-        for a in audit:
-            who = a.actor_name or a.actor
-            change = f"{a.from_status} -> {a.to_status}" if a.from_status else a.to_status
-            items.append(TimelineItem(a.at, "audit", f"{a.action} ({change}) by {who}", a.id))
-        for r in runs:
-            result = r.outcome or ("running" if r.finished_at is None else "no outcome")
-            items.append(TimelineItem(r.started_at, "run",
-                                      f"attempt {r.attempt} by {r.worker}: {result}", r.id))
-        for m in emails:
-            items.append(TimelineItem(m.received_at or transfer.created_at, "email",
-                                      f"email from {m.from_addr}: {m.subject}", m.id))
-        for e in evidence:
-            items.append(TimelineItem(e.created_at, "evidence",
-                                      f"{e.kind} {e.filename} ({e.size:,} bytes)", e.id))
-        items.sort(key=lambda item: (item.at, item.kind, item.ref_id))
-        return TransferDetail(transfer, runs, emails, evidence, audit, tuple(items))
+        return TransferDetail(transfer, runs, emails, evidence, audit,
+                              timeline_items(transfer, runs, emails, evidence, audit))
