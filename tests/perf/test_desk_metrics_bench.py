@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import Engine
 
 from app.db.engine import libpq_url
-from app.demo_data import insert_demo
 from app.domain.states import Role
 from app.services.account_status import AccountStatusService
 from app.services.desk_metrics import DeskMetricsService
+from automation.demo.transfers import insert_demo
 from tests.perf.desk_support import DESK_ROWS
 from tests.perf.report import percentile, report
 
