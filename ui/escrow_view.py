@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.backend import DeskBackend
+from app.desk.api import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.widgets import named
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.backend import DeskBackend
+from app.desk.api import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.teach_template import TeachTemplatePanel, TemplateTeacher
 from ui.widgets import named

@@ -1,4 +1,7 @@
-"""A read-only table model over a list of frozen rows: subclasses name the columns and cells."""
+"""A read-only table model over a list of frozen rows: subclasses name the columns and cells.
+
+Owns :class:`RowsModel`, the base of the desk's small tables (one model per table).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         super().__init__(parent)
         self._rows: list[T] = []
 
-    def cells(self, row: T) -> tuple[Any, ...]:
+    def cells(self, row: T) -> tuple[object, ...]:
         """The display values of ``row``, one per header."""
         raise NotImplementedError
 
@@ -46,11 +49,12 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+                   role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
 
+    # Any: a QVariant, the row object for RowRole or its text; callers read RowRole as their T.
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
