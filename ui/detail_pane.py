@@ -35,8 +35,8 @@ from app.desk.api import DeskBackend, now_utc
 from app.domain.records import EvidenceInfo, TransferDetail, TransferRow
 from automation.browser.trace_viewer import TraceViewerServer
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.due_display import DUE_COLOURS, due_level, format_due
 from ui.labels import ESCROW_LABELS, OUTCOME_LABELS, STATUS_LABELS
-from ui.queue_model import DUE_COLOURS, due_level, format_due
 from ui.thumbnails import images, thumbnail
 from ui.widgets import named
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
-from enum import IntEnum
+from datetime import UTC, datetime
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -26,11 +25,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from app.domain.records import TransferRow
 from app.domain.states import Status
 from app.services.queue import row_sort_key
+from ui.due_display import DUE_BRUSHES, due_level, format_due, local_time
 from ui.labels import STATUS_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -53,59 +53,6 @@ IdRole = Qt.ItemDataRole.UserRole + 2
 DueLevelRole = Qt.ItemDataRole.UserRole + 3
 
 
-class DueLevel(IntEnum):
-    """How urgent the earliest deadline is (drives the row colour)."""
-
-    NONE = 0
-    LATER = 1
-    WITHIN_24H = 2
-    WITHIN_6H = 3
-    OVERDUE = 4
-
-
-DUE_COLOURS: dict[DueLevel, QColor] = {
-    DueLevel.OVERDUE: QColor("#d32f2f"),
-    DueLevel.WITHIN_6H: QColor("#ef6c00"),
-    DueLevel.WITHIN_24H: QColor("#f9a825"),
-}
-DUE_BRUSHES: dict[DueLevel, QBrush] = {level: QBrush(c) for level, c in DUE_COLOURS.items()}
-
-
-def due_level(due: datetime | None, now: datetime) -> DueLevel:
-    """Classify a deadline relative to ``now``."""
-    if due is None:
-        return DueLevel.NONE
-    left = due - now
-    if left <= timedelta(0):
-        return DueLevel.OVERDUE
-    if left < timedelta(hours=6):
-        return DueLevel.WITHIN_6H
-    if left < timedelta(hours=24):
-        return DueLevel.WITHIN_24H
-    return DueLevel.LATER
-
-
-def format_due(due: datetime | None, now: datetime) -> str:
-    """"in 3 h 05 m", "2 d 4 h", "overdue 40 m" — compact and sortable by eye."""
-    if due is None:
-        return ""
-    seconds = int((due - now).total_seconds())
-    prefix = "overdue " if seconds < 0 else "in "
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{prefix}{days} d {hours} h"
-    if hours:
-        return f"{prefix}{hours} h {minutes:02d} m"
-    return f"{prefix}{minutes} m"
-
-
-def _local(value: datetime | None) -> str:
-    return value.astimezone().strftime("%a %d %b %H:%M") if value is not None else ""
-
-
 def _seats(row: TransferRow) -> str:
     parts = [f"Sec {row.section or '?'}", f"Row {row.row or '?'}"]
     if row.seats:
@@ -115,7 +62,7 @@ def _seats(row: TransferRow) -> str:
 
 def _notice(row: TransferRow) -> str:
     if row.notice_received_at is not None:
-        return _local(row.notice_received_at)
+        return local_time(row.notice_received_at)
     return "waiting" if row.status is Status.AWAITING_NOTICE else "received"
 
 
@@ -124,7 +71,7 @@ COLUMNS: tuple[tuple[str, str, Callable[[TransferRow, datetime], str]], ...] = (
     ("Status", "status", lambda r, n: STATUS_LABELS[r.status]),
     ("Due", "due", lambda r, n: format_due(r.due_at, n)),
     ("Event", "event", lambda r, n: r.event_name),
-    ("Event date", "event_date", lambda r, n: _local(r.event_starts_at)),
+    ("Event date", "event_date", lambda r, n: local_time(r.event_starts_at)),
     ("Section / row / seats", "section", lambda r, n: _seats(r)),
     ("Seller", "seller", lambda r, n: r.seller_name),
     ("Account", "account", lambda r, n: ""),  # resolved through TransferTableModel.account_names
@@ -132,7 +79,7 @@ COLUMNS: tuple[tuple[str, str, Callable[[TransferRow, datetime], str]], ...] = (
     ("Attempts", "attempts", lambda r, n: str(r.attempts)),
     ("Held by", "holder", lambda r, n: r.claimed_by or ""),
     ("Order", "order_ref", lambda r, n: r.order_ref),
-    ("Updated", "updated", lambda r, n: _local(r.updated_at)),
+    ("Updated", "updated", lambda r, n: local_time(r.updated_at)),
 )
 COL_UPDATED = 11
 #: Column -> the queue service's sort key (every column sorts in the database).
@@ -228,7 +175,7 @@ class TransferTableModel(QAbstractTableModel):
         if column != COL_DUE:
             return None
         due = row.due_at
-        return f"Due {_local(due)}" if due is not None else "No deadline"
+        return f"Due {local_time(due)}" if due is not None else "No deadline"
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._has_more and not self._fetching

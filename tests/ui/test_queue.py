@@ -17,16 +17,15 @@ from app.events import EventBus
 from tests.ui.conftest import seed_transfers
 from ui.bridge import EventBridge
 from ui.db_executor import CallCancelledError, CancelScope, ServiceExecutor, TaskGroup
+from ui.due_display import DueLevel, due_level
 from ui.queue_model import (
     COL_DUE,
     COL_ORDER,
     COL_STATUS,
-    DueLevel,
     DueLevelRole,
     IdRole,
     RowRole,
     TransferTableModel,
-    due_level,
 )
 from ui.queue_view import PAGE_SIZE, QueueWidget
 
