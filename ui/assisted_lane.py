@@ -5,13 +5,13 @@ browser (the OS's, never the automated one: TransferDesk does not evade bot dete
 person accepts there and copies a screenshot of My Account, **Ctrl+V** pastes it (or drop an
 image file), **V** records the manual decision with that image as evidence; the next transfer
 comes up. A lease (``lane_claims``) keeps two desks from the same transfer. The opener only
-ever receives the accept link (never a password); tests inject their own.
+ever receives the accept link (never a password); tests inject their own. Owns the lane's view
+and its list model over the core's :class:`~app.domain.records.TransferFull` rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -24,6 +24,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
     QGuiApplication,
     QImage,
     QKeySequence,
@@ -32,6 +34,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
 
+from app.desk.api import DeskBackend
+from app.domain.records import TransferFull
 from app.errors import KnownError
 from ui.db_executor import ServiceExecutor, TaskGroup
 
@@ -49,9 +53,9 @@ class LaneModel(QAbstractListModel):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[Any] = []
+        self.rows: list[TransferFull] = []
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[TransferFull]) -> None:
         """Replace the rows."""
         self.beginResetModel()
         self.rows = list(rows)
@@ -60,7 +64,7 @@ class LaneModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         row = self.rows[index.row()].row
@@ -68,7 +72,7 @@ class LaneModel(QAbstractListModel):
         return f"{due} · {row.order_ref} · {row.event_name}"
 
 
-def facts_html(full: Any) -> str:
+def facts_html(full: TransferFull) -> str:
     """What the person checks on the portal: event, section, row, seats, seller, deadline."""
     row = full.row
     due = f"{row.due_at:%Y-%m-%d %H:%M %Z}" if row.due_at else "none"
@@ -80,14 +84,14 @@ def facts_html(full: Any) -> str:
 class AssistedLaneView(QWidget):
     """Queue on the left; the current transfer's facts and the paste target on the right."""
 
-    def __init__(self, backend: Any, executor: ServiceExecutor, tasks: TaskGroup, desk: str,
+    def __init__(self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup, desk: str,
                  opener: Opener = default_opener, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Assisted lane")
         self.setAcceptDrops(True)
         self._backend, self._executor, self._tasks = backend, executor, tasks
         self.desk, self.opener = desk, opener
-        self.current: Any = None
+        self.current: TransferFull | None = None
         self.screenshot: bytes | None = None
         self.model = LaneModel()
         self.list = QListView()
@@ -154,11 +158,11 @@ class AssistedLaneView(QWidget):
         self.status.setText("Screenshot ready: press V to record the transfer as verified.")
         return True
 
-    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasImage() or event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: Any) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         data = event.mimeData()
         image = QImage(data.imageData()) if data.hasImage() else QImage()
         if image.isNull() and data.hasUrls():

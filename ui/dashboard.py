@@ -1,17 +1,22 @@
-"""A small dashboard: verified per day, median notice-to-verified time, run outcomes, statuses."""
+"""A small dashboard: verified per day, median notice-to-verified time, run outcomes, statuses.
+
+Owns the dashboard window; it draws the core's :class:`~app.domain.records.DashboardStats`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.backend import ALL_STATUSES
+from app.desk.api import DeskBackend
+from app.domain.states import OPEN_STATUSES, Outcome, Status
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.labels import OUTCOME_LABELS, STATUS_LABELS
 
 DAYS = 14
 
@@ -57,7 +62,7 @@ def format_minutes(minutes: float | None) -> str:
 class DashboardWindow(QDialog):
     """Shown with ``.show()``; :meth:`reload` fetches the figures off the GUI thread."""
 
-    def __init__(self, backend: Any, executor: ServiceExecutor, tasks: TaskGroup,
+    def __init__(self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Dashboard")
@@ -76,9 +81,9 @@ class DashboardWindow(QDialog):
         grid.addWidget(outcome_view, 1, 0)
         grid.addWidget(self.view, 1, 1)
         layout.addLayout(grid, 1)
-        self.counts: dict[str, int] = {}
-        self.verified_per_day: list[tuple[Any, int]] = []
-        self.outcomes: dict[str, int] = {}
+        self.counts: dict[Status, int] = {}
+        self.verified_per_day: list[tuple[date, int]] = []
+        self.outcomes: dict[Outcome, int] = {}
 
     async def reload(self) -> None:
         """Fetch the figures and redraw."""
@@ -88,16 +93,16 @@ class DashboardWindow(QDialog):
         self.outcomes = dict(figures.outcomes_by_kind)
         _draw_bars(self.verified_chart, [d.strftime("%d %b") for d, _ in self.verified_per_day],
                    [float(n) for _, n in self.verified_per_day])
-        kinds = sorted(self.outcomes) or ["none yet"]
-        _draw_bars(self.outcome_chart, [k.replace("_", " ") for k in kinds],
-                   [float(self.outcomes.get(k, 0)) for k in kinds])
-        _draw_bars(self.chart, [s.replace("_", " ") for s in ALL_STATUSES],
-                   [float(self.counts.get(s, 0)) for s in ALL_STATUSES])
+        kinds = sorted(self.outcomes)
+        _draw_bars(self.outcome_chart, [OUTCOME_LABELS[k] for k in kinds] or ["none yet"],
+                   [float(self.outcomes[k]) for k in kinds] or [0.0])
+        _draw_bars(self.chart, [STATUS_LABELS[s] for s in Status],
+                   [float(self.counts.get(s, 0)) for s in Status])
         total = sum(self.counts.values())
-        open_count = sum(self.counts.get(s, 0) for s in ALL_STATUSES[:4])
+        open_count = sum(self.counts.get(s, 0) for s in OPEN_STATUSES)
         verified = sum(n for _, n in self.verified_per_day)
         self.summary.setText(f"<b>{total:,}</b> transfers, <b>{open_count:,}</b> open, "
-                             f"<b>{self.counts.get('needs_review', 0):,}</b> need review, "
+                             f"<b>{self.counts.get(Status.NEEDS_REVIEW, 0):,}</b> need review, "
                              f"<b>{verified:,}</b> verified in {DAYS} days")
         self.median_label.setText("Median time from notice to verified: <b>"
                                   f"{format_minutes(figures.median_minutes_to_verified)}</b>")

@@ -9,6 +9,7 @@ Cancelling a task only stops the coroutine; the thread keeps running the service
 read-only queries that a newer one supersedes, :meth:`ServiceExecutor.call_cancellable` also
 stops the SQL statement in PostgreSQL (a cancel request for the statement the call is running,
 and no new statement afterwards), so a stale search no longer competes with the fresh one.
+Owns the executor, the task group and the statement hooks behind cancellable calls.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, ExceptionContext
@@ -27,7 +28,14 @@ from sqlalchemy.engine import Connection, ExceptionContext
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 _CANCEL_TIMEOUT_S = 5.0
+
+
+class _Cancellable(Protocol):
+    """The part of a psycopg connection a cancel needs."""
+
+    def cancel_safe(self, timeout: float = ...) -> None: ...
 
 
 class CallCancelledError(Exception):
@@ -43,10 +51,10 @@ class CancelScope:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._connection: Any = None
+        self._connection: _Cancellable | None = None
         self.cancelled = False
 
-    def statement_started(self, dbapi_connection: Any) -> None:
+    def statement_started(self, dbapi_connection: _Cancellable) -> None:
         """Called on the worker thread before each statement of the call."""
         with self._lock:
             if self.cancelled:
@@ -74,15 +82,18 @@ _hooks_lock = threading.Lock()
 
 
 def _current_scope() -> CancelScope | None:
-    return getattr(_scopes, "scope", None)
+    scope: CancelScope | None = getattr(_scopes, "scope", None)  # unset on other threads
+    return scope
 
 
-def _before_statement(conn: Connection, *_args: Any) -> None:
+def _before_statement(conn: Connection, *_args: object) -> None:
     if (scope := _current_scope()) is not None:
-        scope.statement_started(conn.connection.dbapi_connection)
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None  # a connection running a statement has its DBAPI connection
+        scope.statement_started(dbapi)  # type: ignore[arg-type]  # psycopg, not the DBAPI stub
 
 
-def _after_statement(_conn: Connection, *_args: Any) -> None:
+def _after_statement(_conn: Connection, *_args: object) -> None:
     if (scope := _current_scope()) is not None:
         scope.statement_finished()
 
@@ -119,14 +130,16 @@ class ServiceExecutor:
         self._canceller = ThreadPoolExecutor(max_workers=1, thread_name_prefix="td-cancel")
         _install_statement_hooks()
 
-    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on the pool and return its result (or raise its error)."""
         # qasync may step a task from Qt's event processing while its loop is not "running"
         # (e.g. between run_until_complete calls): use the loop installed for this thread.
         loop = asyncio.get_event_loop()
         return await loop.run_in_executor(self._pool, partial(fn, *args, **kwargs))
 
-    async def call_cancellable(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def call_cancellable(
+        self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Like :meth:`call`, for read-only work: cancelling the awaiting task also cancels the
         SQL statement the call is running and refuses the ones after it."""
         scope = CancelScope()
@@ -157,13 +170,13 @@ class TaskGroup:
     """
 
     def __init__(self, on_error: Callable[[BaseException], None] | None = None) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._named: dict[str, asyncio.Task[Any]] = {}
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._named: dict[str, asyncio.Task[object]] = {}
         self._on_error = on_error
 
     def spawn(
-        self, coro: Coroutine[Any, Any, Any], name: str | None = None
-    ) -> asyncio.Task[Any]:
+        self, coro: Coroutine[Any, Any, T], name: str | None = None  # Any: the send/yield types
+    ) -> asyncio.Task[T]:
         """Schedule ``coro``; if ``name`` is given, cancel the running task of that name first."""
         if name is not None and (previous := self._named.get(name)) is not None:
             previous.cancel()
@@ -189,7 +202,7 @@ class TaskGroup:
         for task in list(self._tasks):
             task.cancel()
 
-    def _finished(self, name: str | None, task: asyncio.Task[Any]) -> None:
+    def _finished(self, name: str | None, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
         if name is not None and self._named.get(name) is task:
             del self._named[name]

@@ -1,7 +1,7 @@
 """The desk's part in deadlines: sweep when no server process does, show new warnings.
 
 A desk sweeps (through the db executor, on the alarms timer) only while no worker or escrow
-processor has swept within :data:`UNATTENDED_AFTER` seconds; see
+processor has swept within :data:`app.desk.service_backend.UNATTENDED_AFTER` seconds; see
 :meth:`app.services.deadlines.DeadlineService.sweep_if_unattended`. New ``deadline_warning``
 alarms in the banner's list are published once each as
 :class:`~app.services.deadlines.DeadlineWarningAlarm`, which the tray turns into a message.
@@ -10,14 +10,10 @@ alarms in the banner's list are published once each as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from app.domain.records import AlarmInfo
 from app.events import EventBus
 from app.services.deadlines import ALARM_KIND, DeadlineWarningAlarm
-
-#: Seconds without a sweep by another process after which a desk sweeps (more than the longest
-#: server sweep_interval, 60 s, so a live server process is never second-guessed).
-UNATTENDED_AFTER = 90.0
 
 
 class DeadlineNotices:
@@ -27,7 +23,7 @@ class DeadlineNotices:
         self._bus = bus
         self._seen: set[int] = set()
 
-    def note(self, alarms: Sequence[Any]) -> list[int]:
+    def note(self, alarms: Sequence[AlarmInfo]) -> list[int]:
         """Publish the deadline warnings not seen before; their alarm ids."""
         new = [a for a in alarms if a.kind == ALARM_KIND and a.id not in self._seen]
         for alarm in new:

@@ -3,6 +3,7 @@
 Evidence thumbnails load lazily: fetched on a worker thread, decoded in the image helper
 process (:mod:`ui.thumbnails`), so even a full-page screenshot never holds the GUI's GIL;
 double-click opens an item in the system viewer; "Open trace" serves Playwright's trace viewer.
+Owns the pane; it renders the core's :class:`~app.domain.records.TransferDetail` as given.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QImage, QPixmap
@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.desk.api import DeskBackend, now_utc
+from app.domain.records import EvidenceInfo, TransferDetail, TransferRow
 from automation.browser.trace_viewer import TraceViewerServer
-from ui.backend import DeskBackend, now_utc
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.queue_model import DUE_COLOURS, due_level, format_due
+from ui.due_display import DUE_COLOURS, due_level, format_due
+from ui.labels import ESCROW_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from ui.thumbnails import images, thumbnail
 from ui.widgets import named
 
@@ -67,7 +69,7 @@ class DetailPane(QWidget):
     ) -> None:
         super().__init__(parent)
         self._backend, self._executor, self._tasks = backend, executor, tasks
-        self._detail: Any = None
+        self._detail: TransferDetail | None = None
         self.account_names: dict[int | None, str] = {}
         self._temp: Path | None = None  # made on first export, removed by shutdown()
         self._viewer: TraceViewerServer | None = None  # started on the first Open trace
@@ -109,31 +111,26 @@ class DetailPane(QWidget):
         layout.addWidget(self.evidence)
 
     @property
-    def detail(self) -> Any:
+    def detail(self) -> TransferDetail | None:
         """The detail currently shown (or None)."""
         return self._detail
 
-    def show_transfer(self, row: Any | None) -> None:
+    def show_transfer(self, row: TransferRow | None) -> None:
         """Load and show the detail of ``row`` (a queue row), or clear the pane."""
         if row is None:
             self._tasks.cancel("detail-thumbnails")
             self._render(None)
             return
-        self._tasks.spawn(self._load(int(row.id)), name="detail-load")
+        self._tasks.spawn(self._load(row.id), name="detail-load")
 
     def refresh(self) -> None:
         """Reload the transfer shown (after a change to it)."""
         if self._detail is not None:
-            self._tasks.spawn(self._load(int(self._transfer.id)), name="detail-load")
+            self._tasks.spawn(self._load(self._detail.transfer.row.id), name="detail-load")
 
     async def load(self, transfer_id: int) -> None:
         """Load a transfer's detail and render it (awaitable, for tests and callers)."""
         await self._load(transfer_id)
-
-    @property
-    def _transfer(self) -> Any:
-        """The queue row inside the detail (``TransferDetail.transfer.row``)."""
-        return self._detail.transfer.row
 
     async def _load(self, transfer_id: int) -> None:
         detail = await self._executor.call(self._backend.detail, transfer_id)
@@ -144,7 +141,7 @@ class DetailPane(QWidget):
         else:
             self._tasks.cancel("detail-thumbnails")
 
-    def _render(self, detail: Any) -> None:
+    def _render(self, detail: TransferDetail | None) -> None:
         self._detail = detail
         for form in (self.facts, self.deadlines):
             while form.rowCount():
@@ -155,33 +152,32 @@ class DetailPane(QWidget):
         if detail is None:
             self.title.setText("Select a transfer")
             return
-        t = self._transfer
-        status = str(t.status).replace("_", " ")
+        t = detail.transfer.row
+        status = STATUS_LABELS[t.status]
         self.title.setText(f"<h3>{t.order_ref} — {t.event_name}</h3>Status: <b>{status}</b>")
-        seats = ", ".join(str(s) for s in (getattr(t, "seats", ()) or ()))
+        seats = ", ".join(t.seats)
         facts = [
-            ("Venue", getattr(t, "venue", "")),
-            ("Event starts", _when(getattr(t, "event_starts_at", None))),
+            ("Venue", t.venue),
+            ("Event starts", _when(t.event_starts_at)),
             ("Seats", f"Sec {t.section} · Row {t.row} · {seats}"),
-            ("Seller", f"{t.seller_name} <{getattr(t, 'seller_email', '')}>"),
+            ("Seller", f"{t.seller_name} <{t.seller_email}>"),
             ("Account", self.account_names.get(t.account_id, "—")),
-            ("Amount", _money(getattr(t, "amount", None), getattr(t, "currency", None))),
-            ("Escrow", str(getattr(t, "escrow_status", "—"))),
-            ("Attempts", str(getattr(t, "attempts", 0))),
-            ("Held by", getattr(t, "claimed_by", None) or "—"),
-            ("Last outcome", getattr(t, "last_outcome", None) or "—"),
+            ("Amount", _money(t.amount, t.currency)),
+            ("Escrow", ESCROW_LABELS[t.escrow_status]),
+            ("Attempts", str(t.attempts)),
+            ("Held by", t.claimed_by or "—"),
+            ("Last outcome", OUTCOME_LABELS[t.last_outcome] if t.last_outcome else "—"),
             ("Decision", detail.transfer.decision_note or "—"),
         ]
         for label, value in facts:
-            widget = QLabel(str(value))
+            widget = QLabel(value)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts.addRow(label, widget)
         now = now_utc()
-        for label, attr in (
-            ("Accept by", "accept_by"), ("Event start", "event_starts_at"),
-            ("Hold expires", "hold_expires_at"),
+        for label, due in (
+            ("Accept by", t.accept_by), ("Event start", t.event_starts_at),
+            ("Hold expires", t.hold_expires_at),
         ):
-            due = getattr(t, attr, None)
             widget = QLabel(f"{_when(due)}  ({format_due(due, now) or 'none'})")
             colour = DUE_COLOURS.get(due_level(due, now))
             if colour is not None:
@@ -197,9 +193,9 @@ class DetailPane(QWidget):
         for ev in detail.evidence:
             self._add_evidence_item(ev)
 
-    def _add_evidence_item(self, ev: Any) -> None:
+    def _add_evidence_item(self, ev: EvidenceInfo) -> None:
         style = self.style()
-        content_type = str(ev.content_type)
+        content_type = ev.content_type
         if content_type == "application/pdf":
             icon = style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
         elif ev.kind == "trace":
@@ -228,7 +224,7 @@ class DetailPane(QWidget):
                 if item.data(EVIDENCE_ID_ROLE) == evidence_id:
                     item.setIcon(QIcon(pixmap))
 
-    async def export_evidence(self, ev: Any) -> Path:
+    async def export_evidence(self, ev: EvidenceInfo) -> Path:
         """Write one evidence item to a private temp file and return its path (off the GUI)."""
         content = await self._executor.call(self._backend.evidence_content, ev.id)
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in ev.filename)
@@ -246,11 +242,13 @@ class DetailPane(QWidget):
         else:
             self._tasks.spawn(self._open_in_viewer(ev))
 
-    async def _open_in_viewer(self, ev: Any) -> None:
+    async def _open_in_viewer(self, ev: EvidenceInfo) -> None:
         path = await self.export_evidence(ev)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-    def _timeline_selected(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
+    def _timeline_selected(
+        self, item: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None = None
+    ) -> None:
         self.open_trace_button.setEnabled(
             item is not None and item.data(0, EVIDENCE_ID_ROLE) is not None
         )
@@ -258,13 +256,13 @@ class DetailPane(QWidget):
     def _open_selected_trace(self) -> None:
         item = self.timeline.currentItem()
         evidence_id = item.data(0, EVIDENCE_ID_ROLE) if item is not None else None
-        if evidence_id is None:
+        if evidence_id is None or self._detail is None:
             return
         matches = [e for e in self._detail.evidence if e.id == evidence_id]
         if matches:
             self._tasks.spawn(self.open_trace(matches[0]))
 
-    async def open_trace(self, ev: Any) -> str:
+    async def open_trace(self, ev: EvidenceInfo) -> str:
         """Serve a run's trace with Playwright's viewer on 127.0.0.1 and open it in the default
         browser (no Playwright install or downloaded browser needed); returns the URL."""
         path = await self.export_evidence(ev)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QWidget
 
+from app.desk.api import DeskBackend
 from app.escrow.repository import EscrowProblem
-from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.models.escrow_problems import EscrowProblemsModel
 from ui.row_action_view import RowAction, RowActionView

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Settings
+from app.desk.api import SAVED_VIEWS, DeskBackend
 from app.errors import KnownError
 from app.events import EventBus
 from ui.alarms_banner import AlarmsBanner
-from ui.backend import SAVED_VIEWS, DeskBackend
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.deadline_desk import DeadlineNotices
@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
 
     async def _connect(self) -> None:
         if self.backend is None:
-            from ui.services import ServiceBackend
+            from app.desk.service_backend import ServiceBackend
 
             def work() -> tuple[str, Any] | None:
                 url, backend = ServiceBackend.open_for_desk(self._settings)

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.desk.api import DeskBackend
 from app.domain.records import MailMessageInfo, TransferRow
-from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.models.columns import ColumnTableModel
 from ui.models.notices import NoticesModel, TransferCandidatesModel

@@ -3,16 +3,24 @@
 Opened with ``.open()`` (window-modal, never a nested ``exec()``). Files come from drag-and-drop,
 the file picker or a pasted clipboard image; each is read and validated off the GUI thread and
 shows its own error inline. Nothing is written until "Record decision" succeeds in one call.
+Owns the dialog; the decision comes back as the core's :class:`~app.domain.records.TransferFull`.
 """
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPixmap,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -31,8 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.desk.api import DeskBackend, EvidenceFile
+from app.domain.records import TransferFull, TransferRow
 from app.errors import KnownError
-from ui.backend import DeskBackend, EvidenceFile
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.thumbnails import png_bytes, raw_rgba, thumbnail
 from ui.widgets import named
@@ -56,7 +65,7 @@ class OverrideDialog(QDialog):
     decided = Signal(object)
 
     def __init__(
-        self, row: Any, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
+        self, row: TransferRow, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -182,11 +191,11 @@ class OverrideDialog(QDialog):
 
         self.add_file(*await self._executor.call(encode))
 
-    def dragEnterEvent(self, event: Any) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: Any) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         self.add_paths(paths)
         event.acceptProposedAction()
@@ -227,7 +236,7 @@ class OverrideDialog(QDialog):
         if not self.problems():
             self._tasks.spawn(self.record(), name=f"override-{self._row.id}")
 
-    async def record(self) -> Any:
+    async def record(self) -> TransferFull | None:
         """Send the decision with its files; keep the dialog open with the error on failure."""
         files = self.valid_files()
         total = sum(len(f.content) for f in files)

@@ -4,20 +4,34 @@ The model never loads the whole queue: it holds the pages fetched so far and ask
 one through :attr:`TransferTableModel.fetch_requested` when the view scrolls near the end
 (``canFetchMore`` / ``fetchMore``). Sorting is done by the database (the ``sort`` override only
 emits :attr:`sort_requested`), so 100k rows sort as fast as a page loads. Live changes arrive as
-fresh row objects: :meth:`upsert_rows` updates in place (``dataChanged``), inserts rows that now
-belong to the loaded window and removes rows that no longer match, so selection and scroll stay.
+fresh :class:`~app.domain.records.TransferRow` objects: :meth:`upsert_rows` updates in place
+(``dataChanged``), inserts rows that now belong to the loaded window (placed with the core's
+:func:`~app.services.queue.row_sort_key`, the same order as the SQL) and removes rows that no
+longer match, so selection and scroll stay. Owns the table model, its columns and the due
+formatting (the row's ``due_at`` is the database's, used as given).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
-from enum import IntEnum
-from typing import Any
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush
+
+from app.domain.records import TransferRow
+from app.domain.states import Status
+from app.services.queue import row_sort_key
+from ui.due_display import DUE_BRUSHES, due_level, format_due, local_time
+from ui.labels import STATUS_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -39,123 +53,37 @@ IdRole = Qt.ItemDataRole.UserRole + 2
 DueLevelRole = Qt.ItemDataRole.UserRole + 3
 
 
-class DueLevel(IntEnum):
-    """How urgent the earliest deadline is (drives the row colour)."""
-
-    NONE = 0
-    LATER = 1
-    WITHIN_24H = 2
-    WITHIN_6H = 3
-    OVERDUE = 4
-
-
-DUE_COLOURS: dict[DueLevel, QColor] = {
-    DueLevel.OVERDUE: QColor("#d32f2f"),
-    DueLevel.WITHIN_6H: QColor("#ef6c00"),
-    DueLevel.WITHIN_24H: QColor("#f9a825"),
-}
-DUE_BRUSHES: dict[DueLevel, QBrush] = {level: QBrush(c) for level, c in DUE_COLOURS.items()}
-
-
-def due_of(row: Any) -> datetime | None:
-    """The earliest of accept window, event start and hold expiry (or the row's own ``due_at``)."""
-    due = getattr(row, "due_at", None)
-    if due is not None:
-        return due  # type: ignore[no-any-return]
-    candidates = [
-        getattr(row, name, None) for name in ("accept_by", "event_starts_at", "hold_expires_at")
-    ]
-    present = [c for c in candidates if c is not None]
-    return min(present) if present else None
-
-
-def due_level(due: datetime | None, now: datetime) -> DueLevel:
-    """Classify a deadline relative to ``now``."""
-    if due is None:
-        return DueLevel.NONE
-    left = due - now
-    if left <= timedelta(0):
-        return DueLevel.OVERDUE
-    if left < timedelta(hours=6):
-        return DueLevel.WITHIN_6H
-    if left < timedelta(hours=24):
-        return DueLevel.WITHIN_24H
-    return DueLevel.LATER
-
-
-def format_due(due: datetime | None, now: datetime) -> str:
-    """"in 3 h 05 m", "2 d 4 h", "overdue 40 m" — compact and sortable by eye."""
-    if due is None:
-        return ""
-    seconds = int((due - now).total_seconds())
-    prefix = "overdue " if seconds < 0 else "in "
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{prefix}{days} d {hours} h"
-    if hours:
-        return f"{prefix}{hours} h {minutes:02d} m"
-    return f"{prefix}{minutes} m"
-
-
-def _local(value: datetime | None) -> str:
-    return value.astimezone().strftime("%a %d %b %H:%M") if value is not None else ""
-
-
-def _seats(row: Any) -> str:
-    seats = getattr(row, "seats", ()) or ()
-    parts = [
-        f"Sec {getattr(row, 'section', '') or '?'}",
-        f"Row {getattr(row, 'row', '') or '?'}",
-    ]
-    if seats:
-        parts.append("Seats " + ", ".join(str(s) for s in seats))
+def _seats(row: TransferRow) -> str:
+    parts = [f"Sec {row.section or '?'}", f"Row {row.row or '?'}"]
+    if row.seats:
+        parts.append("Seats " + ", ".join(row.seats))
     return " · ".join(parts)
 
 
-def _notice(row: Any) -> str:
-    received = getattr(row, "notice_received_at", None)
-    if received is not None:
-        return _local(received)
-    return "waiting" if str(getattr(row, "status", "")) == "awaiting_notice" else "received"
+def _notice(row: TransferRow) -> str:
+    if row.notice_received_at is not None:
+        return local_time(row.notice_received_at)
+    return "waiting" if row.status is Status.AWAITING_NOTICE else "received"
 
 
-#: (header, server sort key or None, display text of a row at a given instant).
-COLUMNS: tuple[tuple[str, str | None, Callable[[Any, datetime], str]], ...] = (
-    ("Status", "status", lambda r, n: str(getattr(r, "status", "")).replace("_", " ")),
-    ("Due", "due", lambda r, n: format_due(due_of(r), n)),
-    ("Event", "event", lambda r, n: getattr(r, "event_name", "") or ""),
-    ("Event date", "event_date", lambda r, n: _local(getattr(r, "event_starts_at", None))),
+#: (header, server sort key, display text of a row at a given instant).
+COLUMNS: tuple[tuple[str, str, Callable[[TransferRow, datetime], str]], ...] = (
+    ("Status", "status", lambda r, n: STATUS_LABELS[r.status]),
+    ("Due", "due", lambda r, n: format_due(r.due_at, n)),
+    ("Event", "event", lambda r, n: r.event_name),
+    ("Event date", "event_date", lambda r, n: local_time(r.event_starts_at)),
     ("Section / row / seats", "section", lambda r, n: _seats(r)),
-    ("Seller", "seller", lambda r, n: getattr(r, "seller_name", "") or ""),
+    ("Seller", "seller", lambda r, n: r.seller_name),
     ("Account", "account", lambda r, n: ""),  # resolved through TransferTableModel.account_names
     ("Notice", "notice", lambda r, n: _notice(r)),
-    ("Attempts", "attempts", lambda r, n: str(getattr(r, "attempts", 0))),
-    ("Held by", "holder", lambda r, n: getattr(r, "claimed_by", "") or ""),
-    ("Order", "order_ref", lambda r, n: getattr(r, "order_ref", "") or ""),
-    ("Updated", "updated", lambda r, n: _local(getattr(r, "updated_at", None))),
+    ("Attempts", "attempts", lambda r, n: str(r.attempts)),
+    ("Held by", "holder", lambda r, n: r.claimed_by or ""),
+    ("Order", "order_ref", lambda r, n: r.order_ref),
+    ("Updated", "updated", lambda r, n: local_time(r.updated_at)),
 )
 COL_UPDATED = 11
 #: Column -> the queue service's sort key (every column sorts in the database).
-SORT_KEYS: dict[int, str] = {i: key for i, (_, key, _) in enumerate(COLUMNS) if key is not None}
-_SORT_ATTRS = {
-    "due": "due_at", "order_ref": "order_ref", "updated": "updated_at", "status": "status",
-    "event": "event_name", "event_date": "event_starts_at", "seller": "seller_name",
-    "account": "account_id", "attempts": "attempts", "section": "section",
-    "notice": "notice_received_at", "holder": "claimed_by",
-}
-
-
-def _sort_value(row: Any, column: int) -> Any:
-    key = SORT_KEYS.get(column)
-    value: Any = due_of(row) if key == "due" else getattr(row, _SORT_ATTRS.get(key or "", ""), None)
-    if value is None:  # NULLs last, as the queue query orders them
-        return (1, "")
-    if isinstance(value, datetime):
-        return (0, value.timestamp())
-    return (0, value if isinstance(value, int) else str(value))  # C collation, as the database
+SORT_KEYS: dict[int, str] = {i: key for i, (_, key, _) in enumerate(COLUMNS)}
 
 
 class TransferTableModel(QAbstractTableModel):
@@ -169,24 +97,27 @@ class TransferTableModel(QAbstractTableModel):
     fetch_requested = Signal()
     sort_requested = Signal(int, Qt.SortOrder)
 
-    def __init__(self, now: Callable[[], datetime] | None = None, parent: Any = None) -> None:
+    def __init__(
+        self, now: Callable[[], datetime] | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._rows: list[Any] = []
+        self._rows: list[TransferRow] = []
         self._by_id: dict[int, int] = {}
         self._has_more = False
         self._fetching = False
         self._now = now or (lambda: datetime.now(UTC))
         self.sort_column = COL_DUE
         self.sort_order = Qt.SortOrder.AscendingOrder
-        self.matches: Callable[[Any], bool] = lambda row: True
+        self.matches: Callable[[TransferRow], bool] = lambda row: True
         self.account_names: dict[int | None, str] = {}
         self._text_cache: dict[int, tuple[str, ...]] = {}
-        self._role_answers: dict[int, Callable[[Any, int], Any]] = {
+        # Each role answers its own type (text, brush, row, id); Qt takes them as QVariant.
+        self._role_answers: dict[int, Callable[[TransferRow, int], object]] = {
             int(Qt.ItemDataRole.DisplayRole): self._display,
             int(RowRole): lambda row, _column: row,
             int(IdRole): lambda row, _column: row.id,
-            int(SortRole): _sort_value,
-            int(DueLevelRole): lambda row, _column: int(due_level(due_of(row), self._now())),
+            int(SortRole): lambda row, column: row_sort_key(row, SORT_KEYS[column]),
+            int(DueLevelRole): lambda row, _column: int(due_level(row.due_at, self._now())),
             int(Qt.ItemDataRole.ForegroundRole): self._foreground,
             int(Qt.ItemDataRole.ToolTipRole): self._tooltip,
         }
@@ -198,13 +129,15 @@ class TransferTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = 0
+    ) -> str | None:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             if 0 <= section < len(COLUMNS):
                 return COLUMNS[section][0]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # A repaint asks ~7 roles of every visible cell: answer the unused ones first and
         # cheaply, and format each row's static texts once (see _texts).
         answer = self._role_answers.get(role)
@@ -215,34 +148,34 @@ class TransferTableModel(QAbstractTableModel):
             return None
         return answer(self._rows[position], index.column())
 
-    def _display(self, row: Any, column: int) -> str:
+    def _display(self, row: TransferRow, column: int) -> str:
         if column == COL_DUE:
-            return format_due(due_of(row), self._now())
+            return format_due(row.due_at, self._now())
         texts = self._text_cache.get(row.id)
         if texts is None:
             texts = self._texts(row)
             self._text_cache[row.id] = texts
         return texts[column]
 
-    def _texts(self, row: Any) -> tuple[str, ...]:
+    def _texts(self, row: TransferRow) -> tuple[str, ...]:
         """Every column's text of ``row`` except the due one (which depends on the time)."""
         now = self._now()
         return tuple(
-            self.account_names.get(getattr(row, "account_id", None), "") if column == COL_ACCOUNT
+            self.account_names.get(row.account_id, "") if column == COL_ACCOUNT
             else "" if column == COL_DUE else text(row, now)
             for column, (_header, _key, text) in enumerate(COLUMNS)
         )
 
-    def _foreground(self, row: Any, column: int) -> QBrush | None:
+    def _foreground(self, row: TransferRow, column: int) -> QBrush | None:
         if column != COL_DUE:
             return None
-        return DUE_BRUSHES.get(due_level(due_of(row), self._now()))
+        return DUE_BRUSHES.get(due_level(row.due_at, self._now()))
 
-    def _tooltip(self, row: Any, column: int) -> str | None:
+    def _tooltip(self, row: TransferRow, column: int) -> str | None:
         if column != COL_DUE:
             return None
-        due = due_of(row)
-        return f"Due {_local(due)}" if due is not None else "No deadline"
+        due = row.due_at
+        return f"Due {local_time(due)}" if due is not None else "No deadline"
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._has_more and not self._fetching
@@ -258,7 +191,7 @@ class TransferTableModel(QAbstractTableModel):
             self.sort_requested.emit(column, order)
 
     # --- loading --------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[Any], has_more: bool) -> None:
+    def set_rows(self, rows: Sequence[TransferRow], has_more: bool) -> None:
         """Replace everything (new filter, sort or view)."""
         self.beginResetModel()
         self._rows = list(rows)
@@ -267,7 +200,7 @@ class TransferTableModel(QAbstractTableModel):
         self._has_more, self._fetching = has_more, False
         self.endResetModel()
 
-    def append_rows(self, rows: Sequence[Any], has_more: bool) -> None:
+    def append_rows(self, rows: Sequence[TransferRow], has_more: bool) -> None:
         """Add the next page (skipping rows already present after a live insert)."""
         fresh = [r for r in rows if r.id not in self._by_id]
         if fresh:
@@ -301,11 +234,11 @@ class TransferTableModel(QAbstractTableModel):
         """Model row of a transfer, if loaded."""
         return self._by_id.get(transfer_id)
 
-    def row_object(self, row: int) -> Any:
+    def row_object(self, row: int) -> TransferRow:
         """The row object at ``row``."""
         return self._rows[row]
 
-    def upsert_rows(self, rows: Iterable[Any], removed_ids: Iterable[int] = ()) -> None:
+    def upsert_rows(self, rows: Iterable[TransferRow], removed_ids: Iterable[int] = ()) -> None:
         """Apply live changes: update in place, insert in sort position, or drop non-matches."""
         for transfer_id in removed_ids:
             self._remove(transfer_id)
@@ -331,10 +264,10 @@ class TransferTableModel(QAbstractTableModel):
                 [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
             )
 
-    def _key(self, row: Any) -> tuple[Any, int]:
-        return (_sort_value(row, self.sort_column), row.id)  # id breaks ties, as the query does
+    def _key(self, row: TransferRow) -> tuple[bool, object, int]:
+        return row_sort_key(row, SORT_KEYS[self.sort_column])
 
-    def _in_place(self, position: int, row: Any) -> bool:
+    def _in_place(self, position: int, row: TransferRow) -> bool:
         """True if ``row`` still sorts between its neighbours."""
         key = self._key(row)
         descending = self.sort_order == Qt.SortOrder.DescendingOrder
@@ -344,7 +277,7 @@ class TransferTableModel(QAbstractTableModel):
             before, after = after, before
         return (before is None or before <= key) and (after is None or key <= after)
 
-    def _insert_sorted(self, row: Any) -> None:
+    def _insert_sorted(self, row: TransferRow) -> None:
         keys = [self._key(r) for r in self._rows]
         key = self._key(row)
         if self.sort_order == Qt.SortOrder.DescendingOrder:

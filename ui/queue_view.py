@@ -3,7 +3,8 @@
 All loading happens in named background tasks on the service executor; a newer query cancels
 the older one (search-as-you-type) down to its SQL statement in PostgreSQL, and a generation
 counter drops pages of a superseded query. The page comes first; the counts follow from a
-second query and only update the label.
+second query and only update the label. Owns the queue widget: filters, saved views and
+loading; the filter is the core's :class:`~app.domain.records.QueueFilter`, as given.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -26,16 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.backend import (
-    ALL_STATUSES,
-    OPEN_STATUSES,
-    SAVED_VIEWS,
-    DeskBackend,
-    QueueFilter,
-    now_utc,
-)
+from app.changefeed import QueueResync, TransferChanged
+from app.desk.api import DEFAULT_VIEW, SAVED_VIEWS, DeskBackend, now_utc
+from app.domain.records import QueueFilter, TransferRow
+from app.domain.states import OPEN_STATUSES, Status
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, RowRole, TransferTableModel
+from ui.labels import STATUS_LABELS
+from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, TransferTableModel
 from ui.widgets import named
 
 PAGE_SIZE = 100
@@ -64,11 +61,11 @@ class QueueWidget(QWidget):
     ) -> None:
         super().__init__(parent)
         self._backend, self._executor, self._tasks = backend, executor, tasks
-        self._query = SAVED_VIEWS["All open"]
+        self._query = DEFAULT_VIEW
         self._generation = 0
         self._cursor: str | None = None
         self._total: int | None = None
-        self.status_counts: dict[str, int] = {}
+        self.status_counts: dict[Status, int] = {}
         self._pending_live: set[int] = set()
         self.model = TransferTableModel(parent=self)
         self.model.fetch_requested.connect(self._fetch_next)
@@ -89,8 +86,8 @@ class QueueWidget(QWidget):
         self.view_box.currentTextChanged.connect(self.apply_view)
         self.status_box = named(QComboBox(), "Status filter")
         self.status_box.addItem("Open statuses", None)
-        for status in ALL_STATUSES:
-            self.status_box.addItem(status.replace("_", " "), status)
+        for status in Status:
+            self.status_box.addItem(STATUS_LABELS[status], status)
         self.status_box.addItem("Any status", "*")
         self.status_box.activated.connect(self._filters_changed)
         self.account_box = named(QComboBox(), "Account filter")
@@ -146,12 +143,15 @@ class QueueWidget(QWidget):
     def apply_view(self, name: str) -> None:
         """Switch to a saved view (resets filters, keeps the search text)."""
         view = SAVED_VIEWS[name]
-        self.status_box.setCurrentIndex(0 if view.statuses == OPEN_STATUSES else max(
-            0, self.status_box.findData(next(iter(view.statuses)))))
+        if view.statuses == OPEN_STATUSES:
+            self.status_box.setCurrentIndex(0)
+        else:
+            wanted = next(iter(view.statuses), "*")  # a single status, or any ("*")
+            self.status_box.setCurrentIndex(max(0, self.status_box.findData(wanted)))
         due_names = [k for k, v in DUE_CHOICES.items() if v == view.due_within]
         self.due_box.setCurrentText(due_names[0] if due_names else "Any due")
         self.account_box.setCurrentIndex(0)
-        self.set_query(replace(view, search=self._query.search))
+        self.set_query(replace(view, text=self._query.text))
 
     def set_query(self, query: QueueFilter) -> None:
         """Apply a filter and reload from the first page."""
@@ -179,15 +179,15 @@ class QueueWidget(QWidget):
         self.account_box.setCurrentIndex(max(0, self.account_box.findData(current)))
         self.model.set_account_names(names)
 
-    def selected_rows(self) -> list[Any]:
+    def selected_rows(self) -> list[TransferRow]:
         """Row objects of the selected rows, in view order."""
         rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
         return [self.model.row_object(r) for r in rows]
 
-    def current_row(self) -> Any | None:
+    def current_row(self) -> TransferRow | None:
         """The row object under the cursor."""
         index = self.table.currentIndex()
-        return index.data(RowRole) if index.isValid() else None
+        return self.model.row_object(index.row()) if index.isValid() else None
 
     def move_cursor(self, step: int) -> None:
         """Select the next (+1) or previous (-1) row."""
@@ -207,12 +207,12 @@ class QueueWidget(QWidget):
         )
         self.table.scrollTo(index)
 
-    def on_transfer_changed(self, event: Any) -> None:
+    def on_transfer_changed(self, event: TransferChanged | QueueResync) -> None:
         """Queue a changed transfer for the next coalesced refresh (bridge slot)."""
-        if type(event).__name__ == "QueueResync":
+        if isinstance(event, QueueResync):
             self._tasks.spawn(self.resync(self._generation), name="queue-resync")
             return
-        self._pending_live.add(int(event.id))
+        self._pending_live.add(event.id)
         if not self._live_timer.isActive():
             self._live_timer.start()
 
@@ -238,7 +238,7 @@ class QueueWidget(QWidget):
         counts = await self._executor.call_cancellable(self._backend.queue_counts, self._query)
         if generation == self._generation:
             self.status_counts = counts
-            self._total = sum(n for s, n in counts.items() if s in self._query.statuses)
+            self._total = sum(n for s, n in counts.items() if self._query.includes(s))
             self._update_count()
 
     def _fetch_next(self) -> None:
@@ -292,14 +292,14 @@ class QueueWidget(QWidget):
     # --- slots ----------------------------------------------------------------------------
     def _apply_search(self) -> None:
         text = self.search_edit.text().strip()
-        if text != self._query.search:
-            self.set_query(replace(self._query, search=text))
+        if text != self._query.text:
+            self.set_query(replace(self._query, text=text))
 
     def _filters_changed(self, _index: int = 0) -> None:
         status = self.status_box.currentData()
         statuses = (
             OPEN_STATUSES if status is None
-            else frozenset(ALL_STATUSES) if status == "*" else frozenset({status})
+            else frozenset() if status == "*" else frozenset({Status(status)})
         )
         self.set_query(replace(
             self._query, statuses=statuses, account_id=self.account_box.currentData(),
@@ -319,7 +319,8 @@ class QueueWidget(QWidget):
             self.set_query(replace(self._query, sort_key=SORT_KEYS[column], descending=descending))
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.current_changed.emit(current.data(RowRole) if current.isValid() else None)
+        self.current_changed.emit(
+            self.model.row_object(current.row()) if current.isValid() else None)
 
     def _update_count(self) -> None:
         if self._total is None:

@@ -14,8 +14,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app.config import Settings
+from app.desk.api import DeskBackend
 from app.errors import KnownError
-from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.settings.common import SettingsContext
 from ui.settings.database_tab import DatabaseTab

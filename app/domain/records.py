@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from app.domain.states import Status
+from app.domain.states import EscrowStatus, Outcome, Status
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class TransferRow:
     lease_until: datetime | None
     attempts: int
     next_attempt_at: datetime | None
-    last_outcome: str | None
-    escrow_status: str
+    last_outcome: Outcome | None
+    escrow_status: EscrowStatus
     amount: int | None
     currency: str
     updated_at: datetime
@@ -84,7 +84,7 @@ class RunRecord:
     attempt: int
     started_at: datetime
     finished_at: datetime | None
-    outcome: str | None
+    outcome: Outcome | None
     detail: str
     trace_evidence_id: int | None
 
@@ -209,23 +209,48 @@ class PortalAccountInfo:
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """What the queue shows. Empty fields do not filter.
+    """What the queue shows, and in which order: the one filter of the core and the desk.
+
+    Empty fields do not filter.
 
     Attributes:
-        statuses: any of these statuses (strings are validated; unknown -> UnknownValueError).
-        due_before: due_at strictly before this instant.
+        statuses: any of these statuses (empty: every status).
+        due_within: due_at strictly before now + this (resolved by :meth:`due_before`).
         text: free text, case-insensitive substring over order ref, seller, event, venue,
             section, portal transfer ref and payment intent.
+        sort_key: one of :data:`app.repositories.queue.SORT_KEYS`; ``descending`` its direction.
     """
 
-    statuses: tuple[str, ...] = ()
+    statuses: frozenset[Status] = frozenset()
     platform: str | None = None
     account_id: int | None = None
     event_name: str | None = None
     seller: str | None = None
-    due_before: datetime | None = None
-    text: str | None = None
-    open_only: bool = False
+    due_within: timedelta | None = None
+    text: str = ""
+    sort_key: str = "due"
+    descending: bool = False
+
+    def due_before(self, now: datetime) -> datetime | None:
+        """The due cut-off at ``now`` (None: no due filter); the only place it is resolved."""
+        return None if self.due_within is None else now + self.due_within
+
+    def includes(self, status: Status) -> bool:
+        """Whether ``status`` passes the status filter."""
+        return not self.statuses or status in self.statuses
+
+    def matches(self, row: TransferRow, now: datetime) -> bool:
+        """Whether a fresh row still belongs in the view (live updates).
+
+        Free text and the other text fields are left to the database: a row already shown stays
+        unless status, account or due rule it out.
+        """
+        if not self.includes(row.status):
+            return False
+        if self.account_id is not None and row.account_id != self.account_id:
+            return False
+        cut_off = self.due_before(now)
+        return cut_off is None or (row.due_at is not None and row.due_at < cut_off)
 
 
 @dataclass(frozen=True)
@@ -240,7 +265,7 @@ class QueuePage:
     rows: tuple[TransferRow, ...]
     next_cursor: str | None
     total: int
-    status_counts: dict[str, int] = field(default_factory=dict)
+    status_counts: dict[Status, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -305,5 +330,5 @@ class DashboardStats:
     days: int
     verified_per_day: tuple[tuple[date, int], ...]
     median_minutes_to_verified: float | None
-    outcomes_by_kind: dict[str, int]
-    status_counts: dict[str, int]
+    outcomes_by_kind: dict[Outcome, int]
+    status_counts: dict[Status, int]

@@ -106,7 +106,8 @@ class EscrowService(Service):
 
     Args:
         bind: the pooled database engine (or a session factory).
-        gateway: the Stripe gateway (its mode decides test or live).
+        gateway: the Stripe gateway (its mode decides test or live); None for a desk, which
+            lists and re-queues escrow work but never talks to Stripe.
         actor_name: recorded in audit rows (worker id or staff display name).
         role: PostgreSQL role to act as (e.g. the bot role on workers); None keeps the login.
         policy: retries, lease and warning window.
@@ -117,7 +118,7 @@ class EscrowService(Service):
     def __init__(
         self,
         bind: Engine | sessionmaker[Session],
-        gateway: StripeGateway,
+        gateway: StripeGateway | None,
         *,
         actor_name: str = "escrow",
         role: Role | str | None = None,
@@ -126,10 +127,21 @@ class EscrowService(Service):
         events: EventBus | None = None,
     ) -> None:
         super().__init__(bind, actor_name=actor_name, role=role)
-        self.gateway = gateway
+        self._gateway = gateway
         self.policy = policy or EscrowPolicy()
         self.clock = clock
         self.events = events
+
+    @property
+    def gateway(self) -> StripeGateway:
+        """The Stripe gateway (only the escrow processor has one).
+
+        Raises:
+            RuntimeError: this service was built without one (a desk's).
+        """
+        if self._gateway is None:
+            raise RuntimeError("this escrow service has no Stripe gateway (a desk's)")
+        return self._gateway
 
     # -- the queue -------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from app.domain.records import (
     TransferRow,
     WorkerInfo,
 )
-from app.domain.states import Status
+from app.domain.states import EscrowStatus, Outcome, Status
 
 _INFINITY_YEAR = 9999
 
@@ -62,8 +62,8 @@ def transfer_row(t: Transfer) -> TransferRow:
         lease_until=t.lease_until,
         attempts=t.attempts,
         next_attempt_at=t.next_attempt_at,
-        last_outcome=t.last_outcome,
-        escrow_status=t.escrow_status,
+        last_outcome=Outcome(t.last_outcome) if t.last_outcome is not None else None,
+        escrow_status=EscrowStatus(t.escrow_status),
         amount=t.amount,
         currency=t.currency,
         updated_at=t.updated_at,
@@ -102,7 +102,7 @@ def run_record(r: Run) -> RunRecord:
         attempt=r.attempt,
         started_at=r.started_at,
         finished_at=r.finished_at,
-        outcome=r.outcome,
+        outcome=Outcome(r.outcome) if r.outcome is not None else None,
         detail=r.detail,
         trace_evidence_id=r.trace_evidence_id,
     )

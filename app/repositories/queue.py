@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,8 +13,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import Transfer
 from app.domain.errors import DomainError, UnknownValueError
-from app.domain.records import QueueFilter
-from app.domain.states import OPEN_STATUSES, Status, parse_status
+from app.domain.records import QueueFilter, TransferRow
+from app.domain.states import Status
 
 #: Sort key -> column. Nullable columns sort NULLs last ascending (first descending) through a
 #: ``(col IS NULL, coalesce(col, zero), id)`` keyset, so cursors stay exact across NULLs.
@@ -32,20 +33,29 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "notice": Transfer.notice_received_at,
     "holder": Transfer.claimed_by,
 }
-#: The stand-in for NULL in the coalesced sort value (never compared: the NULL flag decides).
-_NULL_STANDINS: dict[str, Any] = {
-    "event_date": datetime(1970, 1, 1, tzinfo=UTC),
-    "notice": datetime(1970, 1, 1, tzinfo=UTC),
-    "account": 0,
-    "holder": "",
-}
-#: The same stand-ins as SQL literals, spelled as the sort indexes of migration 0004 spell them:
-#: a bound parameter would not match an index expression in a generic (prepared) plan.
+#: The stand-in for NULL in the coalesced sort value (never compared: the NULL flag decides),
+#: spelled as the sort indexes of migration 0004 spell it: a bound parameter would not match an
+#: index expression in a generic (prepared) plan. The only spelling of the stand-ins.
 _NULL_STANDIN_SQL: dict[str, str] = {
     "event_date": "'1970-01-01 00:00:00+00'::timestamptz",
     "notice": "'1970-01-01 00:00:00+00'::timestamptz",
     "account": "0",
     "holder": "''::text",
+}
+#: Sort key -> a queue row's value for it (live updates place a row with :func:`row_sort_key`).
+ROW_SORT_VALUES: dict[str, Callable[[TransferRow], object]] = {
+    "due": lambda r: r.due_at,
+    "updated": lambda r: r.updated_at,
+    "order_ref": lambda r: r.order_ref,
+    "status": lambda r: r.status.value,
+    "event": lambda r: r.event_name,
+    "event_date": lambda r: r.event_starts_at,
+    "seller": lambda r: r.seller_name,
+    "account": lambda r: r.account_id,
+    "attempts": lambda r: r.attempts,
+    "section": lambda r: r.section,
+    "notice": lambda r: r.notice_received_at,
+    "holder": lambda r: r.claimed_by,
 }
 _TEXT_SORTS = frozenset({"order_ref", "status", "event", "seller", "section", "holder"})
 _INT_SORTS = frozenset({"account", "attempts"})
@@ -62,16 +72,10 @@ def _escape_like(text: str) -> str:
 
 
 def conditions(flt: QueueFilter, include_status: bool = True) -> list[ColumnElement[bool]]:
-    """SQL conditions for a filter (``include_status=False`` for the per-status counts).
-
-    Raises:
-        UnknownValueError: a status that does not exist.
-    """
+    """SQL conditions for a filter (``include_status=False`` for the per-status counts)."""
     where: list[ColumnElement[bool]] = []
     if include_status and flt.statuses:
-        where.append(Transfer.status.in_([parse_status(s).value for s in flt.statuses]))
-    if flt.open_only:
-        where.append(Transfer.status.in_([s.value for s in OPEN_STATUSES]))
+        where.append(Transfer.status.in_(sorted(s.value for s in flt.statuses)))
     if flt.platform:
         where.append(Transfer.platform == flt.platform)
     if flt.account_id is not None:
@@ -82,9 +86,9 @@ def conditions(flt: QueueFilter, include_status: bool = True) -> list[ColumnElem
         seller = flt.seller.strip().lower()
         where.append(or_(func.lower(Transfer.seller_name) == seller,
                          func.lower(Transfer.seller_email) == seller))
-    if flt.due_before is not None:
-        where.append(Transfer.due_at < flt.due_before)
-    if flt.text and flt.text.strip():
+    if (due_before := flt.due_before(datetime.now(UTC))) is not None:
+        where.append(Transfer.due_at < due_before)
+    if flt.text.strip():
         pattern = f"%{_escape_like(flt.text.strip().lower())}%"
         where.append(Transfer.search_text.like(pattern, escape="\\"))
     return where
@@ -112,7 +116,7 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[Any, int]:
     if not same:
         raise BadCursorError("the queue cursor belongs to another sort order; start over")
     try:
-        if value is None and sort in _NULL_STANDINS:
+        if value is None and sort in _NULL_STANDIN_SQL:
             return None, row_id
         if sort in _INT_SORTS:
             value = int(value)
@@ -128,17 +132,30 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[Any, int]:
 def _sort_terms(sort: str) -> list[ColumnElement[Any]]:
     """The ORDER BY terms of a sort key, id excluded."""
     column = SORT_COLUMNS[sort]
-    if sort not in _NULL_STANDINS:
+    if sort not in _NULL_STANDIN_SQL:
         return [column.expression]
-    standin = literal_column(_NULL_STANDIN_SQL[sort], column.type)
-    return [column.is_(None), func.coalesce(column, standin)]
+    return [column.is_(None), func.coalesce(column, _standin(sort))]
+
+
+def _standin(sort: str) -> ColumnElement[Any]:
+    return literal_column(_NULL_STANDIN_SQL[sort], SORT_COLUMNS[sort].type)
 
 
 def _cursor_terms(sort: str, value: Any) -> list[Any]:
     """The cursor's position in the same shape as :func:`_sort_terms`."""
-    if sort not in _NULL_STANDINS:
+    if sort not in _NULL_STANDIN_SQL:
         return [value]
-    return [value is None, _NULL_STANDINS[sort] if value is None else value]
+    return [value is None, _standin(sort) if value is None else value]
+
+
+def row_sort_key(row: TransferRow, sort: str) -> tuple[bool, object, int]:
+    """Where ``row`` sorts under ``sort``, ascending, as :func:`page_query` orders it.
+
+    NULLs last (NULL flag first, then the value, then the id); text compares by code point as
+    the database's C collation does; reverse the key for a descending sort.
+    """
+    value = ROW_SORT_VALUES[sort](row)
+    return value is None, value, row.id
 
 
 def page_query(
@@ -180,14 +197,14 @@ def fetch_page(
     return rows, encode_cursor(sort, descending, value, last.id)
 
 
-def status_counts(session: Session, flt: QueueFilter) -> dict[str, int]:
+def status_counts(session: Session, flt: QueueFilter) -> dict[Status, int]:
     """Rows per status matching every filter but the status one (every status present)."""
     stmt = (
         select(Transfer.status, func.count())
         .where(*conditions(flt, include_status=False))
         .group_by(Transfer.status)
     )
-    counts = {s.value: 0 for s in Status}
+    counts = dict.fromkeys(Status, 0)
     for status, count in session.execute(stmt):
-        counts[str(status)] = int(count)
+        counts[Status(status)] = int(count)
     return counts

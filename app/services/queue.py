@@ -14,6 +14,7 @@ from app.domain.records import (
     TransferFull,
     TransferRow,
 )
+from app.domain.states import Status
 from app.repositories import claims as claim_repo
 from app.repositories import mapping, records
 from app.repositories import queue as queue_repo
@@ -22,6 +23,7 @@ from app.services.base import Service
 from app.timeline_text import timeline_items
 
 SORT_KEYS = queue_repo.SORT_KEYS
+row_sort_key = queue_repo.row_sort_key
 
 
 class QueueService(Service):
@@ -30,29 +32,32 @@ class QueueService(Service):
     def list_page(
         self,
         filter: QueueFilter = QueueFilter(),  # noqa: B008  (frozen, safe as a default)
-        sort: str = "due",
-        descending: bool = False,
+        sort: str | None = None,
+        descending: bool | None = None,
         cursor: str | None = None,
         limit: int = 100,
         with_counts: bool = True,
     ) -> QueuePage:
         """One keyset window of the queue, with counts unless ``with_counts`` is False.
 
+        ``sort`` and ``descending`` override the filter's own ``sort_key`` and ``descending``.
+
         Raises:
-            UnknownValueError: unknown status or sort; BadCursorError: a bad cursor.
+            UnknownValueError: unknown sort; BadCursorError: a bad cursor.
         """
+        sort = filter.sort_key if sort is None else sort
+        descending = filter.descending if descending is None else descending
         with self.transaction() as session:
             # Plan every page for its own search term: psycopg prepares a statement after a
             # few runs, and a generic plan (pattern unknown) can cost 100x for a short term.
             session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             rows, next_cursor = queue_repo.fetch_page(session, filter, sort, descending, cursor,
                                                       limit)
-            counts: dict[str, int] = {}
+            counts: dict[Status, int] = {}
             total = -1
             if with_counts:
                 counts = queue_repo.status_counts(session, filter)
-                wanted = {s.strip().lower() for s in filter.statuses}
-                total = sum(n for s, n in counts.items() if not wanted or s in wanted)
+                total = sum(n for s, n in counts.items() if filter.includes(s))
             return QueuePage(tuple(mapping.transfer_row(t) for t in rows), next_cursor, total,
                              counts)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Date, cast, extract, func, select
 from app.db.models import Run, Transfer
 from app.domain.errors import DomainError
 from app.domain.records import DashboardStats
-from app.domain.states import Status
+from app.domain.states import Outcome, Status
 from app.services.base import Service
 
 MAX_DAYS = 366
@@ -45,16 +45,16 @@ class StatsService(Service):
                 select(func.percentile_cont(0.5).within_group(minutes))
                 .where(*in_window, Transfer.notice_received_at.is_not(None)))
             outcomes = {
-                str(kind): int(n) for kind, n in session.execute(
+                Outcome(str(kind)): int(n) for kind, n in session.execute(
                     select(Run.outcome, func.count())
                     .where(Run.started_at >= since, Run.started_at <= moment,
                            Run.outcome.is_not(None))
                     .group_by(Run.outcome).order_by(Run.outcome))
             }
-            counts = {s.value: 0 for s in Status}
+            counts = dict.fromkeys(Status, 0)
             for status, n in session.execute(
                     select(Transfer.status, func.count()).group_by(Transfer.status)):
-                counts[str(status)] = int(n)
+                counts[Status(status)] = int(n)
         calendar = [first_day + timedelta(days=i) for i in range(days)]
         series = tuple((d, per_day.get(d, 0)) for d in calendar)
         return DashboardStats(days, series, None if median is None else float(median), outcomes,

@@ -24,11 +24,11 @@ import pytest
 from PySide6.QtCore import QEvent, QObject
 
 from app.db.engine import make_engine
+from app.desk.service_backend import ServiceBackend
 from tests.perf.desk_support import DESK_ROWS, spin_until
 from tests.perf.report import percentile, report
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.queue_view import QueueWidget
-from ui.services import ServiceBackend
 
 pytestmark = [pytest.mark.perf,
               pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
@@ -62,13 +62,13 @@ def test_queue_first_paint_and_filter_keystroke(qtbot, loop, desk_bench_url):
     paints = _PaintsAfterReset(widget)
     for text in ("j", "jo", "joh", "john", "johns", "ohio", "ohio s", "101", "demo-00012"):
         widget.search_edit.setText(text)
-        before = widget.model.rowCount(), widget.query.search
+        before = widget.model.rowCount(), widget.query.text
         paints.arm()
         started = time.perf_counter()
         widget._apply_search()  # what the debounce timer fires (its 250 ms wait excluded)
-        spin_until(loop, lambda t=text: widget.query.search == t and paints.done)
+        spin_until(loop, lambda t=text: widget.query.text == t and paints.done)
         keystrokes.append((time.perf_counter() - started) * 1000)
-        assert widget.query.search != before[1]
+        assert widget.query.text != before[1]
     # The same keystrokes again, each also waited for until its counts reach the label (the
     # rows do not wait for them): "rows shown" above, "counts updated" here.
     counted: list[float] = []
@@ -76,7 +76,7 @@ def test_queue_first_paint_and_filter_keystroke(qtbot, loop, desk_bench_url):
         widget.search_edit.setText(text)
         started = time.perf_counter()
         widget._apply_search()
-        spin_until(loop, lambda t=text: widget.query.search == t and widget.counts_loaded)
+        spin_until(loop, lambda t=text: widget.query.text == t and widget.counts_loaded)
         widget.count_label.repaint()
         counted.append((time.perf_counter() - started) * 1000)
         assert widget.count_label.text().endswith(" transfers")

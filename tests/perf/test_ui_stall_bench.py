@@ -43,6 +43,7 @@ from app.changefeed import ChangeFeed
 from app.config import load_settings
 from app.credentials import portal_key
 from app.db.engine import make_engine
+from app.desk.service_backend import ServiceBackend
 from app.domain.records import NewTransfer
 from app.events import EventBus
 from app.evidence import EvidenceStore
@@ -57,7 +58,6 @@ from ui.main_window import MainWindow
 from ui.queue_view import QueueWidget
 from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
-from ui.services import ServiceBackend
 
 pytestmark = [pytest.mark.perf,
               pytest.mark.qt_log_ignore("does not support propagateSizeHints")]

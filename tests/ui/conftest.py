@@ -17,9 +17,9 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QSettings
 from sqlalchemy import Engine
 
+from app.desk.service_backend import ServiceBackend
 from app.domain.records import NewTransfer
 from app.services.transfers import TransferService
-from ui.services import ServiceBackend
 
 
 @pytest.fixture(autouse=True, scope="session")

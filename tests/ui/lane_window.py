@@ -19,9 +19,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.db.engine import make_engine
+from app.desk.service_backend import ServiceBackend
 from ui.assisted_lane import AssistedLaneView
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.services import ServiceBackend
 
 
 async def drive(url: str) -> dict[str, object]:

@@ -21,9 +21,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.db.engine import make_engine
+from app.desk.service_backend import ServiceBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.notices_view import NoticesView
-from ui.services import ServiceBackend
 from ui.teach_template import TeachTemplatePanel
 
 MARKS = (("event_name", "Bulldogs vs. Gators"), ("section", "12"), ("row", "5"),

@@ -10,13 +10,13 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
+from app.desk.service_backend import ServiceBackend
 from app.evidence import Upload
 from app.services.claims import ClaimService
 from app.services.transfers import TransferService
 from tests.ui.conftest import seed_transfers
 from ui.dashboard import DAYS, DashboardWindow, format_minutes
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.services import ServiceBackend
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

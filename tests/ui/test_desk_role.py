@@ -12,12 +12,12 @@ from sqlalchemy import Engine, make_url, text
 
 from app.config import load_settings
 from app.db.engine import make_engine
+from app.desk.service_backend import ServiceBackend
 from app.domain.records import NewTransfer
 from app.events import EventBus
 from app.services.ops import desk_role
 from app.services.queue import QueueService
 from ui.main_window import MainWindow
-from ui.services import ServiceBackend
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import zlib
 
 from PySide6.QtGui import QGuiApplication, QImage
 
+from app.desk.api import DEFAULT_VIEW, EvidenceFile
 from app.services.queue import QueueService
 from tests.ui.conftest import seed_transfers
-from ui.backend import EvidenceFile, QueueFilter
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.override_dialog import OverrideDialog
 
@@ -28,7 +28,7 @@ def _png(width: int = 4, height: int = 3) -> bytes:
 
 def _dialog(qtbot, backend, engine, account_id):
     seed_transfers(engine, 1, account_id)
-    row = backend.queue_page(QueueFilter(), None, 10).rows[0]
+    row = backend.queue_page(DEFAULT_VIEW, None, 10).rows[0]
     executor, tasks = ServiceExecutor(2), TaskGroup()
     dialog = OverrideDialog(row, backend, executor, tasks)
     qtbot.addWidget(dialog)

@@ -11,33 +11,32 @@ import psycopg
 import pytest
 from PySide6.QtCore import Qt
 
+from app.desk.api import DEFAULT_VIEW
 from app.domain.states import Status
 from app.events import EventBus
 from tests.ui.conftest import seed_transfers
-from ui.backend import QueueFilter
 from ui.bridge import EventBridge
 from ui.db_executor import CallCancelledError, CancelScope, ServiceExecutor, TaskGroup
+from ui.due_display import DueLevel, due_level
 from ui.queue_model import (
     COL_DUE,
     COL_ORDER,
     COL_STATUS,
-    DueLevel,
     DueLevelRole,
     IdRole,
     RowRole,
     TransferTableModel,
-    due_level,
 )
 from ui.queue_view import PAGE_SIZE, QueueWidget
 
 
 def test_model_passes_qtmodeltester_with_real_rows(qtmodeltester, engine, backend, account_id):
     seed_transfers(engine, 12, account_id, overdue_first=True)
-    page = backend.queue_page(QueueFilter(), None, 5)
+    page = backend.queue_page(DEFAULT_VIEW, None, 5)
     model = TransferTableModel()
     model.set_rows(page.rows, page.next_cursor is not None)
     qtmodeltester.check(model, force_py=True)
-    more = backend.queue_page(QueueFilter(), page.next_cursor, 50)
+    more = backend.queue_page(DEFAULT_VIEW, page.next_cursor, 50)
     model.append_rows(more.rows, False)
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == 12
@@ -61,10 +60,10 @@ def test_due_levels():
 
 def test_live_upsert_keeps_selection(qtmodeltester, engine, backend, account_id):
     ids = seed_transfers(engine, 6, account_id)
-    page = backend.queue_page(QueueFilter(), None, 100)
+    page = backend.queue_page(DEFAULT_VIEW, None, 100)
     model = TransferTableModel()
     model.set_rows(page.rows, False)
-    model.matches = lambda row: QueueFilter().matches(row, datetime.now(UTC))
+    model.matches = lambda row: DEFAULT_VIEW.matches(row, datetime.now(UTC))
     changed: list[int] = []
     model.dataChanged.connect(lambda top, _bottom, _roles=(): changed.append(top.row()))
     row = backend.queue_rows([ids[2]])[0]
@@ -128,7 +127,7 @@ def test_filters_search_and_paging(qtbot, run, until, engine, backend, account_i
     for text in ("O", "OT", "OTHER-0001"):
         widget.search_edit.setText(text)
         widget.search_edit.textEdited.emit(text)
-    until(lambda: widget.model.rowCount() == 1 and widget.query.search == "OTHER-0001")
+    until(lambda: widget.model.rowCount() == 1 and widget.query.text == "OTHER-0001")
     assert widget.model.index(0, COL_ORDER).data() == "OTHER-0001"
     # due filter: overdue only (accept_by = now - 2 h for the first of each batch)
     widget.search_edit.clear()

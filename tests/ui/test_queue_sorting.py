@@ -10,6 +10,9 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
+from app.desk.service_backend import ServiceBackend
+from app.repositories.queue import ROW_SORT_VALUES
+from app.repositories.queue import SORT_KEYS as QUERY_SORT_KEYS
 from app.services.transfers import TransferService
 from tests.ui.conftest import seed_transfers
 from ui.db_executor import ServiceExecutor, TaskGroup
@@ -25,7 +28,6 @@ from ui.queue_model import (
     RowRole,
 )
 from ui.queue_view import QueueWidget
-from ui.services import ServiceBackend
 
 
 def _click_header(widget: QueueWidget, column: int) -> None:
@@ -42,6 +44,11 @@ def _loaded(widget: QueueWidget) -> list[Any]:
 
 def test_every_column_is_sortable() -> None:
     assert sorted(SORT_KEYS) == list(range(len(COLUMNS)))
+
+
+def test_every_column_places_live_rows_with_the_core_sort_key() -> None:
+    """Live updates place a row with the core's key for the column's SQL sort: one per column."""
+    assert set(SORT_KEYS.values()) <= set(ROW_SORT_VALUES) <= set(QUERY_SORT_KEYS)
 
 
 def test_clicking_headers_sorts_in_the_database(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton
 
 from app.config import Settings
+from app.desk.api import DeskBackend
 from app.errors import KnownError
-from ui.backend import DeskBackend
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.widgets import named
 

@@ -164,10 +164,10 @@ async def lane(url: str) -> None:
     """The assisted lane with three transfers of an assisted account and a pasted screenshot."""
     from PySide6.QtGui import QColor, QImage, QPainter
 
+    from app.desk.service_backend import ServiceBackend
     from app.services.breakers import BreakerService
     from ui.assisted_lane import AssistedLaneView
     from ui.db_executor import ServiceExecutor, TaskGroup
-    from ui.services import ServiceBackend
 
     engine = make_engine(url)
     owner = TransferService(engine, "demo")

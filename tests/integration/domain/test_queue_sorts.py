@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.domain.records import QueueFilter, TransferFull, TransferRow
-from app.services.queue import QueueService
+from app.services.queue import QueueService, row_sort_key
 from automation.demo.transfers import insert_demo
 
 N = 300
@@ -55,6 +55,8 @@ def test_each_column_sort_pages_in_order_without_gaps(
     assert len(rows) == rows_with_nulls and len({r.id for r in rows}) == rows_with_nulls
     keys = [_key(r, COLUMN_SORTS[sort]) for r in rows]
     assert keys == sorted(keys, reverse=descending)
+    # the core's sort key (live updates place rows with it) agrees with the SQL, NULLs included
+    assert rows == sorted(rows, key=lambda r: row_sort_key(r, sort), reverse=descending)
     if sort in ("event_date", "account", "notice"):  # the NULL rows exist and sort last/first
         nulls = [k[0] for k in keys]
         assert any(nulls)

@@ -1,7 +1,8 @@
-"""The desktop's :class:`ui.backend.DeskBackend` over the real app/ services.
+"""The desk's :class:`app.desk.api.DeskBackend` over the real app/ services.
 
-One instance per window, built from an engine. Every method blocks (a transaction, a keyring
-call): the widgets only call them through :class:`ui.db_executor.ServiceExecutor`.
+Owns :class:`ServiceBackend` (one instance per window, built from an engine), the desk's worker
+identity and when a desk sweeps deadlines itself. Every method blocks (a transaction, a keyring
+call): the widgets only call them through ``ui.db_executor.ServiceExecutor``.
 """
 
 from __future__ import annotations
@@ -9,14 +10,32 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.domain.records import QueueFilter as CoreFilter
-from app.domain.records import QueuePage
-from ui.backend import EvidenceFile, QueueFilter, now_utc
+from app.desk.api import EvidenceFile
+from app.domain.records import (
+    AlarmInfo,
+    Claim,
+    DashboardStats,
+    MailMessageInfo,
+    PortalAccountInfo,
+    QueueFilter,
+    QueuePage,
+    TransferDetail,
+    TransferFull,
+    TransferRow,
+)
+from app.domain.states import OPEN_STATUSES, Status
+from app.escrow.repository import EscrowProblem
+from app.services.assisted import AssistedLaneService
+from app.services.breakers import BreakerService, SiteBreakerInfo
+from app.services.deadlines import SweepReport
+
+#: Seconds without a sweep by another process after which a desk sweeps (more than the longest
+#: server sweep_interval, 60 s, so a live server process is never second-guessed).
+UNATTENDED_AFTER = 90.0
 
 
 def desk_worker_id() -> str:
@@ -24,18 +43,8 @@ def desk_worker_id() -> str:
     return f"desk:{socket.gethostname()}:{os.getpid()}"
 
 
-def core_filter(query: QueueFilter) -> CoreFilter:
-    """Translate the view's filter into the queue service's filter."""
-    return CoreFilter(
-        statuses=tuple(sorted(query.statuses)),
-        account_id=query.account_id,
-        due_before=query.due_before(now_utc()),
-        text=query.search or None,
-    )
-
-
 class ServiceBackend:
-    """Calls the app/ services for the desktop (see :class:`ui.backend.DeskBackend`)."""
+    """Calls the app/ services for the desktop (see :class:`app.desk.api.DeskBackend`)."""
 
     def __init__(
         self, engine: Engine, actor_name: str = "", evidence_max_bytes: int = 25 * 1024 * 1024,
@@ -66,7 +75,7 @@ class ServiceBackend:
         self.workers = WorkerService(engine, actor_name, role)
         self.deadlines = DeadlineService(engine, actor_name, role, sweeper_id=self.worker_id)
         # The desk lists and re-queues escrow work; only the escrow processor talks to Stripe.
-        self.escrow = EscrowService(engine, None, actor_name=actor_name, role=role)  # type: ignore[arg-type]
+        self.escrow = EscrowService(engine, None, actor_name=actor_name, role=role)
         self._max_bytes = evidence_max_bytes
 
     @classmethod
@@ -111,10 +120,8 @@ class ServiceBackend:
         """The desk's heartbeat in the workers table (the window calls it on a timer)."""
         self.workers.beat(self.worker_id)
 
-    def sweep_deadlines(self) -> Any:
+    def sweep_deadlines(self) -> SweepReport:
         """Sweep deadlines when no server process did lately (the window's alarms timer)."""
-        from ui.deadline_desk import UNATTENDED_AFTER
-
         return self.deadlines.sweep_if_unattended(UNATTENDED_AFTER)
 
     def stop(self) -> None:
@@ -135,23 +142,22 @@ class ServiceBackend:
     def queue_page(self, query: QueueFilter, cursor: str | None, limit: int) -> QueuePage:
         """One keyset window of the queue (counts come separately: they cost more)."""
         return self.queue.list_page(
-            core_filter(query), sort=query.sort_key, descending=query.descending,
-            cursor=cursor, limit=limit, with_counts=False,
+            query, cursor=cursor, limit=limit, with_counts=False,
         )
 
-    def queue_counts(self, query: QueueFilter) -> dict[str, int]:
+    def queue_counts(self, query: QueueFilter) -> dict[Status, int]:
         """Per-status counts of the rows matching ``query``."""
-        return self.queue.list_page(core_filter(query), limit=1).status_counts
+        return self.queue.list_page(query, limit=1).status_counts
 
-    def queue_rows(self, ids: Sequence[int]) -> Sequence[Any]:
+    def queue_rows(self, ids: Sequence[int]) -> Sequence[TransferRow]:
         """Fresh rows after change events."""
         return self.queue.rows(ids)
 
-    def accounts(self) -> Sequence[Any]:
+    def accounts(self) -> Sequence[PortalAccountInfo]:
         """Portal accounts."""
         return self.queue.accounts()
 
-    def detail(self, transfer_id: int) -> Any:
+    def detail(self, transfer_id: int) -> TransferDetail:
         """Everything recorded about one transfer."""
         return self.queue.detail(transfer_id)
 
@@ -159,11 +165,11 @@ class ServiceBackend:
         """Evidence bytes, sha256-checked by the store."""
         return self.evidence.read(evidence_id)[1]
 
-    def claim(self, transfer_id: int) -> Any:
+    def claim(self, transfer_id: int) -> Claim | None:
         """Claim for this desktop (None if someone else has it)."""
         return self.claims.claim(self.worker_id, transfer_id=transfer_id)
 
-    def release(self, transfer_id: int) -> Any:
+    def release(self, transfer_id: int) -> TransferFull:
         """Release this desktop's claim."""
         return self.claims.release(transfer_id, self.worker_id, reason="released from the desk")
 
@@ -181,7 +187,7 @@ class ServiceBackend:
     def decide(
         self, transfer_id: int, expected_version: int, verified: bool, note: str,
         files: Sequence[EvidenceFile],
-    ) -> Any:
+    ) -> TransferFull:
         """Manual verify/reject: the decision and its uploads in one transaction."""
         from app.evidence import Upload
 
@@ -189,72 +195,67 @@ class ServiceBackend:
         decide = self.transfers.manual_verify if verified else self.transfers.manual_reject
         return decide(transfer_id, expected_version, note, uploads=uploads)
 
-    def reopen(self, transfer_id: int, expected_version: int, note: str) -> Any:
+    def reopen(self, transfer_id: int, expected_version: int, note: str) -> TransferFull:
         """Supervisor: reopen a decided transfer."""
         return self.transfers.reopen(transfer_id, expected_version, note)
 
-    def unmatched_notices(self) -> Sequence[Any]:
+    def unmatched_notices(self) -> Sequence[MailMessageInfo]:
         """Transfer notices no transfer was matched to (unmatched or ambiguous)."""
         return self.mail.unmatched()
 
-    def link_notice(self, notice_id: int, transfer_id: int) -> Any:
+    def link_notice(self, notice_id: int, transfer_id: int) -> TransferFull:
         """Link a notice to a transfer by hand."""
         return self.mail.link(notice_id, transfer_id)
 
-    def search_transfers(self, text: str, limit: int) -> Sequence[Any]:
+    def search_transfers(self, text: str, limit: int) -> Sequence[TransferRow]:
         """Open transfers matching ``text``."""
-        flt = CoreFilter(text=text or None, open_only=True)
+        flt = QueueFilter(statuses=OPEN_STATUSES, text=text)
         return self.queue.list_page(flt, limit=limit, with_counts=False).rows
 
-    def alarms(self) -> Sequence[Any]:
+    def alarms(self) -> Sequence[AlarmInfo]:
         """Open alarms."""
         return self.alarm_service.list_open()
 
-    def resume_site(self, site_url: str) -> Any:
+    def resume_site(self, site_url: str) -> SiteBreakerInfo:
         """Supervisor: end a blocked site's automation pause (audited)."""
-        from app.services.breakers import BreakerService
+        return self._breakers().resume(site_url)
 
-        return BreakerService(self.engine, self.actor_name, self.role).resume(site_url)
+    def _breakers(self) -> BreakerService:
+        return BreakerService(self.engine, self.actor_name, self.role)
 
-    def _lane(self) -> Any:
-        from app.services.assisted import AssistedLaneService
-
+    def _lane(self) -> AssistedLaneService:
         return AssistedLaneService(self.engine, self.actor_name, self.role)
 
-    def lane_queue(self, desk: str) -> Sequence[Any]:
+    def lane_queue(self, desk: str) -> Sequence[TransferFull]:
         """The assisted lane as this desk sees it."""
-        return self._lane().queue(desk)  # type: ignore[no-any-return]
+        return self._lane().queue(desk)
 
-    def lane_take_next(self, desk: str) -> Any:
+    def lane_take_next(self, desk: str) -> TransferFull | None:
         """Claim the lane's next transfer for this desk."""
         return self._lane().take_next(desk)
 
-    def lane_verify(self, transfer_id: int, desk: str, version: int, screenshot: bytes) -> Any:
+    def lane_verify(
+        self, transfer_id: int, desk: str, version: int, screenshot: bytes
+    ) -> TransferFull:
         """Verify a lane transfer with the pasted screenshot as evidence."""
         return self._lane().verify(transfer_id, desk, version, screenshot)
 
     def automation_mode(self, account_id: int) -> str:
         """A portal account's automation mode."""
-        from app.services.breakers import BreakerService
-
-        return BreakerService(self.engine, self.actor_name, self.role).automation_mode(
-            account_id)
+        return self._breakers().automation_mode(account_id)
 
     def set_automation_mode(self, account_id: int, mode: str) -> str:
         """Supervisor: set a portal account's automation mode (audited); the old mode."""
-        from app.services.breakers import BreakerService
+        return self._breakers().set_automation_mode(account_id, mode)
 
-        return BreakerService(self.engine, self.actor_name, self.role).set_automation_mode(
-            account_id, mode)
-
-    def escrow_problems(self) -> Sequence[Any]:
-        """The escrow problems list (:class:`app.escrow.repository.EscrowProblem` rows)."""
+    def escrow_problems(self) -> Sequence[EscrowProblem]:
+        """The escrow problems list."""
         return self.escrow.problems()
 
     def escrow_retry(self, transfer_ids: list[int]) -> list[int]:
         """Queue failed captures/cancels of ``transfer_ids`` again."""
         return self.escrow.retry(transfer_ids)
 
-    def dashboard(self, days: int) -> Any:
-        """Dashboard figures (:class:`app.domain.records.DashboardStats`) for ``days`` days."""
+    def dashboard(self, days: int) -> DashboardStats:
+        """Dashboard figures for ``days`` days."""
         return self.stats.dashboard(days)

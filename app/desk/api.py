@@ -1,62 +1,44 @@
-"""What the desktop asks of the core, as one narrow interface.
+"""What the desktop asks of the core, as one narrow typed interface, and its saved views.
 
-Widgets never touch sessions or ORM objects: they call these methods (through
-:class:`ui.db_executor.ServiceExecutor`, never on the GUI thread) and render the frozen
-dataclasses that come back. :mod:`ui.services` implements it over the real app/ services.
+Owns :class:`DeskBackend` (every core call the desk makes, each returning the core's frozen
+dataclasses), :class:`EvidenceFile` (a file staff attach to a decision) and
+:data:`SAVED_VIEWS` (the queue's saved views, built from the core's
+:class:`~app.domain.records.QueueFilter`). Widgets never touch sessions or ORM objects: they
+call these methods through ``ui.db_executor.ServiceExecutor`` (never on the GUI thread).
+:class:`app.desk.service_backend.ServiceBackend` implements it over the real app/ services.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-OPEN_STATUSES: frozenset[str] = frozenset(
-    {"awaiting_notice", "notice_received", "accepting", "needs_review"}
+from app.domain.records import (
+    AlarmInfo,
+    Claim,
+    DashboardStats,
+    MailMessageInfo,
+    PortalAccountInfo,
+    QueueFilter,
+    QueuePage,
+    TransferDetail,
+    TransferFull,
+    TransferRow,
 )
-ALL_STATUSES: tuple[str, ...] = (
-    "awaiting_notice", "notice_received", "accepting", "needs_review",
-    "verified", "rejected", "expired",
-)
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the queue shows: filters, free-text search and the sort."""
-
-    statuses: frozenset[str] = OPEN_STATUSES
-    account_id: int | None = None
-    due_within: timedelta | None = None
-    search: str = ""
-    sort_key: str = "due"
-    descending: bool = False
-
-    def due_before(self, now: datetime) -> datetime | None:
-        """The due cut-off at ``now`` (None: no due filter)."""
-        return None if self.due_within is None else now + self.due_within
-
-    def matches(self, row: Any, now: datetime) -> bool:
-        """Whether a fresh row still belongs in the view (live updates).
-
-        Free text is left to the database: a row already shown stays unless status, account or
-        due rule it out.
-        """
-        if str(row.status) not in self.statuses:
-            return False
-        if self.account_id is not None and row.account_id != self.account_id:
-            return False
-        cut_off = self.due_before(now)
-        return cut_off is None or (row.due_at is not None and row.due_at < cut_off)
-
+from app.domain.states import OPEN_STATUSES, Status
+from app.escrow.repository import EscrowProblem
+from app.services.breakers import SiteBreakerInfo
 
 #: Saved views, in menu order (the first is the default).
 SAVED_VIEWS: dict[str, QueueFilter] = {
-    "All open": QueueFilter(),
-    "Needs review": QueueFilter(statuses=frozenset({"needs_review"})),
-    "Due soon": QueueFilter(due_within=timedelta(hours=24)),
+    "All open": QueueFilter(statuses=OPEN_STATUSES),
+    "Needs review": QueueFilter(statuses=frozenset({Status.NEEDS_REVIEW})),
+    "Due soon": QueueFilter(statuses=OPEN_STATUSES, due_within=timedelta(hours=24)),
 }
+DEFAULT_VIEW = next(iter(SAVED_VIEWS.values()))
 
 
 @dataclass(frozen=True)
@@ -79,64 +61,66 @@ class DeskBackend(Protocol):
     def actor(self) -> str:
         """Who this desktop acts as (the session's role / display name)."""
 
-    def queue_page(self, query: QueueFilter, cursor: str | None, limit: int) -> Any:
+    def queue_page(self, query: QueueFilter, cursor: str | None, limit: int) -> QueuePage:
         """One keyset window (``rows``, ``next_cursor``) after ``cursor``, without counts."""
 
-    def queue_counts(self, query: QueueFilter) -> dict[str, int]:
+    def queue_counts(self, query: QueueFilter) -> dict[Status, int]:
         """Rows matching ``query`` per status (the status filter itself ignored)."""
 
-    def queue_rows(self, ids: Sequence[int]) -> Sequence[Any]:
+    def queue_rows(self, ids: Sequence[int]) -> Sequence[TransferRow]:
         """Fresh rows for ``ids`` (live updates; deleted ids are missing)."""
 
-    def accounts(self) -> Sequence[Any]:
-        """Portal accounts (``id``, ``label``, ``username``) for the account filter."""
+    def accounts(self) -> Sequence[PortalAccountInfo]:
+        """Portal accounts for the account filter and column."""
 
-    def detail(self, transfer_id: int) -> Any:
+    def detail(self, transfer_id: int) -> TransferDetail:
         """Facts, deadlines and timeline of one transfer."""
 
     def evidence_content(self, evidence_id: int) -> bytes:
         """The bytes of one evidence item (hash-checked)."""
 
-    def claim(self, transfer_id: int) -> Any:
+    def claim(self, transfer_id: int) -> Claim | None:
         """Claim a transfer for this desktop (None when someone else holds it)."""
 
-    def release(self, transfer_id: int) -> Any:
+    def release(self, transfer_id: int) -> TransferFull:
         """Release this desktop's claim."""
 
     def decide(
         self, transfer_id: int, expected_version: int, verified: bool, note: str,
         files: Sequence[EvidenceFile],
-    ) -> Any:
+    ) -> TransferFull:
         """Manual verify/reject with a note and at least one evidence file."""
 
     def validate_evidence(self, item: EvidenceFile) -> str | None:
         """Why ``item`` would be refused (type, size, empty), or ``None`` if fine."""
 
-    def reopen(self, transfer_id: int, expected_version: int, note: str) -> Any:
+    def reopen(self, transfer_id: int, expected_version: int, note: str) -> TransferFull:
         """Supervisor: reopen a decided transfer."""
 
-    def unmatched_notices(self) -> Sequence[Any]:
+    def unmatched_notices(self) -> Sequence[MailMessageInfo]:
         """Transfer-notice emails no transfer was matched to."""
 
-    def link_notice(self, notice_id: int, transfer_id: int) -> Any:
+    def link_notice(self, notice_id: int, transfer_id: int) -> TransferFull:
         """Link a notice to a transfer by hand."""
 
-    def search_transfers(self, text: str, limit: int) -> Sequence[Any]:
+    def search_transfers(self, text: str, limit: int) -> Sequence[TransferRow]:
         """Open transfers matching ``text`` (notice linking)."""
 
-    def alarms(self) -> Sequence[Any]:
+    def alarms(self) -> Sequence[AlarmInfo]:
         """Current alarms (drift, stale workers, keyring)."""
 
-    def resume_site(self, site_url: str) -> Any:
+    def resume_site(self, site_url: str) -> SiteBreakerInfo:
         """Supervisor: end a blocked site's automation pause."""
 
-    def lane_queue(self, desk: str) -> Sequence[Any]:
+    def lane_queue(self, desk: str) -> Sequence[TransferFull]:
         """The assisted lane as this desk sees it, by deadline."""
 
-    def lane_take_next(self, desk: str) -> Any:
+    def lane_take_next(self, desk: str) -> TransferFull | None:
         """Claim the lane's next transfer for this desk (or None)."""
 
-    def lane_verify(self, transfer_id: int, desk: str, version: int, screenshot: bytes) -> Any:
+    def lane_verify(
+        self, transfer_id: int, desk: str, version: int, screenshot: bytes
+    ) -> TransferFull:
         """Record a lane transfer verified with the pasted screenshot."""
 
     def automation_mode(self, account_id: int) -> str:
@@ -145,10 +129,10 @@ class DeskBackend(Protocol):
     def set_automation_mode(self, account_id: int, mode: str) -> str:
         """Supervisor: set a portal account's automation mode; returns the old one."""
 
-    def dashboard(self, days: int) -> Any:
+    def dashboard(self, days: int) -> DashboardStats:
         """Verified per day, median notice-to-verified, outcomes by kind."""
 
-    def escrow_problems(self) -> Sequence[Any]:
+    def escrow_problems(self) -> Sequence[EscrowProblem]:
         """Holds whose money did not move as decided (failed, lapsed, retrying, lapsing)."""
 
     def escrow_retry(self, transfer_ids: list[int]) -> list[int]:
@@ -157,6 +141,4 @@ class DeskBackend(Protocol):
 
 def now_utc() -> datetime:
     """The current time, timezone-aware."""
-    from datetime import UTC
-
     return datetime.now(UTC)
