@@ -22,18 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changefeed import TransferChanged
 from app.config import Settings
 from app.errors import KnownError
 from app.events import EventBus
+from automation.runs.desk_control import RunControl
+from automation.runs.events import RunFinished
 from ui.alarms_banner import AlarmsBanner
 from ui.backend import SAVED_VIEWS, DeskBackend
-from ui.bridge import EventBridge
+from ui.bridge import EventBridge, FeedChange
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.deadline_desk import DeadlineNotices
 from ui.detail_pane import DetailPane
 from ui.help_overlay import HelpOverlay
 from ui.queue_view import QueueWidget
-from ui.run_panel import RunControl, RunPanel
+from ui.run_panel import RunPanel
 from ui.shutdown import BackgroundShutdown
 
 log = logging.getLogger(__name__)
@@ -117,8 +120,8 @@ class MainWindow(QMainWindow):
         self.queue.loaded.connect(self._queue_loaded)
         self.bridge.transfer_changed.connect(self.queue.on_transfer_changed)
         self.bridge.transfer_changed.connect(self._maybe_refresh_detail)
-        self.bridge.event_received.connect(self._on_core_event)
-        self.bridge.run_event.connect(self.run_panel.on_run_event)
+        self.bridge.run_finished.connect(self._on_run_finished)
+        self.run_panel.follow(self.bridge)
         self.bridge.alarm_raised.connect(lambda _event: self.refresh_alarms())
         self.run_panel.accept_button.clicked.connect(self.accept_current)
         self.run_panel.batch_button.clicked.connect(self.accept_selected)
@@ -223,7 +226,7 @@ class MainWindow(QMainWindow):
             with self._connect_lock:
                 self._connected = None  # this window owns it now
             if self._run_control is None:
-                from ui.run_control import DeskRunControl
+                from automation.runs.desk_control import DeskRunControl
 
                 control = DeskRunControl(self._settings, url, self.bus, backend.worker_id)
                 self._run_control = control
@@ -412,15 +415,14 @@ class MainWindow(QMainWindow):
         self.tasks.spawn(work(), name="deadline-sweep")
 
     # --- events ---------------------------------------------------------------------------
-    def _maybe_refresh_detail(self, event: Any) -> None:
+    def _maybe_refresh_detail(self, event: FeedChange) -> None:
         shown = self.detail.detail
-        if shown is not None and getattr(event, "id", None) == shown.transfer.row.id:
+        if (shown is not None and isinstance(event, TransferChanged)
+                and event.id == shown.transfer.row.id):
             self.detail.refresh()
 
-    def _on_core_event(self, event: Any) -> None:
-        if type(event).__name__ == "RunFinished":
-            self.statusBar().showMessage(
-                f"Run for transfer {event.transfer_id}: {event.outcome}", 8000)
+    def _on_run_finished(self, event: RunFinished) -> None:
+        self.statusBar().showMessage(f"Run for transfer {event.transfer_id}: {event.outcome}", 8000)
 
     def _queue_loaded(self, seconds: float) -> None:
         self.statusBar().showMessage(f"Queue loaded in {seconds * 1000:.0f} ms", 3000)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changefeed import QueueResync, TransferChanged
 from ui.backend import (
     ALL_STATUSES,
     OPEN_STATUSES,
@@ -207,12 +208,12 @@ class QueueWidget(QWidget):
         )
         self.table.scrollTo(index)
 
-    def on_transfer_changed(self, event: Any) -> None:
+    def on_transfer_changed(self, event: TransferChanged | QueueResync) -> None:
         """Queue a changed transfer for the next coalesced refresh (bridge slot)."""
-        if type(event).__name__ == "QueueResync":
+        if isinstance(event, QueueResync):
             self._tasks.spawn(self.resync(self._generation), name="queue-resync")
             return
-        self._pending_live.add(int(event.id))
+        self._pending_live.add(event.id)
         if not self._live_timer.isActive():
             self._live_timer.start()
 

@@ -139,8 +139,8 @@ def test_dashboard_and_tray(qtbot, until, window):
     tray = DeskTray(window)
     from app.changefeed import TransferChanged
 
-    tray.notify_event(TransferChanged(5, "needs_review", 3))
-    tray.notify_event(TransferChanged(6, "verified", 4))  # not worth a notification
+    tray.on_transfer_changed(TransferChanged(5, "needs_review", 3))
+    tray.on_transfer_changed(TransferChanged(6, "verified", 4))  # not worth a notification
     assert tray.messages == [("Needs review", "Transfer 5 needs a human decision")]
 
 
