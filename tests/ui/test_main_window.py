@@ -168,7 +168,7 @@ def test_closing_while_connecting_cancels_and_awaits_the_connect_task(
         win.close()
         until(task.done, timeout=5)  # long before the 30 s connect timeout
         assert task.result() is None  # returns quietly: the caller is not cancelled
-        assert win._connect_task is not None and win._connect_task.cancelled()
+        assert win.connection.task is not None and win.connection.task.cancelled()
         until(lambda: not win.isVisible(), timeout=5)  # then the window really closed
         assert win.backend is None
     finally:
