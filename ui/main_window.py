@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.changefeed import TransferChanged
+from app.changefeed import ChangeFeed, TransferChanged
 from app.config import Settings
 from app.errors import KnownError
 from app.events import EventBus
 from automation.runs.desk_control import DeskRunControl, RunControl
 from automation.runs.events import RunFinished
+from ui import desk_windows
 from ui.alarms_banner import AlarmsBanner
 from ui.backend import DeskBackend
 from ui.bridge import EventBridge, FeedChange
@@ -43,6 +44,7 @@ from ui.queue_view import QueueWidget
 from ui.run_panel import RunPanel
 from ui.shutdown import BackgroundShutdown, close_in_order
 from ui.window_actions import build_menus, build_shortcuts
+from ui.window_layout import WindowLayout, restore_layout, save_layout
 
 if TYPE_CHECKING:
     from ui.override_dialog import OverrideDialog
@@ -84,7 +86,6 @@ class MainWindow(QMainWindow):
             self.executor, self._open_backend)
         self._close_task: asyncio.Task[None] | None = None
         self.built = False  # True once the widgets exist (a backend is connected)
-        self._dialogs: list[QWidget] = []
         self.shutdown: BackgroundShutdown | None = None  # set by the first closeEvent
         self.setWindowTitle("TransferDesk")
         self.resize(1360, 860)
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
         self.shortcuts = build_shortcuts(self)
         self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
                                  DeadlineNotices(self.bus), self.statusBar(), self.show_error)
-        self.restore_layout()
+        restore_layout(self.layout_parts())
 
     # --- startup --------------------------------------------------------------------------
     async def connect_database(self) -> None:
@@ -182,11 +183,6 @@ class MainWindow(QMainWindow):
         self.tasks.spawn(self.escrow.reload())
 
     def _start_change_feed(self, url: str) -> None:
-        try:
-            from app.changefeed import ChangeFeed
-        except ImportError:  # pragma: no cover - the feed ships with the domain services
-            log.warning("no change feed: live updates are off")
-            return
         feed = ChangeFeed(url, self.bus)
         feed.start()
         self._closers.append(feed.stop)
@@ -254,36 +250,20 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         """Open the settings dialog (non-modal)."""
-        from ui.settings_dialog import SettingsDialog
-
-        dialog = SettingsDialog(self._settings, self.backend, self.executor, self.tasks, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        desk_windows.open_settings(self, self._settings)
 
     def open_assisted_lane(self) -> None:
         """Show the assisted lane (transfers a person accepts in their own browser)."""
-        from ui.assisted_lane import AssistedLaneView
-
-        if self.backend is None:
-            return
-        desk = f"{self._settings.display_name or 'desk'}@{getattr(self.backend, 'worker_id', '')}"
-        lane = AssistedLaneView(self.backend, self.executor, self.tasks, desk)
-        lane.setParent(self, Qt.WindowType.Window)
-        lane.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        lane.resize(900, 520)
-        lane.show()
-        self.tasks.spawn(lane.reload())
+        desk_windows.open_assisted_lane(self, self._settings)
 
     def open_dashboard(self) -> None:
         """Show the dashboard window."""
-        from ui.dashboard import DashboardWindow
+        desk_windows.open_dashboard(self)
 
-        if self.backend is None:
-            return
-        window = DashboardWindow(self.backend, self.executor, self.tasks, self)
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.show()
-        self.tasks.spawn(window.reload())
+    def layout_parts(self) -> WindowLayout:
+        """What :mod:`ui.window_layout` saves and restores."""
+        return WindowLayout(self, self.splitter if self.built else None,
+                            self.queue.table.horizontalHeader() if self.built else None)
 
     def refresh_alarms(self) -> None:
         """Reload open alarms into the banner (see :class:`ui.desk_upkeep.DeskUpkeep`)."""
@@ -317,25 +297,7 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    # --- layout persistence and shutdown --------------------------------------------------
-    def restore_layout(self) -> None:
-        """Restore geometry, splitter and column widths from QSettings."""
-        store = QSettings()
-        if (geometry := store.value("window/geometry")) is not None:
-            self.restoreGeometry(geometry)
-        if (state := store.value("window/splitter")) is not None:
-            self.splitter.restoreState(state)
-        if (header := store.value("queue/header")) is not None:
-            self.queue.table.horizontalHeader().restoreState(header)
-
-    def save_layout(self) -> None:
-        """Write geometry, splitter and column widths to QSettings."""
-        store = QSettings()
-        store.setValue("window/geometry", self.saveGeometry())
-        if self.built:
-            store.setValue("window/splitter", self.splitter.saveState())
-            store.setValue("queue/header", self.queue.table.horizontalHeader().saveState())
-
+    # --- shutdown -------------------------------------------------------------------------
     async def _close_after_connecting(self) -> None:
         """Await the cancelled connection, release what it left, then close for real."""
         await self.connection.released()
@@ -354,7 +316,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # already closing in the background
             return
         if self.shutdown is None:
-            self.save_layout()
+            save_layout(self.layout_parts())
             self.shutdown = close_in_order(self._gui_closing_steps(),
                                            [*self._closers, self.executor.shutdown], self.close)
             event.ignore()

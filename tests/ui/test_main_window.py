@@ -71,6 +71,8 @@ def window(qtbot, run, until, tmp_path, engine, backend, account_id):
     win.show()
     run(win.start())
     until(lambda: win.queue.model.rowCount() == 8)
+    # the startup deadline sweep locks transfers briefly: a claim meanwhile is told "try again"
+    until(lambda: not win.tasks.running("deadline-sweep"))
     yield win
     win.close()  # the closers run on a thread; the window closes when they are done
     until(lambda: win.shutdown is not None and win.shutdown.finished.is_set(), timeout=60)
