@@ -53,7 +53,7 @@ class FinishedRun:
 
     def to_json(self) -> str:
         """Serialise (bytes as base64, times as ISO 8601)."""
-        data: dict[str, Any] = asdict(self)
+        data: dict[str, Any] = asdict(self)  # Any: JSON values of every field type
         data["started_at"] = self.started_at.isoformat()
         data["finished_at"] = self.finished_at.isoformat()
         data["evidence"] = [

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -47,6 +47,8 @@ from ui.window_actions import build_menus, build_shortcuts
 from ui.window_layout import WindowLayout, restore_layout, save_layout
 
 if TYPE_CHECKING:
+    from ui.dead_letters_view import DeadLettersView
+    from ui.import_dialog import ImportOrdersDialog
     from ui.override_dialog import OverrideDialog
     from ui.services import ServiceBackend
 
@@ -86,6 +88,9 @@ class MainWindow(QMainWindow):
             self.executor, self._open_backend)
         self._close_task: asyncio.Task[None] | None = None
         self.built = False  # True once the widgets exist (a backend is connected)
+        self.dead_letters: DeadLettersView | None = None  # with a database backend only
+        self.import_orders_action: QAction | None = None
+        self.import_dialog: ImportOrdersDialog | None = None  # the last one opened
         self.shutdown: BackgroundShutdown | None = None  # set by the first closeEvent
         self.setWindowTitle("TransferDesk")
         self.resize(1360, 860)
@@ -217,24 +222,26 @@ class MainWindow(QMainWindow):
 
     def claim_current(self) -> None:
         """Claim the current transfer for this desk."""
-        self._run_on_current("claim", "Claimed")
+        if self.backend is not None:
+            self._run_on_current(self.backend.claim, "claim", "Claimed")
 
     def release_current(self) -> None:
         """Release this desk's claim on the current transfer."""
-        self._run_on_current("release", "Released")
+        if self.backend is not None:
+            self._run_on_current(self.backend.release, "release", "Released")
 
-    def _run_on_current(self, method: str, done: str) -> None:
+    def _run_on_current(self, call: Callable[[int], object], name: str, done: str) -> None:
         row = self.queue.current_row()
-        if row is None or self.backend is None:
+        if row is None:
             return
 
         async def work() -> None:
-            result = await self.executor.call(getattr(self.backend, method), row.id)
+            result = await self.executor.call(call, row.id)
             message = f"{done} {row.order_ref}" if result is not None else (
                 f"{row.order_ref} is held by someone else")
             self.statusBar().showMessage(message, 5000)
 
-        self.tasks.spawn(work(), name=f"{method}-{row.id}")
+        self.tasks.spawn(work(), name=f"{name}-{row.id}")
 
     def focus_search(self) -> None:
         """Put the cursor in the search box."""
