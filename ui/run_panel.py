@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QProgressBar,
@@ -45,6 +43,7 @@ from automation.runs.events import (
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.live_frame import LiveFrameView
+from ui.run_prompts import CodePrompt, TakeoverPrompt
 from ui.widgets import named
 
 if TYPE_CHECKING:  # Playwright loads with the runner, on the first run
@@ -71,9 +70,6 @@ class RunPanel(QWidget):
         super().__init__(parent)
         self._control, self._executor, self._tasks = control, executor, tasks
         self._batch: BatchRun | None = None
-        self._takeover: TakeoverRequested | None = None
-        self._takeover_started: datetime | None = None
-        self._code_request: OperatorCodeRequested | None = None
         self._transfer_ids: set[int] = set()
         self._build()
 
@@ -104,33 +100,13 @@ class RunPanel(QWidget):
         split.addWidget(right)
         split.setSizes([480, 360])
 
-        self.takeover_box = named(QFrame(), "takeoverBox", visible=False)
-        self.takeover_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.takeover_label = QLabel(wordWrap=True)
-        self.open_browser_button = QPushButton("Open browser")
-        self.open_browser_button.clicked.connect(self._open_browser)
-        self.hand_back_button = QPushButton("Hand back")
-        self.hand_back_button.clicked.connect(lambda: self._end_takeover(True))
-        self.give_up_button = QPushButton("Give up")
-        self.give_up_button.clicked.connect(lambda: self._end_takeover(False))
-        box = QHBoxLayout(self.takeover_box)
-        box.addWidget(self.takeover_label, 1)
-        for button in (self.open_browser_button, self.hand_back_button, self.give_up_button):
-            box.addWidget(button)
-
-        self.code_box = named(QFrame(), "codeBox", visible=False)
-        self.code_label = QLabel(wordWrap=True)
-        self.code_edit = QLineEdit(placeholderText="verification code")
-        self.code_edit.returnPressed.connect(self._send_code)
-        send = QPushButton("Send code")
-        send.clicked.connect(self._send_code)
-        skip = QPushButton("I don't have it")
-        skip.clicked.connect(lambda: self._answer_code(None))
-        code_row = QHBoxLayout(self.code_box)
-        code_row.addWidget(self.code_label, 1)
-        code_row.addWidget(self.code_edit)
-        code_row.addWidget(send)
-        code_row.addWidget(skip)
+        self.takeover_box = TakeoverPrompt(self._control, self._executor, self._tasks)
+        self.takeover_label = self.takeover_box.label
+        self.open_browser_button = self.takeover_box.open_browser_button
+        self.hand_back_button = self.takeover_box.hand_back_button
+        self.give_up_button = self.takeover_box.give_up_button
+        self.code_box = CodePrompt()
+        self.code_edit = self.code_box.edit
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -244,19 +220,12 @@ class RunPanel(QWidget):
     def on_takeover_requested(self, event: TakeoverRequested) -> None:
         """The portal needs a human: show the inline takeover prompt."""
         if self._mine(event.transfer_id):
-            self._show_takeover(event)
+            self.takeover_box.ask(event)
 
     def on_code_requested(self, event: OperatorCodeRequested) -> None:
         """No emailed verification code: ask the operator inline."""
-        if not self._mine(event.transfer_id):
-            return
-        self._code_request = event
-        self.code_label.setText(
-            f"The verification code for {event.account} did not arrive by email. "
-            "Type the code the portal sent:"
-        )
-        self.code_box.setVisible(True)
-        self.code_edit.setFocus()
+        if self._mine(event.transfer_id):
+            self.code_box.ask(event)
 
     def show_frame(self, jpeg: bytes) -> None:
         """Paint a live frame (decoded off the GUI thread, latest frame wins)."""
@@ -275,58 +244,12 @@ class RunPanel(QWidget):
     def _log(self, at: datetime, text: str) -> None:
         self.log_view.appendPlainText(f"{_clock(at)}  {text}")
 
-    # --- takeover and codes ---------------------------------------------------------------
-    def _show_takeover(self, event: TakeoverRequested) -> None:
-        self._takeover = event
-        self._takeover_started = None
-        self.takeover_label.setText(
-            f"<b>Your turn:</b> {event.reason}. Open the browser, finish by hand, then Hand back."
-        )
-        self.hand_back_button.setEnabled(False)
-        self.takeover_box.setVisible(True)
-
-    def _open_browser(self) -> None:
-        if self._takeover is None or self._control is None:
-            return
-        self._takeover_started = datetime.now(UTC)
-        self.hand_back_button.setEnabled(True)
-        self._tasks.spawn(self._executor.call(self._control.open_browser, self._takeover.run_key))
-
-    def _end_takeover(self, handed_back: bool, by_operator: bool = True) -> None:
-        """Answer the run and audit the takeover (a prompt closed unopened by the batch's end
-        is not a takeover: nothing to audit)."""
-        event, self._takeover = self._takeover, None
-        self.takeover_box.setVisible(False)
-        if event is None:
-            return
-        event.answer.set("done" if handed_back else None)
-        ended = datetime.now(UTC)
-        opened, self._takeover_started = self._takeover_started, None
-        started = opened or ended  # given up without opening: 0 s, still audited
-        if self._control is not None and (by_operator or opened is not None):
-            self._tasks.spawn(self._executor.call(
-                self._control.record_takeover, event.transfer_id, started, ended,
-                "handed_back" if handed_back else "gave_up",
-            ))
-
-    def _send_code(self) -> None:
-        code = self.code_edit.text().strip()
-        if code:
-            self._answer_code(code)
-
-    def _answer_code(self, code: str | None) -> None:
-        request, self._code_request = self._code_request, None
-        self.code_edit.clear()
-        self.code_box.setVisible(False)
-        if request is not None:
-            request.answer.set(code)
-
     def shutdown(self) -> None:
         """Stop the frame decoder thread."""
         self.frame_label.shutdown()
 
     def _hide_prompts(self) -> None:
-        if self._takeover is not None:
-            self._end_takeover(False, by_operator=False)
-        if self._code_request is not None:
-            self._answer_code(None)
+        if self.takeover_box.pending:
+            self.takeover_box.end(False, by_operator=False)
+        if self.code_box.pending:
+            self.code_box.answer(None)
