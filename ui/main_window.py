@@ -43,6 +43,7 @@ from ui.help_overlay import HelpOverlay
 from ui.queue_view import QueueWidget
 from ui.run_panel import RunPanel
 from ui.shutdown import BackgroundShutdown, close_in_order
+from ui.transfer_actions import TransferActions
 from ui.window_actions import build_menus, build_shortcuts
 from ui.window_layout import WindowLayout, restore_layout, save_layout
 
@@ -136,8 +137,9 @@ class MainWindow(QMainWindow):
         self.bridge.run_finished.connect(self._on_run_finished)
         self.run_panel.follow(self.bridge)
         self.bridge.alarm_raised.connect(lambda _event: self.refresh_alarms())
-        self.run_panel.accept_button.clicked.connect(self.accept_current)
-        self.run_panel.batch_button.clicked.connect(self.accept_selected)
+        self.transfer_actions = TransferActions(self, backend)
+        self.run_panel.accept_button.clicked.connect(self.transfer_actions.accept_current)
+        self.run_panel.batch_button.clicked.connect(self.transfer_actions.accept_selected)
         build_menus(self)
         self.shortcuts = build_shortcuts(self)
         self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
@@ -193,67 +195,9 @@ class MainWindow(QMainWindow):
         self._closers.append(feed.stop)
 
     # --- actions --------------------------------------------------------------------------
-    def accept_current(self) -> None:
-        """Accept the current transfer in the run panel."""
-        row = self.queue.current_row()
-        if row is not None:
-            self.tabs.setCurrentWidget(self.run_panel)
-            self.run_panel.start([row])
-
-    def accept_selected(self) -> None:
-        """Accept every selected transfer, one after another."""
-        rows = self.queue.selected_rows()
-        if rows:
-            self.tabs.setCurrentWidget(self.run_panel)
-            self.run_panel.start(rows)
-
     def open_override(self) -> OverrideDialog | None:
         """Open the manual decision dialog for the current transfer (non-modal)."""
-        from ui.override_dialog import OverrideDialog
-
-        row = self.queue.current_row()
-        if row is None or self.backend is None:
-            return None
-        dialog = OverrideDialog(row, self.backend, self.executor, self.tasks, self)
-        dialog.decided.connect(lambda _result: self.detail.refresh())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
-
-    def claim_current(self) -> None:
-        """Claim the current transfer for this desk."""
-        if self.backend is not None:
-            self._run_on_current(self.backend.claim, "claim", "Claimed")
-
-    def release_current(self) -> None:
-        """Release this desk's claim on the current transfer."""
-        if self.backend is not None:
-            self._run_on_current(self.backend.release, "release", "Released")
-
-    def _run_on_current(self, call: Callable[[int], object], name: str, done: str) -> None:
-        row = self.queue.current_row()
-        if row is None:
-            return
-
-        async def work() -> None:
-            result = await self.executor.call(call, row.id)
-            message = f"{done} {row.order_ref}" if result is not None else (
-                f"{row.order_ref} is held by someone else")
-            self.statusBar().showMessage(message, 5000)
-
-        self.tasks.spawn(work(), name=f"{name}-{row.id}")
-
-    def focus_search(self) -> None:
-        """Put the cursor in the search box."""
-        self.queue.search_edit.setFocus()
-        self.queue.search_edit.selectAll()
-
-    def escape(self) -> None:
-        """Esc: close the help overlay, else abort the running batch."""
-        if self.help.isVisible():
-            self.help.hide()
-        elif self.run_panel.running:
-            self.run_panel.abort()
+        return self.transfer_actions.open_override()
 
     def open_settings(self) -> None:
         """Open the settings dialog (non-modal)."""

@@ -49,18 +49,19 @@ def build_menus(window: MainWindow) -> None:
 
 def build_shortcuts(window: MainWindow) -> dict[str, QShortcut]:
     """The triage keys (J/K, A, Shift+A, O, C, R, /, F5, ?, Esc, 1-9 for the saved views)."""
+    actions = window.transfer_actions
     bindings: Sequence[tuple[str, Callable[[], object]]] = [
         ("J", lambda: window.queue.move_cursor(1)),
         ("K", lambda: window.queue.move_cursor(-1)),
-        ("A", window.accept_current),
-        ("Shift+A", window.accept_selected),
-        ("O", window.open_override),
-        ("C", window.claim_current),
-        ("R", window.release_current),
-        ("/", window.focus_search),
+        ("A", actions.accept_current),
+        ("Shift+A", actions.accept_selected),
+        ("O", actions.open_override),
+        ("C", actions.claim_current),
+        ("R", actions.release_current),
+        ("/", actions.focus_search),
         ("F5", lambda: window.queue.reload()),
         ("?", lambda: window.help.toggle()),
-        ("Esc", window.escape),
+        ("Esc", actions.escape),
     ]
     views = [(str(i + 1), partial(window.queue.view_box.setCurrentText, name))
              for i, name in enumerate(SAVED_VIEWS)]
