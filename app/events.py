@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar, cast, overload
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Any], None]
+E = TypeVar("E")
+#: A handler of every event.
+Handler = Callable[[object], None]
 
 
 class EventBus:
@@ -25,13 +27,22 @@ class EventBus:
         self._lock = threading.Lock()
         self._handlers: list[tuple[type | None, Handler]] = []
 
-    def subscribe(self, handler: Handler, event_type: type | None = None) -> Callable[[], None]:
+    @overload
+    def subscribe(self, handler: Handler, event_type: None = None) -> Callable[[], None]: ...
+
+    @overload
+    def subscribe(self, handler: Callable[[E], None], event_type: type[E]) -> Callable[[], None]:
+        ...
+
+    def subscribe(self, handler: Callable[[E], None] | Handler,
+                  event_type: type[E] | None = None) -> Callable[[], None]:
         """Call ``handler(event)`` for every event (of ``event_type`` if given).
 
         Returns:
             A function that removes the subscription.
         """
-        entry = (event_type, handler)
+        # only instances of event_type ever reach a typed handler (see publish)
+        entry = (event_type, cast(Handler, handler))
         with self._lock:
             self._handlers.append(entry)
 

@@ -37,7 +37,7 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True)
-class RunRecord:
+class FinishedRun:
     """Everything needed to record one finished run in the database."""
 
     run_key: str
@@ -53,7 +53,7 @@ class RunRecord:
 
     def to_json(self) -> str:
         """Serialise (bytes as base64, times as ISO 8601)."""
-        data: dict[str, Any] = asdict(self)
+        data: dict[str, Any] = asdict(self)  # Any: JSON values of every field type
         data["started_at"] = self.started_at.isoformat()
         data["finished_at"] = self.finished_at.isoformat()
         data["evidence"] = [
@@ -63,7 +63,7 @@ class RunRecord:
         return json.dumps(data)
 
     @classmethod
-    def from_json(cls, text: str) -> RunRecord:
+    def from_json(cls, text: str) -> FinishedRun:
         """Inverse of :meth:`to_json`."""
         data = json.loads(text)
         evidence = tuple(
@@ -91,7 +91,7 @@ class ReplayResult:
 
 
 class OutcomeJournal:
-    """A directory of run records waiting for the database.
+    """A directory of finished runs waiting for the database.
 
     Args:
         directory: the journal directory (created on first write, mode 0700).
@@ -101,7 +101,7 @@ class OutcomeJournal:
         self.directory = directory
         self.refused_dir = directory / "refused"
 
-    def write(self, record: RunRecord) -> Path:
+    def write(self, record: FinishedRun) -> Path:
         """Store ``record`` durably (fsync'd, atomic rename) and return its path."""
         self.directory.mkdir(parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
@@ -127,7 +127,7 @@ class OutcomeJournal:
 
     def replay(
         self,
-        record: Callable[[RunRecord], None],
+        record: Callable[[FinishedRun], None],
         is_unreachable: Callable[[BaseException], bool],
     ) -> ReplayResult:
         """Record every pending entry with ``record``; stop at the first connectivity error.
@@ -148,14 +148,14 @@ class OutcomeJournal:
 
     def _replay_locked(
         self,
-        record: Callable[[RunRecord], None],
+        record: Callable[[FinishedRun], None],
         is_unreachable: Callable[[BaseException], bool],
     ) -> ReplayResult:
         replayed = refused = 0
         pending = self.pending()
         for index, path in enumerate(pending):
             try:
-                entry = RunRecord.from_json(path.read_text(encoding="utf-8"))
+                entry = FinishedRun.from_json(path.read_text(encoding="utf-8"))
             except (OSError, ValueError, KeyError, TypeError):
                 log.error("journal entry %s is unreadable; moved to %s", path, self.refused_dir)
                 self._refuse(path)

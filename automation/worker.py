@@ -148,7 +148,7 @@ class Worker:
                          mail_timeout=opts.mfa_timeout, lease_seconds=opts.lease_seconds),
             role=opts.role, adapter_for=self.adapter_for, code_lookup=self.code_lookup,
         )
-        self.store = stack.store
+        self.stack = stack
         try:  # fail fast (one clear line) when the browser cannot start
             runner = stack.start(browser_timeout=120)
             workers.register(self.worker_id, "worker", opts.label)
@@ -209,10 +209,10 @@ class Worker:
 
     def _maintenance(self) -> None:
         try:
-            reaped = self.store.claims.reap_expired()
+            reaped = self.stack.claims.reap_expired()
             if reaped:
                 log.info("returned %d transfer(s) with expired leases to the queue", len(reaped))
-            self.store.replay_journal()
+            self.stack.recorder.replay_journal()
         except Exception as exc:
             if not is_unreachable(exc):
                 raise
@@ -222,7 +222,7 @@ class Worker:
         """Claim until ``concurrency`` runs are active; True when the queue had nothing due."""
         while len(self._active) < self.options.concurrency and not self._stop.is_set():
             try:
-                job = self.store.claim_job(self.worker_id)
+                job = self.stack.jobs.claim_job(self.worker_id)
             except KnownError as exc:
                 log.error("a claimed transfer cannot run: %s", exc)
                 continue
@@ -283,7 +283,7 @@ class Worker:
                 workers.beat(self.worker_id, current)
                 for item in active:
                     try:
-                        self.store.claims.heartbeat(item.job.transfer_id, self.worker_id)
+                        self.stack.claims.heartbeat(item.job.transfer_id, self.worker_id)
                     except LeaseLostError:
                         log.warning("lost the lease of transfer %s; aborting its run",
                                     item.job.transfer_id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.domain.records import AlarmInfo
 
 #: What staff should do, per alarm kind.
 ADVICE: dict[str, str] = {
@@ -55,10 +56,10 @@ class AlarmsBanner(QFrame):
         layout.addWidget(self.resume_button)
         layout.addWidget(self.dismiss_button)
         self._local: dict[str, str] = {}
-        self._alarms: Sequence[Any] = ()
+        self._alarms: Sequence[AlarmInfo] = ()
         self.setVisible(False)
 
-    def set_alarms(self, alarms: Sequence[Any]) -> None:
+    def set_alarms(self, alarms: Sequence[AlarmInfo]) -> None:
         """Show the open alarms from the database."""
         self._alarms = alarms
         self._render()

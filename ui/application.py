@@ -36,7 +36,7 @@ def run_gui(quit_after: float | None = None) -> int:
     window.show()
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray = DeskTray(window)
-        window.bridge.event_received.connect(tray.notify_event)
+        tray.follow(window.bridge)
         tray.show()
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)

@@ -1,42 +1,72 @@
-"""The only place core meets Qt: core events in, Qt signals out, always on the GUI thread.
+"""The only place core meets Qt: core events in, one typed Qt signal per event class or family
+out, always on the GUI thread.
 
-Producers publish plain dataclasses on :class:`app.events.EventBus` from any thread (change feed,
-browser thread, mail threads). :class:`EventBridge` subscribes once and re-emits each event as a
-Qt signal. The bridge lives on the GUI thread; a signal emitted from another thread to a receiver
-on the GUI thread is delivered through a queued connection, so every slot runs on the GUI thread.
+Producers publish plain frozen dataclasses on :class:`app.events.EventBus` from any thread
+(change feed, browser thread, mail threads, escrow). :class:`EventBridge` subscribes once per
+event class (the bus filters by type) and re-emits each event on that class's signal. Routes are
+classes, never class names: mypy sees every one, and ``tests/ui/test_gui_signals.py`` checks
+that every event class the core publishes has a route and every route is published.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 
+from app.changefeed import ChangeFeedStatus, QueueResync, TransferChanged
+from app.escrow.service import EscrowChanged
 from app.events import EventBus
+from app.mail.events import MailboxStatus, NoticeMatched, NoticeUnmatched, TemplateDriftAlarm
+from app.services.deadlines import DeadlineWarningAlarm
+from automation.runs.events import (
+    Frame,
+    LogLine,
+    OperatorCodeRequested,
+    RunFinished,
+    StepFinished,
+    StepStarted,
+    TakeoverRequested,
+)
 
-#: Run events (automation.runner) are routed by class name so the bridge needs no import of the
-#: automation layer at module load; every other known name gets its own signal below.
-RUN_EVENT_NAMES = frozenset({
-    "RunStarted", "StepStarted", "StepFinished", "LogLine", "Frame", "RunFinished",
-    "TakeoverRequested", "TakeoverEnded", "OperatorCodeRequested", "BatchProgress",
-})
+#: What :attr:`EventBridge.transfer_changed` carries: one changed row, or "reload everything".
+FeedChange = TransferChanged | QueueResync
+#: What :attr:`EventBridge.alarm_raised` carries.
+AlarmEvent = TemplateDriftAlarm | DeadlineWarningAlarm
 
 
 class EventBridge(QObject):
-    """Re-emits core events as Qt signals on the GUI thread.
+    """Re-emits core events as typed Qt signals on the GUI thread.
 
     Signals:
-        event_received(object): every event, in publication order.
-        transfer_changed(object): ``TransferChanged`` / ``QueueResync`` from the change feed.
-        run_event(object): browser-run events (steps, log lines, frames, takeover, MFA prompts).
-        alarm_raised(object): alarms (drift, stale workers, keyring problems).
+        transfer_changed(FeedChange): a transfer row changed, or the queue must resync.
+        feed_status(ChangeFeedStatus): the change feed connected or lost its connection.
+        escrow_changed(EscrowChanged): a transfer's escrow status changed.
+        notice_matched(NoticeMatched) / notice_unmatched(NoticeUnmatched): mail ingest.
+        mailbox_status(MailboxStatus): a mailbox connection went up or down.
+        alarm_raised(AlarmEvent): template drift, a new deadline warning.
+        step_started(StepStarted) / step_finished(StepFinished) / log_line(LogLine) /
+        frame(Frame) / run_finished(RunFinished): a browser run's progress.
+        takeover_requested(TakeoverRequested) / code_requested(OperatorCodeRequested): a run
+            needs the operator.
     """
 
-    event_received = Signal(object)
-    transfer_changed = Signal(object)
-    run_event = Signal(object)
-    alarm_raised = Signal(object)
-    _relay = Signal(object)
+    transfer_changed = Signal(object)  # FeedChange (a union: Signal takes one Python type)
+    feed_status = Signal(ChangeFeedStatus)
+    escrow_changed = Signal(EscrowChanged)
+    notice_matched = Signal(NoticeMatched)
+    notice_unmatched = Signal(NoticeUnmatched)
+    mailbox_status = Signal(MailboxStatus)
+    alarm_raised = Signal(object)  # AlarmEvent
+    step_started = Signal(StepStarted)
+    step_finished = Signal(StepFinished)
+    log_line = Signal(LogLine)
+    frame = Signal(Frame)
+    run_finished = Signal(RunFinished)
+    takeover_requested = Signal(TakeoverRequested)
+    code_requested = Signal(OperatorCodeRequested)
+    _relay = Signal(object, object)  # (the route's signal, the event)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -44,7 +74,31 @@ class EventBridge(QObject):
         # Explicitly queued: even a publish on the GUI thread is delivered from the event loop,
         # so a producer never re-enters a widget in the middle of its own call.
         self._relay.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe: Callable[[], None] | None = bus.subscribe(self._relay.emit)
+        self._unsubscribe: list[Callable[[], None]] = [
+            bus.subscribe(partial(self._relay.emit, signal), event_type)
+            for event_type, signal in self.routes().items()
+        ]
+
+    def routes(self) -> dict[type, SignalInstance]:
+        """Every routed event class and the signal that carries it."""
+        return {
+            TransferChanged: self.transfer_changed,
+            QueueResync: self.transfer_changed,
+            ChangeFeedStatus: self.feed_status,
+            EscrowChanged: self.escrow_changed,
+            NoticeMatched: self.notice_matched,
+            NoticeUnmatched: self.notice_unmatched,
+            MailboxStatus: self.mailbox_status,
+            TemplateDriftAlarm: self.alarm_raised,
+            DeadlineWarningAlarm: self.alarm_raised,
+            StepStarted: self.step_started,
+            StepFinished: self.step_finished,
+            LogLine: self.log_line,
+            Frame: self.frame,
+            RunFinished: self.run_finished,
+            TakeoverRequested: self.takeover_requested,
+            OperatorCodeRequested: self.code_requested,
+        }
 
     @property
     def bus(self) -> EventBus:
@@ -53,17 +107,9 @@ class EventBridge(QObject):
 
     def close(self) -> None:
         """Stop listening to the bus (idempotent)."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        while self._unsubscribe:
+            self._unsubscribe.pop()()
 
-    @Slot(object)
-    def _dispatch(self, event: object) -> None:
-        name = type(event).__name__
-        self.event_received.emit(event)
-        if name in ("TransferChanged", "QueueResync"):
-            self.transfer_changed.emit(event)
-        elif name in RUN_EVENT_NAMES:
-            self.run_event.emit(event)
-        elif name.endswith("Alarm") or name == "AlarmRaised":
-            self.alarm_raised.emit(event)
+    @Slot(object, object)
+    def _dispatch(self, signal: SignalInstance, event: object) -> None:
+        signal.emit(event)

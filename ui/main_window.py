@@ -1,18 +1,20 @@
-"""The main window: alarms banner, the queue, and tabs for detail, run panel and notices.
+"""The composition root of the desk: builds the widgets and wires them together.
 
-Composition only: each part is its own widget; this window wires them to the bridge (core
-events), the executor (service calls) and the keyboard shortcuts.
+Owns the window's parts (alarms banner, queue, tabs for detail, run panel, notices, escrow) and
+their wiring to the bridge (core events), the executor (service calls) and the actions. The
+connection lifecycle is :mod:`ui.connection`, menus and keys :mod:`ui.window_actions`, the
+shutdown order :mod:`ui.shutdown`; browser runs are :mod:`automation.runs.desk_control`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -22,22 +24,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changefeed import ChangeFeed, TransferChanged
 from app.config import Settings
-from app.desk.api import SAVED_VIEWS, DeskBackend
+from app.desk.api import DeskBackend
 from app.errors import KnownError
 from app.events import EventBus
+from automation.runs.desk_control import DeskRunControl, RunControl
+from automation.runs.events import RunFinished
+from ui import desk_windows
 from ui.alarms_banner import AlarmsBanner
-from ui.bridge import EventBridge
+from ui.bridge import EventBridge, FeedChange
+from ui.connection import DeskConnection
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.deadline_desk import DeadlineNotices
+from ui.desk_upkeep import DeskUpkeep
 from ui.detail_pane import DetailPane
 from ui.help_overlay import HelpOverlay
 from ui.queue_view import QueueWidget
-from ui.run_panel import RunControl, RunPanel
-from ui.shutdown import BackgroundShutdown
+from ui.run_panel import RunPanel
+from ui.shutdown import BackgroundShutdown, close_in_order
+from ui.transfer_actions import TransferActions
+from ui.window_actions import build_menus, build_shortcuts
+from ui.window_layout import WindowLayout, restore_layout, save_layout
+
+if TYPE_CHECKING:
+    from app.desk.service_backend import ServiceBackend
+    from ui.dead_letters_view import DeadLettersView
+    from ui.import_dialog import ImportOrdersDialog
+    from ui.override_dialog import OverrideDialog
 
 log = logging.getLogger(__name__)
-ALARM_POLL_MS = 30_000
 
 
 class MainWindow(QMainWindow):
@@ -68,13 +84,14 @@ class MainWindow(QMainWindow):
         self.tasks = TaskGroup(on_error=self.show_error)
         self.bridge = EventBridge(self.bus, self)
         self._run_control = run_control
-        self._closers: list[Any] = []
-        self._connect_task: asyncio.Task[Any] | None = None
-        self._close_task: asyncio.Task[Any] | None = None
-        self._connect_lock = threading.Lock()
-        self._closing = False
-        self._connected: tuple[str, Any] | None = None  # made by the connect thread, not yet used
-        self._dialogs: list[QWidget] = []
+        self._closers: list[Callable[[], object]] = []
+        self.connection: DeskConnection[ServiceBackend] = DeskConnection(
+            self.executor, self._open_backend)
+        self._close_task: asyncio.Task[None] | None = None
+        self.built = False  # True once the widgets exist (a backend is connected)
+        self.dead_letters: DeadLettersView | None = None  # with a database backend only
+        self.import_orders_action: QAction | None = None
+        self.import_dialog: ImportOrdersDialog | None = None  # the last one opened
         self.shutdown: BackgroundShutdown | None = None  # set by the first closeEvent
         self.setWindowTitle("TransferDesk")
         self.resize(1360, 860)
@@ -85,8 +102,8 @@ class MainWindow(QMainWindow):
     # --- building -------------------------------------------------------------------------
     def _build(self, backend: DeskBackend) -> None:
         self.backend = backend
+        self.built = True
         self.alarms = AlarmsBanner()
-        self.alarms.resume_site.connect(self.resume_site)
         self.queue = QueueWidget(backend, self.executor, self.tasks)
         self.detail = DetailPane(backend, self.executor, self.tasks)
         self.run_panel = RunPanel(self._run_control, self.executor, self.tasks)
@@ -117,121 +134,49 @@ class MainWindow(QMainWindow):
         self.queue.loaded.connect(self._queue_loaded)
         self.bridge.transfer_changed.connect(self.queue.on_transfer_changed)
         self.bridge.transfer_changed.connect(self._maybe_refresh_detail)
-        self.bridge.event_received.connect(self._on_core_event)
-        self.bridge.run_event.connect(self.run_panel.on_run_event)
+        self.bridge.run_finished.connect(self._on_run_finished)
+        self.run_panel.follow(self.bridge)
         self.bridge.alarm_raised.connect(lambda _event: self.refresh_alarms())
-        self.run_panel.accept_button.clicked.connect(self.accept_current)
-        self.run_panel.batch_button.clicked.connect(self.accept_selected)
-        self._build_menus()
-        self._build_shortcuts()
-        self._alarm_timer = QTimer(self, interval=ALARM_POLL_MS)
-        self._alarm_timer.timeout.connect(self.refresh_alarms)
-        self._alarm_timer.timeout.connect(self.desk_heartbeat)  # same 30 s cadence
-        self._alarm_timer.timeout.connect(self.sweep_deadlines)
-        self.deadline_notices = DeadlineNotices(self.bus)
-        self.restore_layout()
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        settings_action = QAction("&Settings…", self)
-        settings_action.triggered.connect(self.open_settings)
-        file_menu.addAction(settings_action)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        from ui.marketplace_wiring import add_marketplace_parts
-
-        add_marketplace_parts(self, file_menu)
-        view_menu = self.menuBar().addMenu("&View")
-        for name in SAVED_VIEWS:
-            action = QAction(name, self)
-            action.triggered.connect(lambda _=False, n=name: self.queue.view_box.setCurrentText(n))
-            view_menu.addAction(action)
-        dashboard_action = QAction("&Dashboard", self)
-        dashboard_action.triggered.connect(self.open_dashboard)
-        view_menu.addAction(dashboard_action)
-        lane_action = QAction("&Assisted lane", self)
-        lane_action.setShortcut("Ctrl+L")
-        lane_action.triggered.connect(self.open_assisted_lane)
-        view_menu.addAction(lane_action)
-        help_action = QAction("&Keyboard shortcuts", self)
-        help_action.triggered.connect(lambda: self.help.toggle())
-        self.menuBar().addMenu("&Help").addAction(help_action)
-
-    def _build_shortcuts(self) -> None:
-        views = list(SAVED_VIEWS)
-        bindings: list[tuple[str, Any]] = [
-            ("J", lambda: self.queue.move_cursor(1)),
-            ("K", lambda: self.queue.move_cursor(-1)),
-            ("A", self.accept_current),
-            ("Shift+A", self.accept_selected),
-            ("O", self.open_override),
-            ("C", self.claim_current),
-            ("R", self.release_current),
-            ("/", self.focus_search),
-            ("F5", lambda: self.queue.reload()),
-            ("?", lambda: self.help.toggle()),
-            ("Esc", self._escape),
-        ] + [(str(i + 1), lambda n=name: self.queue.view_box.setCurrentText(n))
-             for i, name in enumerate(views)]
-        self.shortcuts: dict[str, QShortcut] = {}
-        for keys, slot in bindings:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.activated.connect(slot)
-            self.shortcuts[keys] = shortcut
+        self.transfer_actions = TransferActions(self, backend)
+        self.run_panel.accept_button.clicked.connect(self.transfer_actions.accept_current)
+        self.run_panel.batch_button.clicked.connect(self.transfer_actions.accept_selected)
+        build_menus(self)
+        self.shortcuts = build_shortcuts(self)
+        self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
+                                 DeadlineNotices(self.bus), self.statusBar(), self.show_error)
+        restore_layout(self.layout_parts())
 
     # --- startup --------------------------------------------------------------------------
     async def connect_database(self) -> None:
         """Resolve (and on first use start) the database off the GUI thread, then load.
 
-        The work runs in its own task, kept here: closing the window meanwhile cancels and
-        awaits it (see :meth:`closeEvent`) and this returns quietly; a connection that completes
-        after that is released at once.
+        Closing the window meanwhile cancels the connection (see :mod:`ui.connection`) and this
+        returns quietly; a connection that completes after that is released at once.
         """
-        task = asyncio.get_event_loop().create_task(self._connect(), name="connect-database")
-        self._connect_task = task
+        if self.backend is not None:
+            await self.start()
+            return
         try:
-            await task
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if task.cancelled() and self._closing and not (current and current.cancelling()):
-                return  # the window closed while connecting
-            raise
+            await self.connection.connect(self._connected)
+        except KnownError as exc:
+            self.statusBar().showMessage(f"Database unavailable: {exc}")
 
-    async def _connect(self) -> None:
-        if self.backend is None:
-            from app.desk.service_backend import ServiceBackend
+    def _open_backend(self) -> tuple[str, ServiceBackend]:
+        """On the executor thread: the database URL and this desk's backend (blocking)."""
+        from app.desk.service_backend import ServiceBackend
 
-            def work() -> tuple[str, Any] | None:
-                url, backend = ServiceBackend.open_for_desk(self._settings)
-                with self._connect_lock:
-                    if not self._closing:
-                        self._connected = (url, backend)
-                        return url, backend
-                backend.shut_down()  # the window closed meanwhile: nobody will use it
-                return None
+        return ServiceBackend.open_for_desk(self._settings)
 
-            try:
-                connected = await self.executor.call(work)
-            except KnownError as exc:
-                self.statusBar().showMessage(f"Database unavailable: {exc}")
-                return
-            if connected is None:
-                return
-            url, backend = connected
-            with self._connect_lock:
-                self._connected = None  # this window owns it now
-            if self._run_control is None:
-                from ui.run_control import DeskRunControl
-
-                control = DeskRunControl(self._settings, url, self.bus, backend.worker_id)
-                self._run_control = control
-                self._closers.append(control.close)
-            self._closers.append(backend.stop)
-            self._closers.append(backend.engine.dispose)  # the engine is this window's
-            self._build(backend)
-            self._start_change_feed(url)
+    async def _connected(self, url: str, backend: ServiceBackend) -> None:
+        """The connection is this window's now: build, start the feed and run control, load."""
+        if self._run_control is None:
+            control = DeskRunControl(self._settings, url, self.bus, backend.worker_id)
+            self._run_control = control
+            self._closers.append(control.close)
+        self._closers.append(backend.stop)
+        self._closers.append(backend.engine.dispose)  # the engine is this window's
+        self._build(backend)
+        self._start_change_feed(url)
         await self.start()
 
     async def start(self) -> None:
@@ -240,187 +185,54 @@ class MainWindow(QMainWindow):
         await self.queue.load_accounts()
         self.detail.account_names = self.queue.model.account_names
         self.queue.reload()
-        self.refresh_alarms()
-        self.sweep_deadlines()
-        self._alarm_timer.start()
+        self.upkeep.start()
         self.tasks.spawn(self.notices.reload())
         self.tasks.spawn(self.escrow.reload())
 
     def _start_change_feed(self, url: str) -> None:
-        try:
-            from app.changefeed import ChangeFeed
-        except ImportError:  # pragma: no cover - the feed ships with the domain services
-            log.warning("no change feed: live updates are off")
-            return
         feed = ChangeFeed(url, self.bus)
         feed.start()
         self._closers.append(feed.stop)
 
     # --- actions --------------------------------------------------------------------------
-    def accept_current(self) -> None:
-        """Accept the current transfer in the run panel."""
-        row = self.queue.current_row()
-        if row is not None:
-            self.tabs.setCurrentWidget(self.run_panel)
-            self.run_panel.start([row])
-
-    def accept_selected(self) -> None:
-        """Accept every selected transfer, one after another."""
-        rows = self.queue.selected_rows()
-        if rows:
-            self.tabs.setCurrentWidget(self.run_panel)
-            self.run_panel.start(rows)
-
-    def open_override(self) -> Any:
+    def open_override(self) -> OverrideDialog | None:
         """Open the manual decision dialog for the current transfer (non-modal)."""
-        from ui.override_dialog import OverrideDialog
-
-        row = self.queue.current_row()
-        if row is None or self.backend is None:
-            return None
-        dialog = OverrideDialog(row, self.backend, self.executor, self.tasks, self)
-        dialog.decided.connect(lambda _result: self.detail.refresh())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
-
-    def claim_current(self) -> None:
-        """Claim the current transfer for this desk."""
-        self._run_on_current("claim", "Claimed")
-
-    def release_current(self) -> None:
-        """Release this desk's claim on the current transfer."""
-        self._run_on_current("release", "Released")
-
-    def _run_on_current(self, method: str, done: str) -> None:
-        row = self.queue.current_row()
-        if row is None or self.backend is None:
-            return
-
-        async def work() -> None:
-            result = await self.executor.call(getattr(self.backend, method), row.id)
-            message = f"{done} {row.order_ref}" if result is not None else (
-                f"{row.order_ref} is held by someone else")
-            self.statusBar().showMessage(message, 5000)
-
-        self.tasks.spawn(work(), name=f"{method}-{row.id}")
-
-    def focus_search(self) -> None:
-        """Put the cursor in the search box."""
-        self.queue.search_edit.setFocus()
-        self.queue.search_edit.selectAll()
-
-    def _escape(self) -> None:
-        if self.help.isVisible():
-            self.help.hide()
-        elif self.run_panel.running:
-            self.run_panel.abort()
+        return self.transfer_actions.open_override()
 
     def open_settings(self) -> None:
         """Open the settings dialog (non-modal)."""
-        from ui.settings_dialog import SettingsDialog
-
-        dialog = SettingsDialog(self._settings, self.backend, self.executor, self.tasks, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        desk_windows.open_settings(self, self._settings)
 
     def open_assisted_lane(self) -> None:
         """Show the assisted lane (transfers a person accepts in their own browser)."""
-        from ui.assisted_lane import AssistedLaneView
-
-        if self.backend is None:
-            return
-        desk = f"{self._settings.display_name or 'desk'}@{getattr(self.backend, 'worker_id', '')}"
-        lane = AssistedLaneView(self.backend, self.executor, self.tasks, desk)
-        lane.setParent(self, Qt.WindowType.Window)
-        lane.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        lane.resize(900, 520)
-        lane.show()
-        self.tasks.spawn(lane.reload())
+        desk_windows.open_assisted_lane(self, self._settings)
 
     def open_dashboard(self) -> None:
         """Show the dashboard window."""
-        from ui.dashboard import DashboardWindow
+        desk_windows.open_dashboard(self)
 
-        if self.backend is None:
-            return
-        window = DashboardWindow(self.backend, self.executor, self.tasks, self)
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.show()
-        self.tasks.spawn(window.reload())
+    def layout_parts(self) -> WindowLayout:
+        """What :mod:`ui.window_layout` saves and restores."""
+        return WindowLayout(self, self.splitter if self.built else None,
+                            self.queue.table.horizontalHeader() if self.built else None)
 
     def refresh_alarms(self) -> None:
-        """Reload open alarms into the banner."""
-        if self.backend is None:
-            return
-        backend = self.backend
-
-        async def work() -> None:
-            alarms = await self.executor.call(backend.alarms)
-            self.alarms.set_alarms(alarms)
-            self.deadline_notices.note(alarms)  # the tray shows new deadline warnings
-
-        self.tasks.spawn(work(), name="alarms")
-
-    def resume_site(self, site_url: str) -> None:
-        """A supervisor ends a blocked site's pause (the service checks the role)."""
-        if self.backend is None:
-            return
-        backend = self.backend
-
-        async def work() -> None:
-            try:
-                await self.executor.call(backend.resume_site, site_url)
-            except KnownError as exc:
-                self.show_error(exc)
-                return
-            self.statusBar().showMessage(f"Automation of {site_url} resumed", 8000)
-            self.refresh_alarms()
-
-        self.tasks.spawn(work(), name="resume-site")
+        """Reload open alarms into the banner (see :class:`ui.desk_upkeep.DeskUpkeep`)."""
+        self.upkeep.refresh_alarms()
 
     def desk_heartbeat(self) -> None:
-        """Beat this desk's workers row through the db executor (backends without one skip)."""
-        beat = getattr(self.backend, "beat", None)
-        if beat is None:
-            return
-
-        async def work() -> None:
-            try:
-                await self.executor.call(beat)
-            except KnownError as exc:
-                log.warning("desk heartbeat failed: %s", exc)
-
-        self.tasks.spawn(work(), name="desk-heartbeat")
-
-    def sweep_deadlines(self) -> None:
-        """Sweep deadlines through the db executor when no server process does (see
-        ui/deadline_desk.py); backends without a sweep skip."""
-        sweep = getattr(self.backend, "sweep_deadlines", None)
-        if sweep is None:
-            return
-
-        async def work() -> None:
-            try:
-                report = await self.executor.call(sweep)
-            except KnownError as exc:
-                log.warning("deadline sweep failed: %s", exc)
-                return
-            if report.expired or report.warned:
-                self.refresh_alarms()
-
-        self.tasks.spawn(work(), name="deadline-sweep")
+        """Beat this desk's workers row."""
+        self.upkeep.heartbeat()
 
     # --- events ---------------------------------------------------------------------------
-    def _maybe_refresh_detail(self, event: Any) -> None:
+    def _maybe_refresh_detail(self, event: FeedChange) -> None:
         shown = self.detail.detail
-        if shown is not None and getattr(event, "id", None) == shown.transfer.row.id:
+        if (shown is not None and isinstance(event, TransferChanged)
+                and event.id == shown.transfer.row.id):
             self.detail.refresh()
 
-    def _on_core_event(self, event: Any) -> None:
-        if type(event).__name__ == "RunFinished":
-            self.statusBar().showMessage(
-                f"Run for transfer {event.transfer_id}: {event.outcome}", 8000)
+    def _on_run_finished(self, event: RunFinished) -> None:
+        self.statusBar().showMessage(f"Run for transfer {event.transfer_id}: {event.outcome}", 8000)
 
     def _queue_loaded(self, seconds: float) -> None:
         self.statusBar().showMessage(f"Queue loaded in {seconds * 1000:.0f} ms", 3000)
@@ -436,72 +248,38 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    # --- layout persistence and shutdown --------------------------------------------------
-    def restore_layout(self) -> None:
-        """Restore geometry, splitter and column widths from QSettings."""
-        store = QSettings()
-        if (geometry := store.value("window/geometry")) is not None:
-            self.restoreGeometry(geometry)
-        if (state := store.value("window/splitter")) is not None:
-            self.splitter.restoreState(state)
-        if (header := store.value("queue/header")) is not None:
-            self.queue.table.horizontalHeader().restoreState(header)
-
-    def save_layout(self) -> None:
-        """Write geometry, splitter and column widths to QSettings."""
-        store = QSettings()
-        store.setValue("window/geometry", self.saveGeometry())
-        if hasattr(self, "splitter"):
-            store.setValue("window/splitter", self.splitter.saveState())
-            store.setValue("queue/header", self.queue.table.horizontalHeader().saveState())
-
-    async def _close_after_connecting(self, task: asyncio.Task[Any]) -> None:
-        """Await the cancelled connect task, release what it left, then close for real."""
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-        except Exception:  # it failed on its own just before the cancel: closing anyway
-            log.debug("connecting ended with an error while closing", exc_info=True)
-        with self._connect_lock:
-            leftover, self._connected = self._connected, None
-        if leftover is not None:
-            try:
-                await self.executor.call(leftover[1].shut_down)
-            except Exception as exc:  # the database went away: nothing left to mark
-                log.warning("releasing the desk's connection failed: %s", exc)
+    # --- shutdown -------------------------------------------------------------------------
+    async def _close_after_connecting(self) -> None:
+        """Await the cancelled connection, release what it left, then close for real."""
+        await self.connection.released()
         self.close()
 
-    def closeEvent(self, event: Any) -> None:
-        task = self._connect_task
-        if task is not None and not task.done():  # still connecting: stop that first
-            with self._connect_lock:
-                self._closing = True
-            task.cancel()
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Close in order: stop connecting first; then hide and shut down in the background."""
+        if self.connection.cancel():  # still connecting: stop that first
             event.ignore()
             self.statusBar().showMessage("Closing…")
             if self._close_task is None:
                 self._close_task = asyncio.get_event_loop().create_task(
-                    self._close_after_connecting(task), name="close-after-connecting")
+                    self._close_after_connecting(), name="close-after-connecting")
             return
         if self.shutdown is not None and not self.shutdown.finished.is_set():
             event.ignore()  # already closing in the background
             return
         if self.shutdown is None:
-            self.save_layout()
-            if hasattr(self, "_alarm_timer"):
-                self._alarm_timer.stop()  # no new alarm polls or heartbeats while closing
-            if hasattr(self, "run_panel"):
-                self.run_panel.abort()
-                self.run_panel.shutdown()
-                self.detail.shutdown()
-            self.tasks.cancel_all()
-            self.bridge.close()
-            self.hide()  # closers block (browser, feed, database): never on the GUI thread
-            self.shutdown = BackgroundShutdown([*self._closers, self.executor.shutdown],
-                                               self.close)
-            self.shutdown.start()
+            save_layout(self.layout_parts())
+            self.shutdown = close_in_order(self._gui_closing_steps(),
+                                           [*self._closers, self.executor.shutdown], self.close)
             event.ignore()
             return
         super().closeEvent(event)
         self.closed.emit()
+
+    def _gui_closing_steps(self) -> list[Callable[[], object]]:
+        """What stops on the GUI thread before the blocking closers run (in this order)."""
+        steps: list[Callable[[], object]] = []
+        if self.built:
+            steps += [self.upkeep.stop,  # no new alarm polls or heartbeats while closing
+                      self.run_panel.abort, self.run_panel.shutdown, self.detail.shutdown]
+        # closers block (browser, feed, database): the window hides, they run on a thread
+        return [*steps, self.tasks.cancel_all, self.bridge.close, self.hide]

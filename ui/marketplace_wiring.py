@@ -6,31 +6,44 @@ fakes) nothing is added.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
+from sqlalchemy import Engine
 
 from app.intake.service import IntakeService
 from app.webhooks.service import WebhookService
 
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
-def add_marketplace_parts(window: Any, file_menu: QMenu) -> None:
+
+@runtime_checkable
+class DatabaseBackend(Protocol):
+    """A backend over a real database (the service backend; tests' fakes are not)."""
+
+    engine: Engine
+    actor_name: str
+    role: str | None
+
+
+def add_marketplace_parts(window: MainWindow, file_menu: QMenu) -> None:
     """Add the import action to ``file_menu`` and a Dead letters tab to ``window.tabs``."""
-    engine = getattr(window.backend, "engine", None)
-    if engine is None:
+    backend = window.backend
+    if not isinstance(backend, DatabaseBackend):
         return
-    actor = getattr(window.backend, "actor_name", "") or "desk"
-    role = getattr(window.backend, "role", None)
+    engine, actor, role = backend.engine, backend.actor_name or "desk", backend.role
     from ui.dead_letters_view import DeadLettersView
 
-    window.dead_letters = DeadLettersView(WebhookService(engine, actor, role), window.executor,
-                                          window.tasks)
-    window.tabs.addTab(window.dead_letters, "Dead letters")
+    dead_letters = DeadLettersView(WebhookService(engine, actor, role), window.executor,
+                                   window.tasks)
+    window.dead_letters = dead_letters
+    window.tabs.addTab(dead_letters, "Dead letters")
     window.tabs.currentChanged.connect(
-        lambda i: window.tasks.spawn(window.dead_letters.reload())
-        if window.tabs.widget(i) is window.dead_letters else None)
+        lambda i: window.tasks.spawn(dead_letters.reload())
+        if window.tabs.widget(i) is dead_letters else None)
     action = QAction("&Import orders…", window)
     intake = IntakeService(engine, actor, role)
 

@@ -45,6 +45,6 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from app.mail.runner import run_sync_command
+    from app.mail.sync_service import run_sync_command
 
     return run_sync_command(once=args.once, only=args.mailbox)

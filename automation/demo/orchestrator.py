@@ -30,8 +30,8 @@ from app.escrow.gateway import StripeGateway
 from app.escrow.mode import StripeMode
 from app.escrow.service import EscrowService
 from app.events import EventBus
-from app.mail.runner import build_syncs
 from app.mail.sync import MailboxSync
+from app.mail.sync_service import build_syncs
 from app.paths import server_dir
 from app.services.deadline_runner import start_sweeper
 from app.services.transfers import TransferService

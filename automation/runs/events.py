@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.domain.states import Outcome
+
 
 @dataclass(frozen=True)
 class StepStarted:
@@ -56,12 +58,13 @@ class Frame:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """The run ended with ``outcome`` (see :class:`automation.runs.outcomes.Outcome`)."""
+    """The run ended with ``outcome``; ``status`` is the transfer's new status, or where the
+    outcome went instead (``journaled``, ``lease_lost``, ``released``)."""
 
     run_key: str
     transfer_id: int
     at: datetime
-    outcome: str
+    outcome: Outcome
     detail: str
     status: str
     journaled: bool = False

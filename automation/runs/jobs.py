@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from automation.journal import RunRecord
+from automation.journal import FinishedRun
 from automation.portals.protocol import PortalAdapter, PortalCredentials, TransferTarget
 from automation.runs.events import Answer
 from automation.runs.mfa import CodeProvider
@@ -51,12 +51,16 @@ class RunResult:
 class OutcomeRecorder(Protocol):
     """Writes finished runs to the system of record (see ``automation.runs.recording``)."""
 
-    def __call__(self, record: RunRecord) -> tuple[str, bool]:
+    def __call__(self, record: FinishedRun) -> tuple[str, bool]:
         """Record (or journal when the database is unreachable); ``(status, journaled)``."""
         ...
 
     def release(self, job: RunJob, reason: str) -> None:
         """Give the claim back without an outcome."""
+        ...
+
+    def remember_profile(self, job: RunJob, profile: str) -> None:
+        """Record the selector profile the job's first sign-in detected (never raises)."""
         ...
 
 

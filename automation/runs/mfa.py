@@ -6,10 +6,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.events import EventBus
 from automation.runs.events import Answer, OperatorCodeRequested
+
+if TYPE_CHECKING:  # jobs.py imports this module
+    from automation.runs.jobs import RunJob
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +95,13 @@ class ChainedCodeProvider:
 def providers_for(
     bus: EventBus, lookup: MailCodeLookup | None, interactive: bool,
     mail_timeout: float = 60.0, operator_timeout: float = 300.0,
-) -> Callable[[Any], CodeProvider]:
+) -> Callable[[RunJob], CodeProvider]:
     """``codes_for(job)`` for :class:`~automation.runs.runner.AcceptanceRunner`.
 
     The mailbox first (when configured), then, on the desktop (``interactive``), the operator.
     """
 
-    def codes_for(job: Any) -> CodeProvider:
+    def codes_for(job: RunJob) -> CodeProvider:
         chain: list[CodeProvider] = []
         if lookup is not None:
             chain.append(MailboxCodeProvider(lookup, mail_timeout))

@@ -1,42 +1,34 @@
-"""From claims to jobs, and from finished runs to the system of record (or the journal).
+"""From finished runs to the system of record (or the journal).
 
-:class:`RunStore` is the runner's only door to the database: it turns a :class:`Claim` into a
-:class:`RunJob` (portal account + keyring password), stores evidence and the run outcome through
-the domain services, raises selector-drift / bot-challenge alarms, and writes the record to the
-local :class:`OutcomeJournal` when the database cannot be reached, replaying it later.
+:class:`RunRecorder` is the runner's door to the database for outcomes: it stores evidence and
+the run outcome through the domain services, raises selector-drift / bot-challenge alarms, and
+writes the run to the local :class:`OutcomeJournal` when the database cannot be reached,
+replaying it later. Claims become jobs in :mod:`automation.runs.job_builder`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import replace
 
 import sqlalchemy.exc
 from sqlalchemy import Engine
 
-from app.credentials import CredentialStore, MissingCredentialError, portal_key
-from app.domain.errors import DomainError, LeaseLostError, NotFoundError
-from app.domain.records import Claim, PortalAccountInfo
-from app.errors import KnownError
-from app.services.breakers import BreakerPolicy
+from app.domain.errors import DomainError, LeaseLostError
 from app.services.claims import ClaimService
 from app.services.ops import AlarmService
-from app.services.portal_profiles import PortalProfileService
-from app.services.queue import QueueService
 from app.services.run_records import ALREADY_RECORDED, RunEvidence, RunRecordService
 from app.urls import redact_text
-from automation.journal import OutcomeJournal, ReplayResult, RunRecord
-from automation.portals.protocol import PortalCredentials, TransferTarget
+from automation.journal import FinishedRun, OutcomeJournal, ReplayResult
 from automation.portals.snapshot import SANITIZED_PREFIX
+from automation.runs.accounts import PortalAccounts
+from automation.runs.jobs import RunJob
 from automation.runs.outcomes import Outcome
-from automation.runs.runner import RunJob
 
 log = logging.getLogger(__name__)
 
 JOURNALED = "journaled"
 LEASE_LOST = "lease_lost"
-PASSWORD_CACHE_SECONDS = 300.0
 
 
 def is_unreachable(exc: BaseException) -> bool:
@@ -53,138 +45,41 @@ def is_unreachable(exc: BaseException) -> bool:
     return isinstance(exc, psycopg.OperationalError)
 
 
-class RunStore:
-    """The database side of runs.
+class RunRecorder:
+    """Records finished runs (the runner's :class:`~automation.runs.jobs.OutcomeRecorder`).
 
     Args:
-        engine: the pooled engine.
+        engine: the pooled engine (alarms).
+        claims: the claim service the runs were claimed through.
         journal: where outcomes go while the database is unreachable.
-        credentials: the keyring (portal passwords).
+        accounts: where a detected selector profile is remembered.
         actor_name: the display name written to the audit log.
         role: PostgreSQL role to act as (``transferdesk_bot`` for workers), None for the login.
-        max_attempts: attempts before a retryable failure goes to needs_review.
-        lease_seconds: lease length of a claim.
-        breaker: when blocked runs pause a site (default: :class:`BreakerPolicy`'s).
+        evidence_max_bytes: the largest evidence file stored.
     """
 
     def __init__(
         self,
         engine: Engine,
+        claims: ClaimService,
         journal: OutcomeJournal,
-        credentials: CredentialStore,
+        accounts: PortalAccounts,
         actor_name: str = "",
         role: str | None = None,
-        max_attempts: int = 5,
-        lease_seconds: float = 120.0,
         evidence_max_bytes: int = 25 * 1024 * 1024,
-        breaker: BreakerPolicy | None = None,
     ) -> None:
+        self.claims = claims
         self.journal = journal
-        self.credentials = credentials
-        self.claims = ClaimService(engine, actor_name, role, max_attempts=max_attempts,
-                                   lease_seconds=lease_seconds, breaker=breaker)
-        self.records = RunRecordService(self.claims, max_bytes=evidence_max_bytes)
+        self.accounts = accounts
+        self.records = RunRecordService(claims, max_bytes=evidence_max_bytes)
         self.alarms = AlarmService(engine, actor_name, role)
-        self.queue = QueueService(engine, actor_name, role)
-        self.profiles = PortalProfileService(engine, actor_name, role)
-        self._accounts: dict[int, PortalAccountInfo] = {}
-        self._passwords: dict[int, tuple[float, str]] = {}
 
     def remember_profile(self, job: RunJob, profile: str) -> None:
         """Record the profile this run's first sign-in detected (never fails the run)."""
-        try:
-            if self.profiles.record_detected(job.credentials.site_url, job.credentials.username,
-                                             profile):
-                self._accounts.clear()
-                log.info("portal account %s on %s: profile %s recorded",
-                         job.credentials.username, job.credentials.site_url, profile)
-        except Exception as exc:  # a lost write only means detecting again next time
-            log.warning("could not record the detected profile %s: %s", profile, exc)
+        self.accounts.remember_profile(job.credentials.site_url, job.credentials.username,
+                                       profile)
 
-    # -- claims -> jobs --------------------------------------------------------------------
-
-    def account(self, account_id: int) -> PortalAccountInfo:
-        """The portal account (cached).
-
-        Raises:
-            NotFoundError: no such account.
-        """
-        if account_id not in self._accounts:
-            for info in self.queue.accounts():
-                self._accounts[info.id] = info
-        try:
-            return self._accounts[account_id]
-        except KeyError:
-            raise NotFoundError("portal account", account_id) from None
-
-    def password_for(self, account: PortalAccountInfo) -> str:
-        """The account's password from the keyring (``portal:<id>``, else ``portal:<username>``).
-
-        Kept in memory for :data:`PASSWORD_CACHE_SECONDS` so a batch reads the keyring once.
-
-        Raises:
-            MissingCredentialError: neither key is set.
-        """
-        cached = self._passwords.get(account.id)
-        if cached is not None and time.monotonic() - cached[0] < PASSWORD_CACHE_SECONDS:
-            return cached[1]
-        for name in (str(account.id), account.username):
-            secret = self.credentials.get(portal_key(name))
-            if secret:
-                self._passwords[account.id] = (time.monotonic(), secret)
-                return secret
-        raise MissingCredentialError(
-            f"no password for portal account {account.username} in the keyring "
-            f"(set {portal_key(str(account.id))} in Settings > Credentials)"
-        )
-
-    def job_for(self, claim: Claim) -> RunJob:
-        """The runnable job of a claim.
-
-        Raises:
-            MissingCredentialError / NotFoundError: the account is not usable.
-        """
-        full = claim.transfer
-        row = full.row
-        if row.account_id is None:
-            raise NotFoundError("portal account of transfer", row.id)
-        account = self.account(row.account_id)
-        target = TransferTarget(
-            transfer_id=row.id,
-            accept_url=full.accept_url,
-            transfer_ref=full.transfer_ref,
-            event_name=row.event_name,
-            section=row.section,
-            row=row.row,
-            seats=tuple(row.seats),
-        )
-        credentials = PortalCredentials(account.site_url, account.username,
-                                        self.password_for(account))
-        return RunJob(row.id, claim.worker, claim.attempt, row.platform or account.platform,
-                      credentials, target, run_id=claim.run_id, profile=account.profile)
-
-    def claim_job(self, worker: str, transfer_id: int | None = None) -> RunJob | None:
-        """Claim (the next due transfer, or exactly ``transfer_id``) and build its job.
-
-        A claim whose job cannot be built (no password in the keyring, no account) is closed
-        at once as ``login_failed`` (needs_review, with the reason) and the error re-raised.
-
-        Raises:
-            DomainError: ``transfer_id`` cannot be claimed (and why).
-            MissingCredentialError / NotFoundError: the account is not usable.
-        """
-        claim = self.claims.claim(worker, transfer_id)
-        if claim is None:
-            return None
-        try:
-            return self.job_for(claim)
-        except KnownError as exc:
-            self.claims.record_outcome(claim.run_id, worker, Outcome.LOGIN_FAILED, str(exc))
-            raise
-
-    # -- outcomes --------------------------------------------------------------------------
-
-    def __call__(self, record: RunRecord) -> tuple[str, bool]:
+    def __call__(self, record: FinishedRun) -> tuple[str, bool]:
         """Record the run; journal it when the database is unreachable.
 
         If the lease was lost meanwhile (the run outlived it), a success is recorded on a new
@@ -203,11 +98,11 @@ class RunStore:
             self.journal.write(record)
             return JOURNALED, True
 
-    def write(self, record: RunRecord) -> str:
+    def write(self, record: FinishedRun) -> str:
         """Store evidence and the outcome (one transaction); returns the transfer's new status."""
         return self._record(record)
 
-    def _record(self, record: RunRecord) -> str:
+    def _record(self, record: FinishedRun) -> str:
         evidence = [
             RunEvidence(f"{record.run_key}/{item.kind}/{item.filename}", item.kind,
                         item.filename, item.content)
@@ -225,7 +120,7 @@ class RunStore:
             )
         return result.transfer.row.status.value
 
-    def _sanitized_page_note(self, record: RunRecord) -> str:
+    def _sanitized_page_note(self, record: FinishedRun) -> str:
         """`` (sanitized page: evidence #N)`` when the run attached the drifted page's markup."""
         for item in record.evidence:
             if item.kind != "trace" and item.filename.startswith(SANITIZED_PREFIX):
@@ -233,7 +128,7 @@ class RunStore:
                 return f" (sanitized page: evidence #{evidence_id}, {item.filename})"
         return ""
 
-    def _write_replayed(self, record: RunRecord, from_journal: bool = True) -> str:
+    def _write_replayed(self, record: FinishedRun, from_journal: bool = True) -> str:
         """Record a run; if its lease was reaped meanwhile, a success is claimed again first.
 
         A success outcome must not be lost: the transfer was accepted on the portal.
@@ -250,7 +145,7 @@ class RunStore:
         return self._record(replace(record, run_id=claim.run_id,
                                     detail=f"{record.detail} ({note})"))
 
-    def _replay_one(self, record: RunRecord) -> None:
+    def _replay_one(self, record: FinishedRun) -> None:
         self._write_replayed(record)
 
     def release(self, job: RunJob, reason: str) -> None:

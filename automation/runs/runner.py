@@ -34,7 +34,7 @@ from app.urls import redact_text
 from automation.browser.screencast import Screencast
 from automation.browser.service import AccountSession, BrowserService
 from automation.browser.trace_scrub import scrub_trace
-from automation.journal import EvidenceItem, RunRecord
+from automation.journal import EvidenceItem, FinishedRun
 from automation.portals.paciolan import PaciolanAdapter
 from automation.portals.profile import load_profile
 from automation.portals.protocol import (
@@ -90,7 +90,7 @@ class AcceptanceRunner:
         bus: where live events go.
         adapter_for: ``(platform, site_url) -> PortalAdapter``.
         codes_for: the verification-code provider for a job.
-        recorder: writes each :class:`RunRecord` (database, else journal).
+        recorder: writes each :class:`FinishedRun` (database, else journal).
         limiter: per-account pacing.
         options: tracing, frames, interactive takeover.
     """
@@ -277,18 +277,17 @@ class _Run:
             await asyncio.to_thread(recorder.release, job, "worker stopping")
             status, journaled = "released", False
         else:
-            record = RunRecord(
+            record = FinishedRun(
                 job.run_key, job.run_id, job.transfer_id, job.worker, outcome.value, detail,
                 self.started_at, datetime.now(UTC), tuple(self.evidence),
                 job.credentials.site_url,
             )
             status, journaled = await asyncio.to_thread(recorder, record)
         detected = getattr(self.adapter, "detected", None)
-        remember = getattr(recorder, "remember_profile", None)
-        if detected and not job.profile and remember is not None:  # first sign-in's choice
-            await asyncio.to_thread(remember, job, detected)
+        if detected and not job.profile:  # first sign-in's choice
+            await asyncio.to_thread(recorder.remember_profile, job, detected)
         self.runner.bus.publish(RunFinished(job.run_key, job.transfer_id, datetime.now(UTC),
-                                            outcome.value, detail, status, journaled))
+                                            outcome, detail, status, journaled))
         return RunResult(job.run_key, job.transfer_id, outcome, detail, status, journaled,
                          self.signed_in)
 

@@ -1,4 +1,5 @@
-"""The run stack, assembled once: browser service, runner, recorder and verification codes.
+"""The run stack, assembled once: claims, job builder, browser service, runner, recorder and
+verification codes.
 
 The worker, the desk's run control and the Settings window's test sign-in all build their
 browser and code reader here (no Qt), so they behave alike: emailed verification codes are read
@@ -18,13 +19,16 @@ from app.credentials import CredentialStore, mailbox_key
 from app.errors import KnownError
 from app.events import EventBus
 from app.services.breakers import policy_of
+from app.services.claims import ClaimService
 from automation.browser.service import BrowserService
 from automation.browser.storage import StorageStateStore
 from automation.journal import OutcomeJournal
+from automation.runs.accounts import PortalAccounts, PortalPasswords
+from automation.runs.job_builder import JobBuilder
 from automation.runs.jobs import AdapterFor
 from automation.runs.mfa import MailCodeLookup, providers_for
 from automation.runs.ratelimit import AccountRateLimiter
-from automation.runs.recording import RunStore
+from automation.runs.recording import RunRecorder
 from automation.runs.runner import AcceptanceRunner, RunnerOptions
 
 log = logging.getLogger(__name__)
@@ -77,7 +81,8 @@ class StackOptions:
 
 
 class RunStack:
-    """Browser service + acceptance runner + run recorder + code providers on one database.
+    """Claims + job builder + browser service + acceptance runner + run recorder + code
+    providers on one database.
 
     Args:
         settings: browser, data dir (journal, sessions), attempts and evidence limits.
@@ -103,11 +108,14 @@ class RunStack:
         self.options = options
         self.adapter_for = adapter_for
         self.code_lookup = code_lookup
-        self.store = RunStore(
-            engine, OutcomeJournal(settings.data_dir / "journal"), credentials, actor, role,
-            max_attempts=settings.max_attempts, lease_seconds=options.lease_seconds,
-            evidence_max_bytes=settings.evidence_max_bytes, breaker=policy_of(settings),
-        )
+        self.claims = ClaimService(engine, actor, role, max_attempts=settings.max_attempts,
+                                   lease_seconds=options.lease_seconds,
+                                   breaker=policy_of(settings))
+        accounts = PortalAccounts(engine, actor, role)
+        self.jobs = JobBuilder(self.claims, accounts, PortalPasswords(credentials))
+        journal = OutcomeJournal(settings.data_dir / "journal")
+        self.recorder = RunRecorder(engine, self.claims, journal, accounts, actor, role,
+                                    evidence_max_bytes=settings.evidence_max_bytes)
         self.service: BrowserService | None = None
         self._runner: AcceptanceRunner | None = None
 
@@ -145,7 +153,7 @@ class RunStack:
             service, self.bus, self.adapter_for,
             providers_for(self.bus, self.code_lookup, opts.interactive, opts.mail_timeout,
                           opts.operator_timeout),
-            self.store, AccountRateLimiter(opts.rate_limit_seconds),
+            self.recorder, AccountRateLimiter(opts.rate_limit_seconds),
             RunnerOptions(interactive=opts.interactive, live_frames=opts.live_frames),
         )
         return self._runner

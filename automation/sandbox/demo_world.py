@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.credentials import CredentialStore, mailbox_key, portal_key
 from app.errors import KnownError
-from automation.sandbox.portal.runner import SandboxPortal
+from automation.sandbox.portal.server import SandboxPortal
 from automation.sandbox.sender import (
     Deliver,
     ImapDelivery,

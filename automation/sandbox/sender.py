@@ -34,7 +34,7 @@ from automation.sandbox.notices import (
     build_verification_email,
 )
 from automation.sandbox.portal.client import PortalAdminClient
-from automation.sandbox.portal.runner import SandboxPortal
+from automation.sandbox.portal.server import SandboxPortal
 
 __all__ = [
     "ImapDelivery",

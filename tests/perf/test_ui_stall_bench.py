@@ -49,6 +49,7 @@ from app.events import EventBus
 from app.evidence import EvidenceStore
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
+from automation.runs.desk_control import DeskRunControl
 from automation.sandbox.portal import SandboxPortal
 from tests.perf.desk_support import DESK_ROWS, spin_until
 from tests.perf.report import percentile, report, scale
@@ -56,7 +57,6 @@ from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.main_window import MainWindow
 from ui.queue_view import QueueWidget
-from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
 
 pytestmark = [pytest.mark.perf,
@@ -123,7 +123,7 @@ def test_gui_stall_during_live_run_at_5_fps(
         panel = RunPanel(control, executor, TaskGroup())
         panel.resize(1000, 640)
         qtbot.addWidget(panel)
-        bridge.run_event.connect(panel.on_run_event)
+        panel.follow(bridge)
         try:
             control._ensure_started()  # browser launch is not part of the runs being measured
             panel.show()

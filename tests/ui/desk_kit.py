@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from app.config import load_settings
 from app.events import EventBus
+from automation.runs.desk_control import DeskRunControl
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
 
 
@@ -48,5 +48,5 @@ def open_panel_desk(qtbot: QtBot, tmp_path: Path, database_url: str, credential_
     qtbot.addWidget(panel)
     if show:
         panel.show()  # a hidden panel keeps only the newest frame, undecoded
-    bridge.run_event.connect(panel.on_run_event)
+    panel.follow(bridge)
     return PanelDesk(panel, bus, bridge, control, executor, tasks)

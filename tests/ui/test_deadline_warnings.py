@@ -21,7 +21,7 @@ def _window(qtbot, tmp_path, backend):
     win = MainWindow(settings, backend=backend, bus=EventBus())
     qtbot.addWidget(win)
     tray = DeskTray(win)
-    win.bridge.event_received.connect(tray.notify_event)
+    tray.follow(win.bridge)
     win.show()
     return win, tray
 

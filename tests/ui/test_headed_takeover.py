@@ -26,13 +26,13 @@ from app.domain.records import AuditEntry, NewTransfer
 from app.events import EventBus
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
-from automation.runs.events import StepFinished
+from automation.runs.desk_control import DeskRunControl
+from automation.runs.events import StepFinished, TakeoverRequested
 from automation.sandbox.portal import SandboxPortal
 from tests.fixtures.xvfb import XServer
 from tests.ui.desk_kit import open_panel_desk
 from ui.bridge import EventBridge
 from ui.db_executor import TaskGroup
-from ui.run_control import DeskRunControl
 from ui.run_panel import RunPanel
 
 SITE = "state-u"
@@ -147,7 +147,7 @@ def _takeovers(engine: Engine, transfer_id: int) -> list[AuditEntry]:
 
 
 def _operator(desk: Desk, xvfb: XServer, hand_back: bool, seen: dict[str, Any]
-              ) -> Callable[[object], None]:
+              ) -> Callable[[TakeoverRequested], None]:
     """A bridge slot that plays the operator when the panel asks for a takeover."""
 
     async def take_over(run_key: str) -> None:
@@ -174,10 +174,8 @@ def _operator(desk: Desk, xvfb: XServer, hand_back: bool, seen: dict[str, Any]
             seen["error"] = exc
             desk.panel.give_up_button.click()
 
-    def on_event(event: object) -> None:
-        if type(event).__name__ == "TakeoverRequested":
-            run_key = event.run_key  # type: ignore[attr-defined]
-            desk.tasks.spawn(take_over_or_give_up(run_key), name="operator")
+    def on_event(event: TakeoverRequested) -> None:
+        desk.tasks.spawn(take_over_or_give_up(event.run_key), name="operator")
 
     return on_event
 
@@ -194,7 +192,7 @@ def test_headed_takeover_then_hand_back_accepts_on_the_same_session(
     portal: SandboxPortal, engine: Engine,
 ) -> None:
     seen: dict[str, Any] = {}
-    desk.bridge.run_event.connect(_operator(desk, xvfb, True, seen))
+    desk.bridge.takeover_requested.connect(_operator(desk, xvfb, True, seen))
     before = datetime.now(UTC)
     [result] = run(desk.panel.run_batch([desk.row]), timeout=240)
 
@@ -228,7 +226,7 @@ def test_headed_takeover_give_up_needs_review(
     portal: SandboxPortal, engine: Engine,
 ) -> None:
     seen: dict[str, Any] = {}
-    desk.bridge.run_event.connect(_operator(desk, xvfb, False, seen))
+    desk.bridge.takeover_requested.connect(_operator(desk, xvfb, False, seen))
     [result] = run(desk.panel.run_batch([desk.row]), timeout=240)
 
     assert "error" not in seen, seen.get("error")

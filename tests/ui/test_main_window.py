@@ -71,6 +71,8 @@ def window(qtbot, run, until, tmp_path, engine, backend, account_id):
     win.show()
     run(win.start())
     until(lambda: win.queue.model.rowCount() == 8)
+    # the startup deadline sweep locks transfers briefly: a claim meanwhile is told "try again"
+    until(lambda: not win.tasks.running("deadline-sweep"))
     yield win
     win.close()  # the closers run on a thread; the window closes when they are done
     until(lambda: win.shutdown is not None and win.shutdown.finished.is_set(), timeout=60)
@@ -139,8 +141,8 @@ def test_dashboard_and_tray(qtbot, until, window):
     tray = DeskTray(window)
     from app.changefeed import TransferChanged
 
-    tray.notify_event(TransferChanged(5, "needs_review", 3))
-    tray.notify_event(TransferChanged(6, "verified", 4))  # not worth a notification
+    tray.on_transfer_changed(TransferChanged(5, "needs_review", 3))
+    tray.on_transfer_changed(TransferChanged(6, "verified", 4))  # not worth a notification
     assert tray.messages == [("Needs review", "Transfer 5 needs a human decision")]
 
 
@@ -168,7 +170,7 @@ def test_closing_while_connecting_cancels_and_awaits_the_connect_task(
         win.close()
         until(task.done, timeout=5)  # long before the 30 s connect timeout
         assert task.result() is None  # returns quietly: the caller is not cancelled
-        assert win._connect_task is not None and win._connect_task.cancelled()
+        assert win.connection.task is not None and win.connection.task.cancelled()
         until(lambda: not win.isVisible(), timeout=5)  # then the window really closed
         assert win.backend is None
     finally:

@@ -19,6 +19,7 @@ from app.services.queue import QueueService
 from app.services.transfers import TransferService
 from automation.browser.screencast import Screencast
 from automation.browser.service import BrowserService
+from automation.runs.events import OperatorCodeRequested, StepStarted
 from automation.sandbox.portal import SandboxPortal
 from tests.ui.desk_kit import open_panel_desk
 from ui.db_executor import ServiceExecutor, TaskGroup
@@ -94,20 +95,21 @@ def test_operator_code_prompt_and_abort(qtbot, run, tmp_path, portal, engine, da
         qtbot, tmp_path, portal, engine, database_url, credential_store, mfa="always")
     answered: list[str] = []
 
-    def on_event(event):
-        name = type(event).__name__
-        if name == "OperatorCodeRequested":
-            assert not panel.code_box.isHidden() and not panel.isModal()
-            newest = [m for to, m in MAIL if to.lower() == email][-1]
-            # the code's sentence, not any 6 digits: the address itself may hold six
-            code = re.search(rb"verification code is:\s*(\d{6})", newest)
-            panel.code_edit.setText(code.group(1).decode())
-            answered.append(panel.code_edit.text())
-            panel.code_edit.returnPressed.emit()
-        elif name == "StepStarted" and event.step == "accept" and len(answered) == 1:
+    def on_code(event: OperatorCodeRequested) -> None:
+        assert not panel.code_box.isHidden() and not panel.isModal()
+        newest = [m for to, m in MAIL if to.lower() == email][-1]
+        # the code's sentence, not any 6 digits: the address itself may hold six
+        code = re.search(rb"verification code is:\s*(\d{6})", newest)
+        panel.code_edit.setText(code.group(1).decode())
+        answered.append(panel.code_edit.text())
+        panel.code_edit.returnPressed.emit()
+
+    def on_step(event: StepStarted) -> None:
+        if event.step == "accept" and len(answered) == 1:
             panel.abort()  # during the first transfer: it ends aborted, the second never starts
 
-    bridge.run_event.connect(on_event)
+    bridge.code_requested.connect(on_code)
+    bridge.step_started.connect(on_step)
     try:
         results = run(panel.run_batch(rows), timeout=240)
     finally:

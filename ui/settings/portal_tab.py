@@ -1,6 +1,6 @@
 """Portal accounts tab: each account's password (keyring ``portal:<id>``) and a real test sign-in.
 
-The sign-in runs in the browser on its own thread (:mod:`ui.settings.portal_sign_in`), awaited
+The sign-in runs in the browser on its own thread (:mod:`automation.runs.sign_in_check`), awaited
 through the executor: the GUI loop never waits on the browser. When the portal asks for a
 verification code that the mailbox does not deliver, an inline field asks for it.
 """
@@ -154,7 +154,7 @@ class PortalTab(QWidget):
         """Sign in for real with the stored password; the outcome shows beside the button."""
         from app.credentials import portal_key
         from automation.portals.protocol import PortalCredentials
-        from ui.settings.portal_sign_in import check_portal_sign_in
+        from automation.runs.sign_in_check import check_portal_sign_in
 
         info = self.current_account()
         if info is None:

@@ -31,8 +31,10 @@ from automation.journal import OutcomeJournal
 from automation.portals.paciolan import PaciolanAdapter
 from automation.portals.profile import load_profile
 from automation.portals.protocol import PortalAdapter
+from automation.runs.accounts import PortalAccounts, PortalPasswords
+from automation.runs.job_builder import JobBuilder
 from automation.runs.mfa import ChainedCodeProvider, CodeProvider
-from automation.runs.recording import RunStore
+from automation.runs.recording import RunRecorder
 from automation.runs.runner import (
     AbortSignal,
     AcceptanceRunner,
@@ -121,10 +123,16 @@ class World:
         self.transfers = TransferService(self.engine, "tests")
 
     @property
-    def store(self) -> RunStore:
-        """The database side of runs (built fresh so tests may change max_attempts)."""
-        return RunStore(self.engine, OutcomeJournal(self.journal_dir), self.credentials,
-                        "tests", max_attempts=self.max_attempts, breaker=self.breaker)
+    def recorder(self) -> RunRecorder:
+        """Where runs are recorded (built fresh so tests may change max_attempts)."""
+        return RunRecorder(self.engine, self.claims, OutcomeJournal(self.journal_dir),
+                           PortalAccounts(self.engine, "tests"), "tests")
+
+    @property
+    def jobs(self) -> JobBuilder:
+        """Claims to jobs, with this world's keyring."""
+        return JobBuilder(self.claims, PortalAccounts(self.engine, "tests"),
+                          PortalPasswords(self.credentials))
 
     @property
     def claims(self) -> ClaimService:
@@ -174,13 +182,13 @@ class World:
     def runner(self) -> AcceptanceRunner:
         """A runner on the module's browser service."""
         return AcceptanceRunner(self.service, self.bus, self.adapter_for,
-                                lambda job: self.codes, self.store, options=self.options)
+                                lambda job: self.codes, self.recorder, options=self.options)
 
     def claim_job(self, transfer_id: int) -> RunJob:
         """Claim exactly this transfer and build its job."""
         claim = self.claims.claim("test-worker", transfer_id)
         assert claim is not None
-        return self.store.job_for(claim)
+        return self.jobs.job_for(claim)
 
     def run(self, transfer_id: int, abort: AbortSignal | None = None,
             **options: Any) -> RunResult:

@@ -52,7 +52,7 @@ def test_each_guard_ends_blocked_with_evidence_and_no_retry(world: World, guard:
     used = world.portal.request_count(SITE) - before
     assert used <= 6, f"a blocked run stops at once ({used} requests)"
     assert world.portal.accept_counts().get(sent.token, 0) == 0
-    assert world.store.claims.claim("another-worker") is None, "nothing to retry"
+    assert world.claims.claim("another-worker") is None, "nothing to retry"
     assert world.portal.request_count(SITE) - before == used
     with world.engine.connect() as conn:
         kinds = conn.scalars(select(Evidence.kind).where(

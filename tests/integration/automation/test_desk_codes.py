@@ -1,8 +1,8 @@
 """The desk's run stack reads emailed verification codes first, then asks the operator.
 
-:class:`ui.run_control.DeskRunControl` (Qt-free) over the real sandbox portal, Chromium,
-PostgreSQL, keyring and Dovecot: with a mailbox configured (its password in the keyring) the
-code comes from the mailbox and the operator is never asked; with no mailbox, the operator is.
+:class:`automation.runs.desk_control.DeskRunControl` (Qt-free) over the real sandbox portal,
+Chromium, PostgreSQL, keyring and Dovecot: with a mailbox configured (its password in the keyring)
+the code comes from the mailbox and the operator is never asked; with no mailbox, the operator is.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pathlib import Path
 
 from app.config import MailboxSettings, Settings, load_settings
 from app.credentials import mailbox_key
+from automation.runs.desk_control import DeskRunControl
 from automation.runs.events import OperatorCodeRequested
 from automation.runs.outcomes import Outcome
 from automation.runs.runner import AbortSignal, RunResult
 from tests.fixtures.dovecot import TestMailbox
 from tests.integration.automation.conftest import World
-from ui.run_control import DeskRunControl
 
 
 def _desk_settings(tmp_path: Path) -> Settings:

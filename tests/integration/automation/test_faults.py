@@ -32,7 +32,7 @@ def test_server_errors_retry_with_backoff_then_needs_review(world: World) -> Non
     row = _row(world, second_id)
     assert row.attempts == 1 and row.claimed_by is None
     assert row.next_attempt_at is not None and row.next_attempt_at > datetime.now(UTC)
-    assert world.store.claims.claim("other-worker") is None, "not due before its backoff"
+    assert world.claims.claim("other-worker") is None, "not due before its backoff"
 
     last = world.run(second_id)  # explicit claim ignores the backoff
     assert last.outcome is Outcome.PORTAL_ERROR

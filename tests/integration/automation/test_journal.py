@@ -15,7 +15,7 @@ from app.db import migrate
 from app.db.engine import make_engine
 from app.db.local_cluster import LocalCluster
 from app.db.models import Evidence, Run, Transfer
-from automation.journal import EvidenceItem, OutcomeJournal, RunRecord
+from automation.journal import EvidenceItem, FinishedRun, OutcomeJournal
 from automation.runs.events import StepStarted
 from automation.runs.outcomes import Outcome
 from tests.integration.automation.conftest import World
@@ -54,7 +54,7 @@ def test_outcome_journaled_while_database_down_then_replayed(
     assert world.portal.accept_counts()[sent.token] == 1
     journal = OutcomeJournal(world.journal_dir)
     assert len(journal.pending()) == 1
-    assert world.store.replay_journal().remaining == 1, "still down: nothing lost, nothing done"
+    assert world.recorder.replay_journal().remaining == 1, "still down: nothing lost, nothing done"
 
     world.engine.dispose()
     own_cluster.start()  # back, on a new port; meanwhile the lease lapsed and was reaped
@@ -64,7 +64,7 @@ def test_outcome_journaled_while_database_down_then_replayed(
         conn.execute(text("UPDATE transfers SET lease_until = now() - interval '1 second'"))
     assert world.claims.reap_expired() == [transfer_id]
 
-    replay = world.store.replay_journal()
+    replay = world.recorder.replay_journal()
 
     assert (replay.replayed, replay.refused, replay.remaining) == (1, 0, 0)
     assert journal.pending() == []
@@ -84,11 +84,11 @@ def test_outcome_journaled_while_database_down_then_replayed(
 def test_journal_round_trip_and_refused_entries(tmp_path: Path) -> None:
     journal = OutcomeJournal(tmp_path / "journal")
     now = datetime.now(UTC)
-    record = RunRecord("k1", 7, 3, "w", "accepted", "ok", now, now,
+    record = FinishedRun("k1", 7, 3, "w", "accepted", "ok", now, now,
                        (EvidenceItem("screenshot", "a.png", "image/png", b"\x89PNG"),), "site")
     journal.write(record)
     (tmp_path / "journal" / "broken.json").write_text("{not json", encoding="utf-8")
-    seen: list[RunRecord] = []
+    seen: list[FinishedRun] = []
 
     result = journal.replay(seen.append, lambda exc: False)
 
@@ -101,9 +101,9 @@ def test_journal_keeps_entries_while_unreachable(tmp_path: Path) -> None:
     journal = OutcomeJournal(tmp_path)
     now = datetime.now(UTC)
     for key in ("a", "b"):
-        journal.write(RunRecord(key, 1, 1, "w", "timeout", "", now, now))
+        journal.write(FinishedRun(key, 1, 1, "w", "timeout", "", now, now))
 
-    def down(record: RunRecord) -> None:
+    def down(record: FinishedRun) -> None:
         raise ConnectionError("database down")
 
     result = journal.replay(down, lambda exc: isinstance(exc, ConnectionError))

@@ -11,8 +11,10 @@ from app.db import migrate
 from app.db.engine import make_engine
 from app.db.local_cluster import LocalCluster
 from app.db.models import Evidence, Run, Transfer
-from automation.journal import OutcomeJournal, RunRecord
+from automation.journal import FinishedRun, OutcomeJournal
+from automation.runs.jobs import RunJob
 from automation.runs.outcomes import Outcome
+from automation.runs.recording import RunRecorder
 from tests.integration.automation.conftest import World
 from tests.integration.automation.test_journal import own_cluster  # noqa: F401 (fixture)
 
@@ -53,7 +55,7 @@ def test_database_lost_between_evidence_and_outcome_then_replayed_once(
         conn.execute(text("UPDATE transfers SET lease_until = now() - interval '1 second'"))
     assert world.claims.reap_expired() == [transfer_id]
 
-    replay = world.store.replay_journal()
+    replay = world.recorder.replay_journal()
 
     assert (replay.replayed, replay.refused, replay.remaining) == (1, 0, 0)
     kinds = _evidence_kinds(world, transfer_id)
@@ -68,16 +70,15 @@ def test_database_lost_between_evidence_and_outcome_then_replayed_once(
 def test_replaying_an_outcome_already_recorded_stores_nothing_twice(world: World) -> None:
     account = world.account()
     transfer_id, _ = world.transfer(account)
-    store = world.store
-    records: list[RunRecord] = []
+    records: list[FinishedRun] = []
     runner = world.runner()
-    runner.recorder = _Capturing(store, records)
+    runner.recorder = _Capturing(world.recorder, records)
     result = runner.submit(world.claim_job(transfer_id)).result(timeout=180)
     assert result.outcome is Outcome.ACCEPTED and result.status == "verified"
     # committed, but say the reply was lost: the same record is journaled and replayed
     OutcomeJournal(world.journal_dir).write(records[0])
 
-    replay = world.store.replay_journal()
+    replay = world.recorder.replay_journal()
 
     assert (replay.replayed, replay.refused, replay.remaining) == (1, 0, 0)
     assert _evidence_kinds(world, transfer_id) == Counter({"screenshot": 1, "trace": 1})
@@ -89,13 +90,15 @@ def test_replaying_an_outcome_already_recorded_stores_nothing_twice(world: World
 class _Capturing:
     """A recorder that records normally and keeps every record it was given."""
 
-    def __init__(self, store: Any, records: list[RunRecord]) -> None:
-        self.store, self.records = store, records
+    def __init__(self, recorder: RunRecorder, records: list[FinishedRun]) -> None:
+        self.recorder, self.records = recorder, records
 
-    def __call__(self, record: RunRecord) -> tuple[str, bool]:
+    def __call__(self, record: FinishedRun) -> tuple[str, bool]:
         self.records.append(record)
-        result: tuple[str, bool] = self.store(record)
-        return result
+        return self.recorder(record)
 
-    def release(self, job: Any, reason: str) -> None:
-        self.store.release(job, reason)
+    def release(self, job: RunJob, reason: str) -> None:
+        self.recorder.release(job, reason)
+
+    def remember_profile(self, job: RunJob, profile: str) -> None:
+        self.recorder.remember_profile(job, profile)

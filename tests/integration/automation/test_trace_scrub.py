@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db.local_cluster import LocalCluster
 from app.db.models import Evidence
 from automation.browser.trace_scrub import REDACTED, scrub_trace
-from automation.journal import OutcomeJournal, RunRecord
+from automation.journal import FinishedRun, OutcomeJournal
 from automation.runs.events import StepStarted
 from automation.runs.outcomes import Outcome
 from tests.integration.automation.conftest import World
@@ -80,7 +80,7 @@ def test_journaled_trace_holds_no_cookie(
     world.engine.dispose()
 
     (path,) = OutcomeJournal(world.journal_dir).pending()
-    record = RunRecord.from_json(path.read_text())
+    record = FinishedRun.from_json(path.read_text())
     traces = [e.content for e in record.evidence if e.kind == "trace"]
     assert traces
     cookies = live_cookie_values(world)

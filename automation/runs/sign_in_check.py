@@ -1,4 +1,4 @@
-"""A real sign-in to a portal account, for the settings window's "Test sign-in" (no Qt here).
+"""A real sign-in to a portal account, for the Settings window's "Test sign-in" (no Qt).
 
 :func:`check_portal_sign_in` is blocking (run it in the executor): it starts its own
 :class:`~automation.browser.service.BrowserService` (its own thread and loop, like every browser
@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from app.config import Settings
 from app.credentials import CredentialStore
@@ -140,7 +139,7 @@ def check_portal_sign_in(
 
 
 async def _sign_in(service: BrowserService, adapter: PortalAdapter,
-                   credentials: PortalCredentials, codes: Any) -> None:
+                   credentials: PortalCredentials, codes: CodeProvider) -> None:
     """On the browser loop: a fresh context, the full sign-in, then My Account must open."""
     session = await service.session(SESSION_KEY)
     try:

@@ -128,7 +128,7 @@ class SandboxPortal(LocalServer):
             await runner.cleanup()
 
     # -- admin operations (same as the /_admin/ endpoints) --------------------------------------
-    def add_site(self, slug: str, name: str, **options: Any) -> Site:
+    def add_site(self, slug: str, name: str, **options: Any) -> Site:  # Any: Site's fields
         """Create a site (options: max_attempts, lock_minutes, code_ttl_seconds,
         accept_window_hours)."""
         return self.state.add_site(slug, name, **options)
@@ -143,7 +143,8 @@ class SandboxPortal(LocalServer):
         """Create an account on a site (``mfa``: off, always, new_device)."""
         return self.state.add_account(site, email, password, display_name, mfa)
 
-    def create_transfer(self, site: str, recipient_email: str, **details: Any) -> Transfer:
+    def create_transfer(self, site: str, recipient_email: str,
+                        **details: Any) -> Transfer:  # Any: Transfer's fields
         """Offer tickets to an account (see :meth:`PortalState.create_transfer`)."""
         return self.state.create_transfer(site, recipient_email, **details)
 
@@ -159,7 +160,8 @@ class SandboxPortal(LocalServer):
         """Requests the site has received (every page, guard and API request)."""
         return self.state.guards.requests[site]
 
-    def set_faults(self, site: str | None = None, **switches: Any) -> Faults:
+    def set_faults(self, site: str | None = None,
+                   **switches: Any) -> Faults:  # Any: Faults' switches
         """Set fault switches globally or for one site."""
         return self.state.set_faults(site, **switches)
 
