@@ -87,7 +87,10 @@ def _fit(natural: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
     if width <= 0 or height <= 0:
         return natural
     ratio = min(width / natural[0], height / natural[1])
-    return max(1, round(natural[0] * ratio)), max(1, round(natural[1] * ratio))
+    fit = max(1, round(natural[0] * ratio)), max(1, round(natural[1] * ratio))
+    if abs(fit[0] - width) <= 1 and abs(fit[1] - height) <= 1:
+        return width, height  # the view is at the page's aspect but for rounding: fill it
+    return fit
 
 
 def to_pixmap(image: Scaled, device_pixel_ratio: float) -> QPixmap:

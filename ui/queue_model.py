@@ -52,8 +52,7 @@ SortRole = Qt.ItemDataRole.UserRole
 RowRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 DueLevelRole = Qt.ItemDataRole.UserRole + 3
-StatusRole = Qt.ItemDataRole.UserRole + 4  # the row's Status (the chip delegate paints it)
-DueTextsRole = Qt.ItemDataRole.UserRole + 5  # due_variants(): fullest to narrowest
+DueTextsRole = Qt.ItemDataRole.UserRole + 4  # due_variants(): fullest to narrowest
 
 
 def _seats(row: TransferRow) -> str:
@@ -121,7 +120,6 @@ class TransferTableModel(QAbstractTableModel):
             int(IdRole): lambda row, _column: row.id,
             int(SortRole): lambda row, column: row_sort_key(row, SORT_KEYS[column]),
             int(DueLevelRole): lambda row, _column: int(due_level(row.due_at, self._now())),
-            int(StatusRole): lambda row, _column: row.status,
             int(DueTextsRole): lambda row, _column: due_variants(row.due_at, self._now()),
             int(Qt.ItemDataRole.ForegroundRole): self._foreground,
             int(Qt.ItemDataRole.ToolTipRole): self._tooltip,

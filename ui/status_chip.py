@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from app.domain.records import TransferRow
 from app.domain.states import Status
 from ui.due_display import DueDelegate
 from ui.labels import STATUS_LABELS
-from ui.queue_model import COL_DUE, COL_STATUS, DueTextsRole, StatusRole
+from ui.queue_model import COL_DUE, COL_STATUS, DueTextsRole, RowRole
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -160,19 +161,20 @@ class StatusChipDelegate(QStyledItemDelegate):
     """Paints a transfer's status as a rounded chip: icon, then its label.
 
     When the column is too narrow for the label, the chip keeps the icon alone (the row's
-    tooltip names the status). Reads the :class:`Status` from ``status_role``.
+    tooltip names the status). Reads the row object (a :class:`TransferRow`: its status stays
+    an enum, which a QVariant would turn into a plain string) from ``row_role``.
     """
 
     PAD = 6
     GAP = 4
 
-    def __init__(self, status_role: int, parent: QObject | None = None) -> None:
+    def __init__(self, row_role: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._role = status_role
+        self._role = row_role
 
     def _status(self, index: Index) -> Status | None:
-        value = index.data(self._role)
-        return value if isinstance(value, Status) else None
+        row = index.data(self._role)
+        return row.status if isinstance(row, TransferRow) else None
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """The cell's usual background (selection, hover), then the chip."""
@@ -226,5 +228,5 @@ class StatusChipDelegate(QStyledItemDelegate):
 
 def install_queue_delegates(table: QTableView) -> None:
     """Paint the queue table's Status column as chips and its Due column narrow-aware."""
-    table.setItemDelegateForColumn(COL_STATUS, StatusChipDelegate(int(StatusRole), table))
+    table.setItemDelegateForColumn(COL_STATUS, StatusChipDelegate(int(RowRole), table))
     table.setItemDelegateForColumn(COL_DUE, DueDelegate(int(DueTextsRole), table))
