@@ -56,6 +56,7 @@ class BatchSummaryView(QWidget):
         layout.addWidget(self.headline)
         layout.addLayout(self._grid)
         self.links: list[QPushButton] = []
+        self.shown: BatchSummary | None = None  # the summary rendered now
         self.setVisible(False)
 
     def clear(self) -> None:
@@ -64,12 +65,14 @@ class BatchSummaryView(QWidget):
             if (widget := item.widget()) is not None:
                 widget.deleteLater()
         self.links = []
+        self.shown = None
         self.headline.clear()
         self.setVisible(False)
 
     def show_summary(self, summary: BatchSummary) -> None:
         """Render ``summary``: the headline, then each group's transfers as links."""
         self.clear()
+        self.shown = summary
         self.headline.setText(f"<b>{headline(summary)}</b>")
         row = 0
         for group, lines in summary.groups:

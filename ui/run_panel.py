@@ -187,16 +187,19 @@ class RunPanel(QWidget):
 
     def item_ended(self, index: int, total: int, line: BatchLine) -> None:
         """Batch progress: one transfer ended, or was not started."""
-        self.results.addItem(line.text)
         if line.not_run != ABORTED:
             self.progress.setValue(index + 1)
         self._show_eta()
+        self.results.addItem(line.text)
 
     def _show_eta(self) -> None:
         """"about 1 min 10 s left", from the running mean of the finished transfers."""
         if self._batch is None:
             return
         left = self._batch.remaining_seconds()
+        if left == 0.0 and len(self._batch.lines) == len(self._batch.items):
+            self.eta_label.clear()  # the last one ended: the summary follows
+            return
         self.eta_label.setText("estimating time left…" if left is None
                                else f"about {seconds_text(left)} left")
 
