@@ -3,14 +3,19 @@
 Owns the view, its decoder thread, the newest undecoded frame and the zoom window. The view
 fills its width at the page's aspect ratio (``heightForWidth``: the panel's height follows), and
 each frame is decoded and resampled once, straight to the view's size in device pixels (150 %
-scaling included), so it is painted 1:1 and sharp. While a frame is being decoded, or while the
-view is hidden, only the newest frame is kept. A click (or Enter) opens the frame at 100 % in
-:class:`~ui.frame_zoom.FrameZoom`, which follows the live frames while it is open.
+scaling included), so it is painted 1:1 and sharp; the decoder thread runs at nice 10. While a
+frame is being decoded, or while the view is hidden, only the newest frame is kept. A click (or
+Enter) opens the frame at 100 % in :class:`~ui.frame_zoom.FrameZoom`, which follows the live
+frames while it is open.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import sys
+import threading
 from dataclasses import dataclass
 
 from PIL import Image
@@ -34,6 +39,7 @@ from ui.widgets import named
 
 #: The page's size before the first frame arrives (the sandbox's and a laptop's viewport).
 DEFAULT_PAGE = QSize(1280, 800)
+DECODER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,8 @@ def decode_frame(jpeg: bytes, targets: tuple[tuple[int, int], ...]) -> Decoded |
     A target of ``(0, 0)`` means the frame's natural size. Pillow releases the GIL while it
     decodes and resizes (PySide's ``QImage`` holds it, which stalls the GUI thread even from a
     worker). Draft mode lets the JPEG decoder produce a reduced size directly when every
-    target is small; Lanczos resampling (antialiased, like Qt's SmoothTransformation) does the
-    rest, once per target.
+    target is small; Pillow's bilinear resampling (antialiased over the whole reduction, like
+    Qt's SmoothTransformation) does the rest, once per target.
 
     Returns:
         the frame's natural size and one image per target, or None for an unreadable frame.
@@ -77,9 +83,16 @@ def decode_frame(jpeg: bytes, targets: tuple[tuple[int, int], ...]) -> Decoded |
         return None
     images = []
     for size in fits:
-        image = rgb if rgb.size == size else rgb.resize(size, Image.Resampling.LANCZOS)
+        image = rgb if rgb.size == size else rgb.resize(size, Image.Resampling.BILINEAR)
         images.append(Scaled(image.tobytes(), image.width, image.height))
     return Decoded(natural[0], natural[1], tuple(images))
+
+
+def _lower_priority() -> None:
+    """Run this (decoder) thread at nice 10: on a busy machine the GUI thread goes first."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DECODER_NICENESS)
 
 
 def _fit(natural: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
@@ -116,6 +129,7 @@ class LiveFrameView(QWidget):
         self.frames_received = 0
         self.rescales = 0  # re-decodes of the newest frame after a resize (not new frames)
         self._decoder = ServiceExecutor(max_workers=1)  # JPEG decoding, off the GUI thread
+        self._decoder_niced = False
         self._decoding = False
         self._next_frame: bytes | None = None
         self._stale = False  # the newest frame must be resampled for a new size
@@ -198,6 +212,9 @@ class LiveFrameView(QWidget):
     async def _decode(self, jpeg: bytes, targets: tuple[tuple[int, int], ...], new: bool,
                       ratio: float, zoom_ratio: float) -> None:
         try:
+            if not self._decoder_niced:  # once, on the decoder's own thread
+                await self._decoder.call(_lower_priority)
+                self._decoder_niced = True
             decoded = await self._decoder.call(decode_frame, jpeg, targets)
             if decoded is not None:
                 self._last_frame = jpeg
