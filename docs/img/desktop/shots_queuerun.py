@@ -3,7 +3,7 @@
 Each ``shoot_*`` puts the main window in the state to show and calls ``shot(widget, name)``
 (make_screenshots.py's grab helper). What each needs:
 
-- :func:`shoot_queue_chips`: the demo data (rows in every status); any window size.
+- :func:`shoot_queue_chips`: the demo data (open rows in several statuses); any window size.
 - :func:`shoot_run_panel_wide`: a live run of one sandbox transfer (``ORD-LIVE-0001`` in
   make_screenshots.py): run it, call this while frames arrive (``frames_shown >= 3``).
 - :func:`shoot_frame_zoom`: after a run showed frames (the newest frame is zoomed).
@@ -42,9 +42,9 @@ async def _search(window: Any, text: str) -> None:
 
 
 async def shoot_queue_chips(window: Any, shot: Shot) -> None:
-    """The queue in every status (chips and icons), the Due column narrowed to its short form."""
+    """The open queue (chips and icons), the Due column narrowed to its short form."""
     queue = window.queue
-    queue.set_query(replace(queue.query, statuses=frozenset(), text=""))  # every status
+    queue.apply_view("All open")  # four statuses mixed, earliest deadline first
     await _until(lambda: queue.model.rowCount() > 0)
     await asyncio.sleep(0.5)
     queue.table.setColumnWidth(0, 150)
@@ -58,7 +58,7 @@ async def shoot_run_panel_wide(window: Any, shot: Shot) -> None:
     """The run panel with the live frame across its width (call while a run streams frames)."""
     window.tabs.setCurrentWidget(window.run_panel)
     await _until(lambda: window.run_panel.frames_shown >= 1)
-    shot(window, "run-panel-wide")
+    shot(window.run_panel, "run-panel-wide")
 
 
 async def shoot_frame_zoom(window: Any, shot: Shot) -> None:
@@ -83,4 +83,4 @@ async def shoot_batch_summary(window: Any, shot: Shot) -> None:
     await panel.run_batch(rows)
     await asyncio.sleep(0.5)
     panel.scroll_area.ensureWidgetVisible(panel.summary)
-    shot(window, "run-batch-summary")
+    shot(panel, "run-batch-summary")
