@@ -30,8 +30,9 @@ from PySide6.QtGui import QBrush
 from app.domain.records import TransferRow
 from app.domain.states import Status
 from app.services.queue import row_sort_key
-from ui.due_display import DUE_BRUSHES, due_level, format_due, local_time
+from ui.due_display import DUE_BRUSHES, due_level, due_variants, format_due, local_time
 from ui.labels import STATUS_LABELS
+from ui.row_tooltip import row_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -51,6 +52,7 @@ SortRole = Qt.ItemDataRole.UserRole
 RowRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 DueLevelRole = Qt.ItemDataRole.UserRole + 3
+DueTextsRole = Qt.ItemDataRole.UserRole + 4  # due_variants(): fullest to narrowest
 
 
 def _seats(row: TransferRow) -> str:
@@ -118,6 +120,7 @@ class TransferTableModel(QAbstractTableModel):
             int(IdRole): lambda row, _column: row.id,
             int(SortRole): lambda row, column: row_sort_key(row, SORT_KEYS[column]),
             int(DueLevelRole): lambda row, _column: int(due_level(row.due_at, self._now())),
+            int(DueTextsRole): lambda row, _column: due_variants(row.due_at, self._now()),
             int(Qt.ItemDataRole.ForegroundRole): self._foreground,
             int(Qt.ItemDataRole.ToolTipRole): self._tooltip,
         }
@@ -171,11 +174,8 @@ class TransferTableModel(QAbstractTableModel):
             return None
         return DUE_BRUSHES.get(due_level(row.due_at, self._now()))
 
-    def _tooltip(self, row: TransferRow, column: int) -> str | None:
-        if column != COL_DUE:
-            return None
-        due = row.due_at
-        return f"Due {local_time(due)}" if due is not None else "No deadline"
+    def _tooltip(self, row: TransferRow, _column: int) -> str:
+        return row_tooltip(row, self._now(), self.account_names.get(row.account_id, ""))
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._has_more and not self._fetching
@@ -261,7 +261,7 @@ class TransferTableModel(QAbstractTableModel):
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, COL_DUE), self.index(len(self._rows) - 1, COL_DUE),
-                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, DueTextsRole],
             )
 
     def _key(self, row: TransferRow) -> tuple[bool, object, int]:

@@ -1,11 +1,13 @@
 """The run panel: accept one or a batch, watch the browser live, take over, hand back.
 
-Owns the panel's widgets and their state (the prompt shown, the frame being decoded). Runs
+Owns the panel's widgets and their state (the prompt shown, when each step started). Runs
 execute on the browser thread; a batch is an :class:`automation.runs.batch.BatchRun` that submits
 each run through an :class:`automation.runs.desk_control.RunControl` (off the GUI thread); this
-panel renders its progress and the run events the bridge re-emits. Operator prompts (takeover,
-verification code) are inline, never modal, and answered through the event's own
-:class:`automation.runs.events.Answer`.
+panel renders its progress with an ETA, its summary (:class:`ui.batch_summary.BatchSummaryView`)
+and the run events the bridge re-emits: the live frame across the panel's width (the panel
+scrolls when it is taller than the window), the step log with each step's duration. Operator
+prompts (takeover, verification code) are inline, never modal, and answered through the event's
+own :class:`automation.runs.events.Answer`.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -40,8 +43,10 @@ from automation.runs.events import (
     StepStarted,
     TakeoverRequested,
 )
+from ui.batch_summary import BatchSummaryView
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.labels import OUTCOME_LABELS, seconds_text, step_label
 from ui.live_frame import LiveFrameView
 from ui.run_prompts import CodePrompt, TakeoverPrompt
 from ui.widgets import named
@@ -59,9 +64,11 @@ class RunPanel(QWidget):
 
     Signals:
         batch_finished(list): results of the batch, in order.
+        transfer_requested(int): a summary link was activated: select that transfer.
     """
 
     batch_finished = Signal(list)
+    transfer_requested = Signal(int)
 
     def __init__(
         self, control: RunControl | None, executor: ServiceExecutor, tasks: TaskGroup,
@@ -71,6 +78,9 @@ class RunPanel(QWidget):
         self._control, self._executor, self._tasks = control, executor, tasks
         self._batch: BatchRun | None = None
         self._transfer_ids: set[int] = set()
+        self._step_started: dict[tuple[str, str], datetime] = {}
+        self._eta_timer = QTimer(self, interval=1000)
+        self._eta_timer.timeout.connect(self._show_eta)
         self._build()
 
     def _build(self) -> None:
@@ -86,19 +96,29 @@ class RunPanel(QWidget):
         for widget in (self.accept_button, self.batch_button, self.abort_button):
             top.addWidget(widget)
         top.addWidget(self.progress, 1)
+        self.eta_label = named(QLabel(), "Time left")
         top.addWidget(self.status_label)
+        top.addWidget(self.eta_label)
 
         self.frame_label = LiveFrameView(self._tasks)
         self.log_view = named(QPlainTextEdit(readOnly=True), "Run log")
         self.log_view.setMaximumBlockCount(5000)
+        self.log_view.setMinimumHeight(140)
         self.results = named(QListWidget(), "Batch results")
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.log_view)
-        right.addWidget(self.results)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.frame_label)
-        split.addWidget(right)
-        split.setSizes([480, 360])
+        self.results.setMinimumHeight(80)
+        self.summary = BatchSummaryView()
+        self.summary.transfer_requested.connect(self.transfer_requested)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.frame_label)
+        column.addWidget(self.summary)
+        column.addWidget(self.log_view, 1)
+        column.addWidget(self.results)
+        self.scroll_area = named(QScrollArea(), "Run panel content")
+        self.scroll_area.setWidget(content)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
 
         self.takeover_box = TakeoverPrompt(self._control, self._executor, self._tasks)
         self.takeover_label = self.takeover_box.label
@@ -113,7 +133,7 @@ class RunPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.takeover_box)
         layout.addWidget(self.code_box)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.scroll_area, 1)
 
     # --- batches --------------------------------------------------------------------------
     @property
@@ -135,18 +155,24 @@ class RunPanel(QWidget):
         self._batch = batch
         self._transfer_ids = {item.transfer_id for item in batch.items}
         self.results.clear()
+        self.summary.clear()
         self.progress.setRange(0, len(rows))
         self.progress.setValue(0)
         self._set_busy(True)
+        self._show_eta()
+        self._eta_timer.start()
         results: list[RunResult] = []
         try:
             results = await batch.run(self)
         finally:
+            self._eta_timer.stop()
             self._batch = None
             self._set_busy(False)
             self._hide_prompts()
             self.status_label.setText("Aborted" if batch.aborted
                                       else f"Done: {len(results)} run(s)")
+            self.eta_label.clear()
+            self.summary.show_summary(batch.summary)
         self.batch_finished.emit(results)
         return results
 
@@ -161,9 +187,21 @@ class RunPanel(QWidget):
 
     def item_ended(self, index: int, total: int, line: BatchLine) -> None:
         """Batch progress: one transfer ended, or was not started."""
-        self.results.addItem(line.text)
         if line.not_run != ABORTED:
             self.progress.setValue(index + 1)
+        self._show_eta()
+        self.results.addItem(line.text)
+
+    def _show_eta(self) -> None:
+        """"about 1 min 10 s left", from the running mean of the finished transfers."""
+        if self._batch is None:
+            return
+        left = self._batch.remaining_seconds()
+        if left == 0.0 and len(self._batch.lines) == len(self._batch.items):
+            self.eta_label.clear()  # the last one ended: the summary follows
+            return
+        self.eta_label.setText("estimating time left…" if left is None
+                               else f"about {seconds_text(left)} left")
 
     def abort(self) -> None:
         """Stop the batch at the run's next safe point (recorded as aborted)."""
@@ -204,18 +242,24 @@ class RunPanel(QWidget):
     def on_step_started(self, event: StepStarted) -> None:
         """A step began."""
         if self._mine(event.transfer_id):
-            self._log(event.at, f"▶ {event.step}")
+            self._step_started[(event.run_key, event.step)] = event.at
+            self._log(event.at, f"▶ {step_label(event.step)}…")
 
     def on_step_finished(self, event: StepFinished) -> None:
-        """A step ended."""
+        """A step ended: "✔ Sign in  2.3 s"."""
         if self._mine(event.transfer_id):
             mark = "✔" if event.ok else "✘"
-            self._log(event.at, f"{mark} {event.step} {event.detail}".rstrip())
+            started = self._step_started.pop((event.run_key, event.step), None)
+            took = f"  {seconds_text((event.at - started).total_seconds())}" if started else ""
+            detail = f"  {event.detail}" if event.detail else ""
+            self._log(event.at, f"{mark} {step_label(event.step)}{took}{detail}")
 
     def on_run_finished(self, event: RunFinished) -> None:
         """The run ended."""
         if self._mine(event.transfer_id):
-            self._log(event.at, f"■ outcome {event.outcome} → {event.status}")
+            self._step_started = {k: v for k, v in self._step_started.items()
+                                  if k[0] != event.run_key}
+            self._log(event.at, f"■ {OUTCOME_LABELS[event.outcome]} → {event.status}")
 
     def on_takeover_requested(self, event: TakeoverRequested) -> None:
         """The portal needs a human: show the inline takeover prompt."""

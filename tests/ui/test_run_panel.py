@@ -15,13 +15,15 @@ from PySide6.QtGui import QColor, QImage
 from app.config import load_settings
 from app.credentials import portal_key
 from app.domain.records import NewTransfer
+from app.events import EventBus
 from app.services.queue import QueueService
 from app.services.transfers import TransferService
 from automation.browser.screencast import Screencast
 from automation.browser.service import BrowserService
-from automation.runs.events import OperatorCodeRequested, StepStarted
+from automation.runs.events import OperatorCodeRequested, StepFinished, StepStarted
 from automation.sandbox.portal import SandboxPortal
 from tests.ui.desk_kit import open_panel_desk
+from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.run_panel import RunPanel
 
@@ -80,10 +82,12 @@ def test_accept_batch_live_with_frames_and_log(qtbot, run, tmp_path, portal, eng
     assert panel.progress.value() == panel.progress.maximum() == 2
     assert [panel.results.item(i).text()[0] for i in range(2)] == ["✔", "✔"]
     log_text = panel.log_view.toPlainText()
-    assert "▶ sign_in" in log_text and "✔ accept" in log_text and "outcome accepted" in log_text
+    assert "▶ Sign in…" in log_text and "■ accepted → verified" in log_text
+    assert re.search(r"✔ Accept  \d+\.\d s", log_text), log_text
     assert password not in log_text
     assert panel.frames_shown > 0 and panel.frame_label.pixmap() is not None
     assert panel.status_label.text() == "Done: 2 run(s)"
+    assert panel.summary.isVisibleTo(panel) and "2 accepted" in panel.summary.headline.text()
     statuses = {r.status for r in QueueService(engine).rows([r.id for r in rows])}
     assert statuses == {"verified"}
 
@@ -122,6 +126,27 @@ def test_operator_code_prompt_and_abort(qtbot, run, tmp_path, portal, engine, da
     assert [r.outcome.value for r in results] in (["aborted"], ["accepted"])
     assert panel.results.item(1).text().endswith("not started (aborted)")
     assert panel.status_label.text() == "Aborted"
+
+
+def test_step_log_shows_each_steps_duration(qtbot, until):
+    """Step events through the bus and the bridge: the finished line carries the duration."""
+    bus = EventBus()
+    bridge = EventBridge(bus)
+    panel = RunPanel(None, ServiceExecutor(1), TaskGroup())
+    qtbot.addWidget(panel)
+    panel.follow(bridge)
+    at = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    for step, seconds, ok, detail in (("sign_in", 2.34, True, ""),
+                                      ("open_transfer", 65.0, False, "no such transfer")):
+        bus.publish(StepStarted("run-1", 7, step, at))
+        at += timedelta(seconds=seconds)
+        bus.publish(StepFinished("run-1", 7, step, at, ok, detail))
+    until(lambda: "Open transfer  1 min" in panel.log_view.toPlainText())
+    lines = [line.split("  ", 1)[1] for line in panel.log_view.toPlainText().splitlines()]
+    assert lines == ["▶ Sign in…", "✔ Sign in  2.3 s", "▶ Open transfer…",
+                     "✘ Open transfer  1 min 05 s  no such transfer"]
+    bridge.close()
+    panel.shutdown()
 
 
 def _jpeg(color: str) -> bytes:

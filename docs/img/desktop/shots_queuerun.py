@@ -1,0 +1,86 @@
+"""Screens of the readable queue and the run panel, for make_screenshots.py (issue 21).
+
+Each ``shoot_*`` puts the main window in the state to show and calls ``shot(widget, name)``
+(make_screenshots.py's grab helper). What each needs:
+
+- :func:`shoot_queue_chips`: the demo data (open rows in several statuses); any window size.
+- :func:`shoot_run_panel_wide`: a live run of one sandbox transfer (``ORD-LIVE-0001`` in
+  make_screenshots.py): run it, call this while frames arrive (``frames_shown >= 3``).
+- :func:`shoot_frame_zoom`: after a run showed frames (the newest frame is zoomed).
+- :func:`shoot_batch_summary`: three or more sandbox transfers whose order refs start with
+  ``ORD-LIVE`` (one per outcome to show: e.g. one cancelled by the sender for "needs review");
+  it accepts them all as one batch, waits for the end, and shoots the panel with its summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from app.domain.states import Status
+
+Shot = Callable[[QWidget, str], None]
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate() and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+
+
+async def _search(window: Any, text: str) -> None:
+    queue = window.queue
+    queue.search_edit.setText(text)
+    queue.set_query(replace(queue.query, text=text))
+    await _until(lambda: not queue._tasks.running("queue-load"))
+    await asyncio.sleep(0.3)
+
+
+async def shoot_queue_chips(window: Any, shot: Shot) -> None:
+    """The open queue (chips and icons), the Due column narrowed to its short form."""
+    queue = window.queue
+    queue.apply_view("All open")  # four statuses mixed, earliest deadline first
+    await _until(lambda: queue.model.rowCount() > 0)
+    await asyncio.sleep(0.5)
+    queue.table.setColumnWidth(0, 150)
+    queue.table.setColumnWidth(1, 70)  # narrow: "in 3 h", "-23 h"
+    queue.select_row(1)
+    await asyncio.sleep(0.3)
+    shot(queue, "queue-chips")
+
+
+async def shoot_run_panel_wide(window: Any, shot: Shot) -> None:
+    """The run panel with the live frame across its width (call while a run streams frames)."""
+    window.tabs.setCurrentWidget(window.run_panel)
+    await _until(lambda: window.run_panel.frames_shown >= 1)
+    shot(window.run_panel, "run-panel-wide")
+
+
+async def shoot_frame_zoom(window: Any, shot: Shot) -> None:
+    """The newest frame at 100 % in its own scrollable window."""
+    panel = window.run_panel
+    window.tabs.setCurrentWidget(panel)
+    panel.frame_label.open_zoom()
+    zoom = panel.frame_label.zoom
+    await _until(lambda: zoom.image.pixmap() is not None and not zoom.image.pixmap().isNull())
+    await asyncio.sleep(0.3)
+    shot(zoom, "run-frame-zoom")
+    zoom.close()
+
+
+async def shoot_batch_summary(window: Any, shot: Shot) -> None:
+    """A batch over every ``ORD-LIVE`` transfer, ended: counts and links to each transfer."""
+    await _search(window, "ORD-LIVE")
+    queue, panel = window.queue, window.run_panel
+    rows = [queue.model.row_object(r) for r in range(queue.model.rowCount())]
+    rows = [row for row in rows if row.status is Status.NOTICE_RECEIVED]
+    window.tabs.setCurrentWidget(panel)
+    await panel.run_batch(rows)
+    await asyncio.sleep(0.5)
+    panel.scroll_area.ensureWidgetVisible(panel.summary)
+    shot(panel, "run-batch-summary")
