@@ -144,7 +144,8 @@ def test_this_desks_own_claim() -> None:
     sel = selection(mine)
     assert verdicts(sel, DESK)[Command.RELEASE].enabled
     assert reason(Command.CLAIM, sel) == "already claimed by this desk"
-    assert reason(Command.ACCEPT, sel) == "claimed by this desk: release it to accept in the browser"
+    assert reason(Command.ACCEPT, sel) == (
+        "claimed by this desk: release it to accept in the browser")
     running = DeskState(ME, NOW, running=frozenset({mine.id}))
     assert reason(Command.RELEASE, sel, running).startswith("a run of this desk is using it")
     assert reason(Command.DECIDE, sel, running).startswith("being accepted on this desk")
