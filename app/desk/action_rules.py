@@ -177,7 +177,7 @@ def _accept_selected(selection: Selection, desk: DeskState) -> Verdict:
         skipped = len(rows) - len(targets)
         tail = f" ({skipped} skipped)" if skipped else ""
         return Verdict(True, f"accept {len(targets)} of {len(rows)} selected{tail}")
-    reasons = {why_not_acceptable(row, desk) for row in rows}
+    reasons = {why_not_acceptable(row, desk) or "" for row in rows}
     reason = next(iter(reasons)) if len(reasons) == 1 else "none of them can be accepted now"
     return Verdict(False, reason if len(rows) == 1 else f"{len(rows)} selected: {reason}")
 
