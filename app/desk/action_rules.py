@@ -147,11 +147,9 @@ def accept_targets(rows: Sequence[TransferRow], desk: DeskState) -> list[Transfe
 
 
 def latest_trace(detail: TransferDetail) -> EvidenceInfo | None:
-    """The trace of the most recent run that recorded one."""
-    evidence = {ev.id: ev for ev in detail.evidence}
-    traced = [(run.started_at, run.id, run.trace_evidence_id) for run in detail.runs
-              if run.trace_evidence_id is not None and run.trace_evidence_id in evidence]
-    return evidence[max(traced)[2]] if traced else None
+    """The newest trace recorded for the transfer (each run's trace is evidence of kind trace)."""
+    traces = [ev for ev in detail.evidence if ev.kind == "trace"]
+    return max(traces, key=lambda ev: (ev.created_at, ev.id)) if traces else None
 
 
 def trusted_accept_link(selection: Selection) -> str | None:

@@ -57,7 +57,12 @@ def detail(of: TransferRow, accept_url: str | None = f"{SITE}/transfer/accept?t=
     evidence = tuple(EvidenceInfo(id=100 + i, kind="trace", filename=f"run-{i}.zip",
                                   content_type="application/zip", size=10, sha256="0",
                                   transfer_id=of.id, run_id=i, created_by="bot",
-                                  created_by_name="", created_at=NOW) for i in traces)
+                                  created_by_name="", created_at=NOW + timedelta(minutes=i))
+                     for i in traces)
+    shot = EvidenceInfo(id=900, kind="screenshot", filename="late.png", content_type="image/png",
+                        size=10, sha256="0", transfer_id=of.id, run_id=None, created_by="bot",
+                        created_by_name="", created_at=NOW + timedelta(hours=9))
+    evidence = (*evidence, shot)
     return TransferDetail(full, runs, (), evidence, (), ())
 
 
@@ -195,7 +200,7 @@ def test_the_accept_link_needs_the_detail_and_the_accounts_site() -> None:
     assert trusted_accept_link(selection(ready, loaded=phishing)) is None
 
 
-def test_open_trace_uses_the_latest_run_with_a_trace() -> None:
+def test_open_trace_uses_the_newest_trace() -> None:
     ready = row()
     assert reason(Command.OPEN_TRACE, selection(ready)) == "loading the transfer's details…"
     assert reason(Command.OPEN_TRACE, selection(ready, loaded=detail(ready))) == (

@@ -1,0 +1,444 @@
+"""Drive the main window in a REAL X window (run under Xvfb with QT_QPA_PLATFORM=xcb).
+
+``python -m tests.ui.desk_window_driver SCENARIO DATABASE_URL WORK_DIR`` opens the desk on the
+database (real backend, change feed and run control; layout in ``WORK_DIR/qsettings``), plays
+one scenario with real mouse clicks and key presses, and prints one JSON line with what the
+window showed. Used by tests/ui/test_desk_window.py. Scenarios: ``actions`` (every triage
+command from the toolbar, the Transfer menu and the context menu; the disabled reasons),
+``layout-save`` / ``layout-restore`` (a restart), ``keyboard`` (the triage loop) and ``scaled``
+(run it with QT_SCALE_FACTOR=1.5: nothing clipped, dark palette, accessible names).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import qasync
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Slot,
+)
+from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication, QHelpEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMenu, QToolTip, QWidget
+
+from app.changefeed import ChangeFeed
+from app.config import load_settings
+from app.db.engine import make_engine
+from app.desk.action_rules import Command
+from app.desk.service_backend import ServiceBackend
+from app.events import EventBus
+from automation.runs.desk_control import DeskRunControl
+from ui.main_window import MainWindow
+from ui.override_dialog import OverrideDialog
+from ui.queue_model import COL_EVENT, COL_ORDER
+from ui.theme import apply_theme
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+class UrlRecorder(QObject):
+    """Takes the http(s) URLs the desk hands to the system browser (Qt's URL handler hook)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+
+
+async def on_qt(call: Callable[[], object]) -> None:
+    """Run ``call`` (a QTest input, which spins the event loop itself) from the Qt loop, never
+    inside an asyncio task step: a nested loop there would re-enter other tasks."""
+    done = asyncio.get_running_loop().create_future()
+
+    def fire() -> None:
+        call()
+        if not done.done():
+            done.set_result(None)
+
+    QTimer.singleShot(0, fire)
+    await done
+
+
+async def until(predicate: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+class Desk:
+    """One window over the database, with what the scenarios need to reach into."""
+
+    def __init__(self, url: str, work: Path) -> None:
+        self.engine = make_engine(url)
+        self.backend = ServiceBackend.connect(self.engine, actor_name="Robin (desk 5)")
+        settings = load_settings(work / "none.toml",
+                                 environ={"TRANSFERDESK_DATA_DIR": str(work / "data")})
+        self.bus = EventBus()
+        self.control = DeskRunControl(settings, url, self.bus, self.backend.worker_id)
+        self.feed = ChangeFeed(url, self.bus)
+        self.window = MainWindow(settings, backend=self.backend, bus=self.bus,
+                                 run_control=self.control)
+
+    async def open(self, rows: int) -> MainWindow:
+        self.feed.start()
+        self.window.show()
+        self.window.activateWindow()
+        await self.window.start()
+        await until(lambda: self.window.queue.model.rowCount() == rows, f"{rows} rows")
+        await until(self.window.isActiveWindow, "an active window")
+        return self.window
+
+    async def close(self) -> None:
+        win = self.window
+        win.close()
+        await until(lambda: win.shutdown is not None and win.shutdown.finished.is_set(),
+                    "the window's shutdown", timeout=60)
+        win.executor.shutdown(wait=True)
+        self.feed.stop()
+        self.control.close()
+        self.engine.dispose()
+
+    # --- helpers --------------------------------------------------------------------------
+    def row_of(self, ref: str) -> int:
+        model = self.window.queue.model
+        return next(i for i in range(model.rowCount()) if model.row_object(i).order_ref == ref)
+
+    async def select(self, *refs: str) -> None:
+        """Click the first row, Ctrl+click the others; wait for the detail and the verdicts."""
+        win = self.window
+        table = win.queue.table
+        for n, ref in enumerate(refs):
+            rect = table.visualRect(win.queue.model.index(self.row_of(ref), 1))
+            modifier = Qt.KeyboardModifier.ControlModifier if n else Qt.KeyboardModifier(0)
+            await on_qt(lambda m=modifier, r=rect: QTest.mouseClick(table.viewport(), LEFT, m,
+                                                                     r.center()))
+        current = refs[0] if len(refs) == 1 else None
+        await until(lambda: win.queue.current_row() is not None, "a current row")
+        if current is not None:
+            await until(lambda: (d := win.detail.detail) is not None
+                        and d.transfer.row.order_ref == current, f"the detail of {current}")
+        await self.settled()
+
+    async def settled(self) -> None:
+        """Recompute the verdicts now (as the coalesced refresh does next loop)."""
+        self.window.commands.refresh()
+
+    async def toolbar_click(self, command: Command) -> None:
+        toolbar = self.window.toolbar
+        assert toolbar is not None
+        button = toolbar.widgetForAction(self.window.commands.actions[command])
+        await on_qt(lambda: QTest.mouseClick(button, LEFT))
+
+    async def menu_click(self, command: Command) -> None:
+        """Open Transfer in the menu bar with the mouse and click the command's item."""
+        win = self.window
+        menu = win.transfer_menu
+        assert menu is not None
+        bar = win.menuBar()
+        await on_qt(lambda: QTest.mouseClick(bar, LEFT, Qt.KeyboardModifier(0),
+                                             bar.actionGeometry(menu.menuAction()).center()))
+        await until(menu.isVisible, "the Transfer menu")
+        await self._click_item(menu, command)
+
+    async def context_click(self, command: Command, ref: str) -> None:
+        """Right-click the row (the platform's context-menu event) and click the item."""
+        win = self.window
+        table = win.queue.table
+        centre = table.visualRect(win.queue.model.index(self.row_of(ref), 2)).center()
+        await on_qt(lambda: QTest.mouseClick(table.viewport(), Qt.MouseButton.RightButton,
+                                             Qt.KeyboardModifier(0), centre))
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, centre,
+                                  table.viewport().mapToGlobal(centre))
+        await on_qt(lambda: QCoreApplication.sendEvent(table.viewport(), event))
+        await until(lambda: win.queue.context_menu is not None
+                    and win.queue.context_menu.isVisible(), "the context menu")
+        menu = win.queue.context_menu
+        assert menu is not None
+        await self._click_item(menu, command)
+
+    async def _click_item(self, menu: QMenu, command: Command) -> None:
+        action = self.window.commands.actions[command]
+        geometry = menu.actionGeometry(action)
+        await on_qt(lambda: QTest.mouseMove(menu, geometry.center()))
+        await on_qt(lambda: QTest.mouseClick(menu, LEFT, Qt.KeyboardModifier(0),
+                                             geometry.center()))
+        await until(lambda: not menu.isVisible(), "the menu to close")
+
+    def shown_tooltip(self, command: Command) -> str:
+        """Hover the toolbar button (a tooltip event) and read the tooltip Qt shows."""
+        toolbar = self.window.toolbar
+        assert toolbar is not None
+        button = toolbar.widgetForAction(self.window.commands.actions[command])
+        centre = QPoint(button.width() // 2, button.height() // 2)
+        QCoreApplication.sendEvent(button, QHelpEvent(QEvent.Type.ToolTip, centre,
+                                                      button.mapToGlobal(centre)))
+        return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+# --- scenarios ------------------------------------------------------------------------------
+async def scenario_actions(desk: Desk) -> dict[str, Any]:
+    win = await desk.open(rows=4)
+    win.queue.set_query(replace(win.queue.query, statuses=frozenset()))  # ORD-DONE too
+    await until(lambda: win.queue.model.rowCount() == 5, "every status")
+    urls = UrlRecorder()
+    QDesktopServices.setUrlHandler("http", urls, "open")
+    result: dict[str, Any] = {"platform": QGuiApplication.platformName(),
+                              "visible": win.isVisible(), "reasons": {}, "done": {}}
+    await until(lambda: not win.tasks.running("deadline-sweep"), "the deadline sweep")
+
+    # disabled reasons, as the toolbar's tooltips show them
+    win.queue.table.clearSelection()
+    win.queue.table.setCurrentIndex(win.queue.model.index(-1, -1))
+    await desk.settled()
+    result["reasons"]["nothing selected"] = desk.shown_tooltip(Command.CLAIM)
+    for ref, command in (("ORD-WAIT", Command.ACCEPT), ("ORD-DONE", Command.CLAIM),
+                         ("ORD-HELD", Command.CLAIM), ("ORD-NEXT", Command.OPEN_TRACE)):
+        await desk.select(ref)
+        enabled = win.commands.actions[command].isEnabled()
+        result["reasons"][f"{ref} {command.value}"] = (enabled, desk.shown_tooltip(command))
+
+    done: dict[str, list[str]] = {}
+    batches: list[int] = []
+    win.run_panel.batch_finished.connect(lambda results: batches.append(len(results)))
+    ready = "ORD-READY"
+    places: list[tuple[str, Callable[[Command], Any]]] = [
+        ("toolbar", desk.toolbar_click),
+        ("menu", desk.menu_click),
+        ("context", lambda c: desk.context_click(c, ready)),
+    ]
+    for place, click in places:
+        seen: list[str] = []
+        await desk.select(ready)
+        QGuiApplication.clipboard().clear()
+        await click(Command.COPY_REF)
+        await until(lambda: QGuiApplication.clipboard().text() == ready, "the clipboard")
+        seen.append("copy_ref")
+        before = len(urls.opened)
+        await click(Command.OPEN_LINK)
+        await until(lambda b=before: len(urls.opened) > b, "the accept link to open")
+        seen.append(f"open_link {urls.opened[-1]}")
+        before = len(urls.opened)
+        await click(Command.OPEN_TRACE)
+        await until(lambda b=before: len(urls.opened) > b, "the trace viewer", timeout=30)
+        seen.append(f"open_trace {urls.opened[-1].split('?')[0]}")
+        await click(Command.DECIDE)
+        await until(lambda: _dialogs(win), "the decision dialog")
+        seen.append(f"decide {_dialogs(win)[0].windowTitle()}")
+        _dialogs(win)[0].reject()
+        await until(lambda: not _dialogs(win), "the dialog to close")
+        await click(Command.CLAIM)
+        await until(lambda: win.commands.actions[Command.RELEASE].isEnabled(), "claimed")
+        seen.append(win.statusBar().currentMessage())
+        await click(Command.RELEASE)
+        await until(lambda: win.commands.actions[Command.CLAIM].isEnabled(), "released")
+        seen.append(win.statusBar().currentMessage())
+        runs = len(batches)
+        await click(Command.ACCEPT)
+        await until(lambda n=runs: len(batches) == n + 1, "the run", timeout=60)
+        seen.append(f"accept {win.run_panel.results.item(0).text()}")
+        await until(lambda: win.queue.model.row_object(desk.row_of(ready)).status.value
+                    == "notice_received", "the released row")
+        await desk.select(ready, "ORD-NEXT", "ORD-WAIT")
+        runs = len(batches)
+        await click(Command.ACCEPT_SELECTED)
+        await until(lambda n=runs: len(batches) == n + 1, "the batch", timeout=60)
+        seen.append("accept_selected " + " | ".join(
+            win.run_panel.results.item(i).text().split(":")[0] for i in range(2)))
+        await until(lambda: win.queue.model.row_object(desk.row_of(ready)).status.value
+                    == "notice_received", "the released row")
+        done[place] = seen
+    result["done"] = done
+    await desk.close()
+    return result
+
+
+def _dialogs(win: MainWindow) -> list[OverrideDialog]:
+    return [d for d in win.findChildren(OverrideDialog) if d.isVisible()]
+
+
+def _layout_state(win: MainWindow) -> dict[str, Any]:
+    header = win.queue.table.horizontalHeader()
+    geometry = win.geometry()
+    return {"geometry": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
+            "splitter": win.splitter.sizes(),
+            "order": [header.logicalIndex(v) for v in range(header.count())],
+            "event_width": header.sectionSize(COL_EVENT)}
+
+
+async def scenario_layout_save(desk: Desk) -> dict[str, Any]:
+    win = await desk.open(rows=4)
+    first_run = _layout_state(win)
+    win.setGeometry(60, 50, 1100, 720)
+    await until(lambda: win.width() == 1100, "the resize")
+    win.splitter.setSizes([700, 400])
+    header = win.queue.table.horizontalHeader()
+    header.moveSection(header.visualIndex(COL_ORDER), 0)
+    header.resizeSection(COL_EVENT, 333)
+    saved = _layout_state(win)
+    await desk.close()
+    return {"first_run": first_run, "saved": saved}
+
+
+async def scenario_layout_restore(desk: Desk) -> dict[str, Any]:
+    win = await desk.open(rows=4)
+    restored = _layout_state(win)
+    await desk.close()
+    return {"restored": restored}
+
+
+async def scenario_keyboard(desk: Desk) -> dict[str, Any]:
+    win = await desk.open(rows=4)
+    await until(lambda: not win.tasks.running("deadline-sweep"), "the deadline sweep")
+    steps: list[str] = []
+
+    async def key(k: Qt.Key) -> None:
+        await on_qt(lambda: QTest.keyClick(QApplication.focusWidget() or win, k))
+
+    def focus() -> str:
+        widget = QApplication.focusWidget()
+        return widget.accessibleName() if widget is not None else "none"
+
+    table = win.queue.table
+    table.setFocus()
+    await key(Qt.Key.Key_J)
+    await until(lambda: win.queue.current_row() is not None, "J")
+    steps.append(f"J {win.queue.current_row().order_ref} focus={focus()}")  # type: ignore[union-attr]
+    focused = table.grab().toImage()
+    await key(Qt.Key.Key_Down)
+    steps.append(f"Down {win.queue.current_row().order_ref}")  # type: ignore[union-attr]
+    await key(Qt.Key.Key_Return)
+    await until(lambda: win.tabs.currentWidget() is win.detail, "Enter")
+    steps.append(f"Enter tab={win.tabs.tabText(win.tabs.currentIndex())} focus={focus()}")
+    unfocused = table.grab().toImage()
+    await key(Qt.Key.Key_Escape)
+    steps.append(f"Esc focus={focus()}")
+    await key(Qt.Key.Key_Slash)
+    steps.append(f"/ focus={focus()}")
+    await on_qt(lambda: QTest.keyClicks(QApplication.focusWidget(), "ORD-NEXT"))
+    await key(Qt.Key.Key_Return)
+    await until(lambda: win.queue.model.rowCount() == 1 and win.queue.current_row() is not None
+                and win.queue.current_row().order_ref == "ORD-NEXT", "the search")  # type: ignore[union-attr]
+    await desk.settled()
+    steps.append(f"Return rows={win.queue.model.rowCount()} focus={focus()}")
+    await key(Qt.Key.Key_C)
+    await until(lambda: win.commands.actions[Command.RELEASE].isEnabled(), "C")
+    steps.append(f"C {win.statusBar().currentMessage()}")
+    await key(Qt.Key.Key_R)
+    await until(lambda: win.commands.actions[Command.CLAIM].isEnabled(), "R")
+    steps.append(f"R {win.statusBar().currentMessage()}")
+    await key(Qt.Key.Key_A)
+    await until(lambda: win.run_panel.results.count() == 1 and not win.run_panel.running,
+                "A", timeout=60)
+    steps.append(f"A tab={win.tabs.tabText(win.tabs.currentIndex())}")
+    await until(lambda: win.commands.actions[Command.DECIDE].isEnabled(), "the run's end")
+    await key(Qt.Key.Key_O)
+    await until(lambda: _dialogs(win), "O")
+    dialog = _dialogs(win)[0]
+    steps.append(f"O {dialog.windowTitle()}")
+    await on_qt(lambda: QTest.keyClick(dialog, Qt.Key.Key_Escape))
+    await until(lambda: not _dialogs(win), "Esc in the dialog")
+    win.activateWindow()
+    await until(win.isActiveWindow, "the window again")
+    table.setFocus()
+    await key(Qt.Key.Key_2)
+    await until(lambda: win.queue.view_box.currentText() == "Needs review", "2")
+    steps.append(f"2 view={win.queue.view_box.currentText()}")
+    await key(Qt.Key.Key_1)
+    await until(lambda: win.queue.view_box.currentText() == "All open", "1")
+    steps.append(f"1 view={win.queue.view_box.currentText()}")
+    await desk.close()
+    return {"steps": steps, "focus_visible": focused != unfocused}
+
+
+async def scenario_scaled(desk: Desk) -> dict[str, Any]:
+    win = await desk.open(rows=4)
+    await desk.select("ORD-READY")
+    toolbar = win.toolbar
+    assert toolbar is not None
+    clipped = []
+    for command, action in win.commands.actions.items():
+        button = toolbar.widgetForAction(action)
+        inside = toolbar.rect().contains(button.geometry())
+        if not (button.isVisible() and inside):
+            clipped.append(command.value)
+    extension = [b for b in toolbar.findChildren(QAbstractButton)
+                 if b.objectName() == "qt_toolbar_ext_button" and b.isVisible()]
+    too_small = [w.accessibleName() for w in (win.queue.view_box, win.queue.status_box,
+                                              win.queue.account_box, win.queue.due_box,
+                                              win.queue.search_edit)
+                 if w.width() < w.minimumSizeHint().width()]
+    screen = win.screen().availableGeometry()
+    unnamed = [f"{type(w).__name__}:{w.objectName()}" for w in _controls(win)
+               if not (w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()))]
+    result = {
+        "ratio": win.devicePixelRatio(), "clipped": clipped, "extension_shown": bool(extension),
+        "too_small": too_small, "unnamed": unnamed,
+        "fits_screen": screen.contains(win.frameGeometry()),
+        "at_least_minimum": (win.width() >= win.minimumSizeHint().width()
+                             and win.height() >= win.minimumSizeHint().height()),
+        "dark": win.palette().window().color().lightness() < 100,
+        "text_light": win.palette().text().color().lightness() > 150,
+    }
+    await desk.close()
+    return result
+
+
+def _controls(win: MainWindow) -> list[QWidget]:
+    """Every visible control staff can focus in the toolbar, filters, queue and detail."""
+    roots: list[QWidget] = [win.queue, win.detail]
+    if win.toolbar is not None:
+        roots.append(win.toolbar)
+    found: list[QWidget] = []
+    for root in roots:
+        for widget in [root, *root.findChildren(QWidget)]:
+            if (widget.isVisible() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+                    and widget.objectName() != "qt_toolbar_ext_button"
+                    and not widget.objectName().startswith("qt_scrollarea")):
+                found.append(widget)
+    return found
+
+
+SCENARIOS = {"actions": scenario_actions, "layout-save": scenario_layout_save,
+             "layout-restore": scenario_layout_restore, "keyboard": scenario_keyboard,
+             "scaled": scenario_scaled}
+
+
+def main() -> int:
+    scenario, url, work = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    app = QApplication(sys.argv[:1])
+    app.setOrganizationName("TransferDesk-tests")
+    app.setApplicationName("TransferDesk-window-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(work / "qsettings"))
+    apply_theme(app, force_dark=scenario == "scaled")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        result = loop.run_until_complete(SCENARIOS[scenario](Desk(url, work)))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
