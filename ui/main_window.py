@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.shortcuts = build_shortcuts(self)
         self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
                                  DeadlineNotices(self.bus), self.statusBar(), self.show_error)
+        place_first_run(self)  # again: the toolbar sets the window's minimum width
         restore_layout(self.layout_parts())
 
     # --- startup --------------------------------------------------------------------------

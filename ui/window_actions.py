@@ -37,6 +37,8 @@ def build_menus(window: MainWindow) -> None:
     window.transfer_menu.setObjectName("transferMenu")
     window.toolbar = window.commands.build_toolbar()
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, window.toolbar)
+    # every command stays in sight: the window is never narrower than its toolbar
+    window.setMinimumWidth(window.toolbar.sizeHint().width() + 8)
     view_menu = window.menuBar().addMenu("&View")
     for number, name in enumerate(SAVED_VIEWS, start=1):
         action = QAction(name, window)

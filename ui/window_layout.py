@@ -29,10 +29,14 @@ class WindowLayout:
 
 
 def place_first_run(window: QWidget) -> None:
-    """Size ``window`` to 80 % of its screen (at most 1600 x 1000) and centre it."""
+    """Size ``window`` to 80 % of its screen (at most 1600 x 1000, at least its minimum size
+    where the screen has room) and centre it."""
     screen = window.screen().availableGeometry()
-    width = min(int(screen.width() * FIRST_RUN_SHARE), FIRST_RUN_MAX[0])
-    height = min(int(screen.height() * FIRST_RUN_SHARE), FIRST_RUN_MAX[1])
+    least = window.minimumSizeHint().expandedTo(window.minimumSize())
+    width = min(max(min(int(screen.width() * FIRST_RUN_SHARE), FIRST_RUN_MAX[0]),
+                    least.width()), screen.width())
+    height = min(max(min(int(screen.height() * FIRST_RUN_SHARE), FIRST_RUN_MAX[1]),
+                     least.height()), screen.height())
     window.resize(width, height)
     frame = window.frameGeometry()
     frame.moveCenter(screen.center())

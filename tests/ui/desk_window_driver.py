@@ -31,7 +31,13 @@ from PySide6.QtCore import (
     QUrl,
     Slot,
 )
-from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication, QHelpEvent
+from PySide6.QtGui import (
+    QAccessible,
+    QContextMenuEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QHelpEvent,
+)
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMenu, QToolTip, QWidget
 
@@ -76,12 +82,13 @@ async def on_qt(call: Callable[[], object]) -> None:
     await done
 
 
-async def until(predicate: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+async def until(predicate: Callable[[], object], what: str | Callable[[], str],
+                timeout: float = 15.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
         if loop.time() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
+            raise SystemExit(f"timed out waiting for {what if isinstance(what, str) else what()}")
         await asyncio.sleep(0.02)
 
 
@@ -319,13 +326,19 @@ async def scenario_keyboard(desk: Desk) -> dict[str, Any]:
         return widget.accessibleName() if widget is not None else "none"
 
     table = win.queue.table
-    table.setFocus()
+    def current() -> str:
+        row = win.queue.current_row()
+        return row.order_ref if row is not None else "none"
+
+    table.setFocus()  # a view focused by the keyboard makes its first row current
+    steps.append(f"focus {current()}")
     await key(Qt.Key.Key_J)
-    await until(lambda: win.queue.current_row() is not None, "J")
-    steps.append(f"J {win.queue.current_row().order_ref} focus={focus()}")  # type: ignore[union-attr]
+    steps.append(f"J {current()} focus={focus()}")
     focused = table.grab().toImage()
     await key(Qt.Key.Key_Down)
-    steps.append(f"Down {win.queue.current_row().order_ref}")  # type: ignore[union-attr]
+    steps.append(f"Down {current()}")
+    await key(Qt.Key.Key_K)
+    steps.append(f"K {current()}")
     await key(Qt.Key.Key_Return)
     await until(lambda: win.tabs.currentWidget() is win.detail, "Enter")
     steps.append(f"Enter tab={win.tabs.tabText(win.tabs.currentIndex())} focus={focus()}")
@@ -337,7 +350,9 @@ async def scenario_keyboard(desk: Desk) -> dict[str, Any]:
     await on_qt(lambda: QTest.keyClicks(QApplication.focusWidget(), "ORD-NEXT"))
     await key(Qt.Key.Key_Return)
     await until(lambda: win.queue.model.rowCount() == 1 and win.queue.current_row() is not None
-                and win.queue.current_row().order_ref == "ORD-NEXT", "the search")  # type: ignore[union-attr]
+                and win.queue.current_row().order_ref == "ORD-NEXT",  # type: ignore[union-attr]
+                lambda: f"the search ({win.queue.search_edit.text()!r}, "
+                f"{win.queue.model.rowCount()} rows, {win.queue.current_row()}, {focus()})")
     await desk.settled()
     steps.append(f"Return rows={win.queue.model.rowCount()} focus={focus()}")
     await key(Qt.Key.Key_C)
@@ -389,11 +404,12 @@ async def scenario_scaled(desk: Desk) -> dict[str, Any]:
                  if w.width() < w.minimumSizeHint().width()]
     screen = win.screen().availableGeometry()
     unnamed = [f"{type(w).__name__}:{w.objectName()}" for w in _controls(win)
-               if not (w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()))]
+               if not _spoken_name(w)]
     result = {
         "ratio": win.devicePixelRatio(), "clipped": clipped, "extension_shown": bool(extension),
         "too_small": too_small, "unnamed": unnamed,
         "fits_screen": screen.contains(win.frameGeometry()),
+        "geometry": [win.frameGeometry().getRect(), screen.getRect(), win.minimumWidth()],
         "at_least_minimum": (win.width() >= win.minimumSizeHint().width()
                              and win.height() >= win.minimumSizeHint().height()),
         "dark": win.palette().window().color().lightness() < 100,
@@ -401,6 +417,12 @@ async def scenario_scaled(desk: Desk) -> dict[str, Any]:
     }
     await desk.close()
     return result
+
+
+def _spoken_name(widget: QWidget) -> str:
+    """The name a screen reader announces (the accessible name, else a label's own text)."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return interface.text(QAccessible.Text.Name) if interface is not None else ""
 
 
 def _controls(win: MainWindow) -> list[QWidget]:

@@ -125,8 +125,10 @@ def test_the_keyboard_only_triage_loop(
 ) -> None:
     shown = _drive("keyboard", database_url, xvfb, tmp_path)
     assert shown["steps"] == [
-        "J ORD-READY focus=Transfer queue",
-        "Down ORD-NEXT",
+        "focus ORD-READY",
+        "J ORD-NEXT focus=Transfer queue",
+        "Down ORD-WAIT",
+        "K ORD-NEXT",
         "Enter tab=Detail focus=Timeline",
         "Esc focus=Transfer queue",
         "/ focus=Search",
