@@ -96,6 +96,7 @@ class Desk:
     """One window over the database, with what the scenarios need to reach into."""
 
     def __init__(self, url: str, work: Path) -> None:
+        self.work = work
         self.engine = make_engine(url)
         self.backend = ServiceBackend.connect(self.engine, actor_name="Robin (desk 5)")
         settings = load_settings(work / "none.toml",
@@ -440,9 +441,31 @@ def _controls(win: MainWindow) -> list[QWidget]:
     return found
 
 
+async def scenario_shots(desk: Desk) -> dict[str, Any]:
+    """docs/img/desktop/shots_actions.py's screens, grabbed into WORK_DIR/shots."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "img" / "desktop"))
+    import shots_actions
+
+    win = await desk.open(rows=4)
+    out = desk.work / "shots"
+    out.mkdir()
+    sizes: dict[str, list[int]] = {}
+
+    def shot(widget: QWidget, name: str) -> None:
+        image = widget.grab().toImage()
+        image.save(str(out / f"{name}.png"))
+        sizes[name] = [image.width(), image.height()]
+
+    await shots_actions.shoot_transfer_menu(win, shot)
+    await shots_actions.shoot_disabled_reason(win, shot)
+    status = win.statusBar().currentMessage()
+    await desk.close()
+    return {"sizes": sizes, "status": status}
+
+
 SCENARIOS = {"actions": scenario_actions, "layout-save": scenario_layout_save,
              "layout-restore": scenario_layout_restore, "keyboard": scenario_keyboard,
-             "scaled": scenario_scaled}
+             "scaled": scenario_scaled, "shots": scenario_shots}
 
 
 def main() -> int:

@@ -152,3 +152,13 @@ def test_at_150_percent_in_dark_mode_nothing_is_clipped(
     assert shown["too_small"] == [] and shown["at_least_minimum"] and shown["fits_screen"]
     assert shown["unnamed"] == []
     assert shown["dark"] and shown["text_light"]
+
+
+def test_the_screenshot_functions_for_the_docs_run(
+    desk_data: dict[str, int], database_url: str, xvfb: XServer, tmp_path: Path
+) -> None:
+    shown = _drive("shots", database_url, xvfb, tmp_path)
+    assert set(shown["sizes"]) == {"transfer-toolbar", "transfer-menu", "disabled-reason",
+                                   "context-menu"}
+    assert all(w > 100 and h > 100 for w, h in shown["sizes"].values())
+    assert shown["status"].startswith("Claim: claimed by desk-2 until ")
