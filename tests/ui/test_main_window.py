@@ -228,3 +228,15 @@ def test_closing_never_blocks_the_gui_thread(qtbot, qapp, run, until, tmp_path, 
     finally:
         win.executor.shutdown(wait=True)
         qapp.setQuitOnLastWindowClosed(quit_on_close)
+
+
+def test_a_disabled_commands_key_says_why(qtbot, until, window):
+    window.queue.select_row(0)  # awaiting its notice
+    claim = window.commands.actions[Command.CLAIM]
+    until(lambda: not claim.isEnabled() and window.commands.explainers[Command.CLAIM].isEnabled())
+    assert claim.statusTip() == "Claim: no notice yet"
+    window.commands.explainers[Command.CLAIM].activated.emit()  # the C key, as Qt routes it
+    assert window.statusBar().currentMessage() == "Claim: no notice yet"
+    copy = window.commands.actions[Command.COPY_REF]
+    assert copy.isEnabled() and not window.commands.explainers[Command.COPY_REF].isEnabled()
+    assert copy.shortcut().toString() == "Ctrl+Shift+C" and "(Ctrl+Shift+C)" in copy.toolTip()
