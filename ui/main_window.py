@@ -50,7 +50,8 @@ from ui.transfer_commands import TransferCommands
 from ui.window_actions import build_menus, build_shortcuts
 from ui.window_layout import (
     WindowLayout,
-    place_first_run,
+    keep_on_screen,
+    restore_geometry,
     restore_layout,
     save_layout,
     steady_splitter,
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
         self.transfer_menu: QMenu | None = None  # set with the widgets (window_actions)
         self.toolbar: QToolBar | None = None
         self.setWindowTitle("TransferDesk")
-        place_first_run(self)
+        restore_geometry(self)
         self.statusBar().showMessage("Connecting to the database…")
         if backend is not None:
             self._build(backend)
@@ -162,7 +163,7 @@ class MainWindow(QMainWindow):
         self.shortcuts = build_shortcuts(self)
         self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
                                  DeadlineNotices(self.bus), self.statusBar(), self.show_error)
-        place_first_run(self)  # again: the toolbar sets the window's minimum width
+        keep_on_screen(self)  # the toolbar may have widened the window past the screen's edge
         restore_layout(self.layout_parts())
 
     # --- startup --------------------------------------------------------------------------

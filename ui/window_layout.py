@@ -57,14 +57,32 @@ def steady_splitter(left: QWidget, right: QWidget, width: int) -> QSplitter:
     return splitter
 
 
+def restore_geometry(window: QWidget) -> None:
+    """Give ``window`` its saved geometry, or the first-run one (before it is shown)."""
+    geometry = QSettings().value(GEOMETRY)
+    if geometry is None or not window.restoreGeometry(geometry):
+        place_first_run(window)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Move ``window`` back inside its screen if growing to its minimum size pushed it out."""
+    screen = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    if screen.contains(frame):
+        return
+    frame.moveRight(min(frame.right(), screen.right()))
+    frame.moveBottom(min(frame.bottom(), screen.bottom()))
+    frame.moveLeft(max(frame.left(), screen.left()))
+    frame.moveTop(max(frame.top(), screen.top()))
+    window.move(frame.topLeft())
+
+
 def restore_layout(parts: WindowLayout) -> None:
-    """Restore geometry, splitter and the queue's columns (widths, order, sort) from QSettings.
+    """Restore the splitter and the queue's columns (widths, order, sort) from QSettings.
 
     A header saved for another set of columns is ignored (the defaults stay).
     """
     store = QSettings()
-    if (geometry := store.value(GEOMETRY)) is not None:
-        parts.window.restoreGeometry(geometry)
     if parts.splitter is not None and (state := store.value(SPLITTER)) is not None:
         parts.splitter.restoreState(state)
     header = parts.queue_header
