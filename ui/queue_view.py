@@ -199,6 +199,9 @@ class QueueWidget(QWidget):
             return
         if self.context_menu is not None:
             self.context_menu.deleteLater()
+        current = self.table.visualRect(self.table.currentIndex())
+        if current.isValid() and not current.contains(position):  # the Menu key, Shift+F10
+            position = current.center()
         menu = self._menu_factory(self.table)
         menu.setAccessibleName("Transfer actions menu")
         self.context_menu = menu
