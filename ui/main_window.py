@@ -17,9 +17,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QMainWindow,
+    QMenu,
     QMessageBox,
-    QSplitter,
+    QScrollArea,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -44,8 +46,16 @@ from ui.queue_view import QueueWidget
 from ui.run_panel import RunPanel
 from ui.shutdown import BackgroundShutdown, close_in_order
 from ui.transfer_actions import TransferActions
+from ui.transfer_commands import TransferCommands
 from ui.window_actions import build_menus, build_shortcuts
-from ui.window_layout import WindowLayout, restore_layout, save_layout
+from ui.window_layout import (
+    WindowLayout,
+    keep_on_screen,
+    restore_geometry,
+    restore_layout,
+    save_layout,
+    steady_splitter,
+)
 
 if TYPE_CHECKING:
     from app.desk.service_backend import ServiceBackend
@@ -93,8 +103,10 @@ class MainWindow(QMainWindow):
         self.import_orders_action: QAction | None = None
         self.import_dialog: ImportOrdersDialog | None = None  # the last one opened
         self.shutdown: BackgroundShutdown | None = None  # set by the first closeEvent
+        self.transfer_menu: QMenu | None = None  # set with the widgets (window_actions)
+        self.toolbar: QToolBar | None = None
         self.setWindowTitle("TransferDesk")
-        self.resize(1360, 860)
+        restore_geometry(self)
         self.statusBar().showMessage("Connecting to the database…")
         if backend is not None:
             self._build(backend)
@@ -118,10 +130,13 @@ class MainWindow(QMainWindow):
 
         self.escrow = EscrowProblemsView(backend, self.executor, self.tasks)
         self.tabs.addTab(self.escrow, "Escrow problems")
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.queue)
-        self.splitter.addWidget(self.tabs)
-        self.splitter.setSizes([820, 540])
+        # The tabs' pages grow their minimum width with what they show (a long venue, a
+        # prompt): inside a scroll area that never moves the splitter, it scrolls instead.
+        side = QScrollArea()
+        side.setWidget(self.tabs)
+        side.setWidgetResizable(True)
+        side.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.splitter = steady_splitter(self.queue, side, self.width())
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -140,10 +155,15 @@ class MainWindow(QMainWindow):
         self.transfer_actions = TransferActions(self, backend)
         self.run_panel.accept_button.clicked.connect(self.transfer_actions.accept_current)
         self.run_panel.batch_button.clicked.connect(self.transfer_actions.accept_selected)
+        from app.desk.service_backend import desk_worker_id
+
+        self.commands = TransferCommands(self, desk_worker_id())
+        self.queue.set_context_menu(self.commands.context_menu)
         build_menus(self)
         self.shortcuts = build_shortcuts(self)
         self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
                                  DeadlineNotices(self.bus), self.statusBar(), self.show_error)
+        keep_on_screen(self)  # the toolbar may have widened the window past the screen's edge
         restore_layout(self.layout_parts())
 
     # --- startup --------------------------------------------------------------------------
@@ -210,6 +230,11 @@ class MainWindow(QMainWindow):
     def open_dashboard(self) -> None:
         """Show the dashboard window."""
         desk_windows.open_dashboard(self)
+
+    @property
+    def has_automation(self) -> bool:
+        """Whether this desk can run the browser (a run control exists)."""
+        return self._run_control is not None
 
     def layout_parts(self) -> WindowLayout:
         """What :mod:`ui.window_layout` saves and restores."""

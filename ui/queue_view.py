@@ -10,10 +10,11 @@ loading; the filter is the core's :class:`~app.domain.records.QueueFilter`, as g
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.changefeed import QueueResync, TransferChanged
 from app.desk.api import DEFAULT_VIEW, SAVED_VIEWS, DeskBackend, now_utc
-from app.domain.records import QueueFilter, TransferRow
+from app.domain.records import PortalAccountInfo, QueueFilter, TransferRow
 from app.domain.states import OPEN_STATUSES, Status
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.labels import STATUS_LABELS
@@ -67,6 +69,9 @@ class QueueWidget(QWidget):
         self._total: int | None = None
         self.status_counts: dict[Status, int] = {}
         self._pending_live: set[int] = set()
+        self.accounts: dict[int, PortalAccountInfo] = {}
+        self._menu_factory: Callable[[QWidget], QMenu] | None = None
+        self.context_menu: QMenu | None = None  # the last one shown
         self.model = TransferTableModel(parent=self)
         self.model.fetch_requested.connect(self._fetch_next)
         self.model.sort_requested.connect(self._on_sort)
@@ -96,10 +101,12 @@ class QueueWidget(QWidget):
         self.due_box = named(QComboBox(), "Due filter")
         self.due_box.addItems(list(DUE_CHOICES))
         self.due_box.activated.connect(self._filters_changed)
-        self.search_edit = QLineEdit(placeholderText="Search order, event, seller, seats…  (/)")
+        self.search_edit = named(
+            QLineEdit(placeholderText="Search order, event, seller, seats…  (/)"), "Search")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textEdited.connect(lambda _text: self._debounce.start())
-        self.count_label = QLabel()
+        self.search_edit.returnPressed.connect(self._search_entered)
+        self.count_label = named(QLabel(), "Transfer count")
         bar = QHBoxLayout()
         for widget in (self.view_box, self.status_box, self.account_box, self.due_box):
             bar.addWidget(widget)
@@ -116,6 +123,7 @@ class QueueWidget(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionsMovable(True)  # the order is saved with the widths (window_layout)
         header.setStretchLastSection(True)
         header.setSortIndicator(COL_DUE, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
@@ -123,6 +131,8 @@ class QueueWidget(QWidget):
         for column, width in enumerate((110, 110, 220, 120, 210, 140, 120, 110, 70, 110, 110)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -173,11 +183,37 @@ class QueueWidget(QWidget):
         self.account_box.clear()
         self.account_box.addItem("All accounts", None)
         names: dict[int | None, str] = {}
+        self.accounts = {account.id: account for account in accounts}
         for account in accounts:
             names[account.id] = account.label or account.username
             self.account_box.addItem(names[account.id], account.id)
         self.account_box.setCurrentIndex(max(0, self.account_box.findData(current)))
         self.model.set_account_names(names)
+
+    def set_context_menu(self, factory: Callable[[QWidget], QMenu]) -> None:
+        """Right-click (or the Menu key) on the table shows the menu ``factory`` builds."""
+        self._menu_factory = factory
+
+    def _show_context_menu(self, position: QPoint) -> None:
+        if self._menu_factory is None:
+            return
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        current = self.table.visualRect(self.table.currentIndex())
+        if current.isValid() and not current.contains(position):  # the Menu key, Shift+F10
+            position = current.center()
+        menu = self._menu_factory(self.table)
+        menu.setAccessibleName("Transfer actions menu")
+        self.context_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(position))  # never exec(): no nested loop
+
+    def _search_entered(self) -> None:
+        """Enter in the search box: apply it now and go to the results (keyboard triage)."""
+        self._debounce.stop()
+        self._apply_search()
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.select_row(0)
 
     def selected_rows(self) -> list[TransferRow]:
         """Row objects of the selected rows, in view order."""
@@ -212,7 +248,11 @@ class QueueWidget(QWidget):
         if isinstance(event, QueueResync):
             self._tasks.spawn(self.resync(self._generation), name="queue-resync")
             return
-        self._pending_live.add(event.id)
+        self.refresh_row(event.id)
+
+    def refresh_row(self, transfer_id: int) -> None:
+        """Re-read one transfer's row soon (coalesced with the live updates)."""
+        self._pending_live.add(transfer_id)
         if not self._live_timer.isActive():
             self._live_timer.start()
 

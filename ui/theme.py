@@ -1,15 +1,79 @@
-"""Look and feel: Fusion, the app stylesheet and icon, and a dark palette when the system is dark.
+"""Look and feel: Fusion, the app stylesheet and icon, a dark palette when the system is dark,
+and the named colours every view uses (each with a light and a dark variant).
 
-Follows the system colour scheme live (``QStyleHints.colorSchemeChanged``).
+Follows the system colour scheme live (``QStyleHints.colorSchemeChanged``). Views never hard-code
+a colour: they ask :func:`tone_colour` / :func:`status_colour` / :func:`chip_colours` with
+``dark=palette_is_dark()`` (or read palette roles), so text stays readable in both schemes.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.domain.states import Status
 from app.resources import resource_path
+
+
+class Tone(StrEnum):
+    """What a colour means (the due levels, alarms, statuses map onto these)."""
+
+    DANGER = "danger"  # overdue, rejected, errors
+    WARNING = "warning"  # due within 6 h, needs review
+    CAUTION = "caution"  # due within 24 h
+    SUCCESS = "success"  # verified
+    ACTIVE = "active"  # accepting: a run holds it
+    INFO = "info"  # notice received: ready to accept
+    NEUTRAL = "neutral"  # waiting, expired
+
+
+#: (on a light background, on a dark background): text-strength colours, WCAG AA on Base.
+TONES: dict[Tone, tuple[str, str]] = {
+    Tone.DANGER: ("#c62828", "#ef5350"),
+    Tone.WARNING: ("#bf4000", "#ffa726"),
+    Tone.CAUTION: ("#8a5a00", "#ffd54f"),
+    Tone.SUCCESS: ("#2e7d32", "#66bb6a"),
+    Tone.ACTIVE: ("#6a1b9a", "#ce93d8"),
+    Tone.INFO: ("#1565c0", "#64b5f6"),
+    Tone.NEUTRAL: ("#616161", "#9e9e9e"),
+}
+STATUS_TONES: dict[Status, Tone] = {
+    Status.AWAITING_NOTICE: Tone.NEUTRAL,
+    Status.NOTICE_RECEIVED: Tone.INFO,
+    Status.ACCEPTING: Tone.ACTIVE,
+    Status.NEEDS_REVIEW: Tone.WARNING,
+    Status.VERIFIED: Tone.SUCCESS,
+    Status.REJECTED: Tone.DANGER,
+    Status.EXPIRED: Tone.NEUTRAL,
+}
+
+
+def tone_colour(tone: Tone, dark: bool) -> QColor:
+    """The text-strength colour of ``tone`` for a light or dark background."""
+    light_hex, dark_hex = TONES[tone]
+    return QColor(dark_hex if dark else light_hex)
+
+
+def status_colour(status: Status, dark: bool) -> QColor:
+    """The colour of a transfer status (text, icon or chip border)."""
+    return tone_colour(STATUS_TONES[status], dark)
+
+
+def chip_colours(status: Status, dark: bool) -> tuple[QColor, QColor]:
+    """(background, text) of a status chip: a faint tint of the tone under its full colour."""
+    text = status_colour(status, dark)
+    background = QColor(text)
+    background.setAlphaF(0.28 if dark else 0.14)
+    return background, text
+
+
+def palette_is_dark(palette: QPalette | None = None) -> bool:
+    """True when the palette in use (default: the application's) is a dark one."""
+    used = palette if palette is not None else QGuiApplication.palette()
+    return used.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def app_icon() -> QIcon:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
 
 from app.config import load_settings
+from app.desk.action_rules import Command
 from app.errors import KnownError
 from app.events import EventBus
 from tests.ui.conftest import seed_transfers
@@ -80,7 +81,11 @@ def window(qtbot, run, until, tmp_path, engine, backend, account_id):
 
 
 def test_keyboard_triage(qtbot, until, window, nested_exec_calls):
-    assert len(window.shortcuts) >= len(SHORTCUTS)
+    keys = {*window.shortcuts, *(a.shortcut().toString() for a in window.commands.actions.values())}
+    for listed, _what in SHORTCUTS:  # every key the help lists is bound
+        for key in listed.replace("Menu / ", "").replace("J / Down", "J").replace(
+                "K / Up", "K").replace("1 / 2 / 3", "1").split(" / "):
+            assert key in keys or key in ("Enter", "Shift+F10"), key
     window.shortcuts["J"].activated.emit()
     assert window.queue.table.currentIndex().row() == 0
     window.shortcuts["J"].activated.emit()
@@ -122,9 +127,15 @@ def test_claim_needs_a_notice(qtbot, until, window, engine):
     row = window.queue.current_row()
     TransferService(engine, "seed").mark_notice_received(
         row.id, accept_url=None, transfer_ref=None, accept_by=None)
-    window.shortcuts["C"].activated.emit()
+    claim = window.commands.actions[Command.CLAIM]
+    until(lambda: not claim.isEnabled() and "no notice yet" in claim.toolTip())
+    window.queue.refresh_row(row.id)  # as the change feed would
+    until(lambda: claim.isEnabled())
+    claim.trigger()
     until(lambda: "Claimed" in window.statusBar().currentMessage())
-    window.shortcuts["R"].activated.emit()
+    release = window.commands.actions[Command.RELEASE]
+    until(lambda: release.isEnabled())
+    release.trigger()
     until(lambda: "Released" in window.statusBar().currentMessage())
 
 
@@ -217,3 +228,15 @@ def test_closing_never_blocks_the_gui_thread(qtbot, qapp, run, until, tmp_path, 
     finally:
         win.executor.shutdown(wait=True)
         qapp.setQuitOnLastWindowClosed(quit_on_close)
+
+
+def test_a_disabled_commands_key_says_why(qtbot, until, window):
+    window.queue.select_row(0)  # awaiting its notice
+    claim = window.commands.actions[Command.CLAIM]
+    until(lambda: not claim.isEnabled() and window.commands.explainers[Command.CLAIM].isEnabled())
+    assert claim.statusTip() == "Claim: no notice yet"
+    window.commands.explainers[Command.CLAIM].activated.emit()  # the C key, as Qt routes it
+    assert window.statusBar().currentMessage() == "Claim: no notice yet"
+    copy = window.commands.actions[Command.COPY_REF]
+    assert copy.isEnabled() and not window.commands.explainers[Command.COPY_REF].isEnabled()
+    assert copy.shortcut().toString() == "Ctrl+Shift+C" and "(Ctrl+Shift+C)" in copy.toolTip()
