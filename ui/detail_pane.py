@@ -35,7 +35,7 @@ from app.desk.api import DeskBackend, now_utc
 from app.domain.records import EvidenceInfo, TransferDetail, TransferRow
 from automation.browser.trace_viewer import TraceViewerServer
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.due_display import DUE_COLOURS, due_level, format_due
+from ui.due_display import due_colour, due_level, format_due
 from ui.labels import ESCROW_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from ui.thumbnails import images, thumbnail
 from ui.widgets import named
@@ -179,7 +179,7 @@ class DetailPane(QWidget):
             ("Hold expires", t.hold_expires_at),
         ):
             widget = QLabel(f"{_when(due)}  ({format_due(due, now) or 'none'})")
-            colour = DUE_COLOURS.get(due_level(due, now))
+            colour = due_colour(due_level(due, now))
             if colour is not None:
                 widget.setStyleSheet(f"color: {colour.name()}; font-weight: bold")
             self.deadlines.addRow(label, widget)

@@ -15,6 +15,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from ui.theme import Tone, palette_is_dark, tone_colour
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -28,12 +30,26 @@ class DueLevel(IntEnum):
     OVERDUE = 4
 
 
-DUE_COLOURS: dict[DueLevel, QColor] = {
-    DueLevel.OVERDUE: QColor("#d32f2f"),
-    DueLevel.WITHIN_6H: QColor("#ef6c00"),
-    DueLevel.WITHIN_24H: QColor("#f9a825"),
+#: The theme's tone of each urgent level (readable at WCAG AA on light and dark bases).
+DUE_TONES: dict[DueLevel, Tone] = {
+    DueLevel.OVERDUE: Tone.DANGER,
+    DueLevel.WITHIN_6H: Tone.WARNING,
+    DueLevel.WITHIN_24H: Tone.CAUTION,
 }
-DUE_BRUSHES: dict[DueLevel, QBrush] = {level: QBrush(c) for level, c in DUE_COLOURS.items()}
+
+
+def due_colour(level: DueLevel, dark: bool | None = None) -> QColor | None:
+    """The text colour of an urgent level (None: the palette's own), for the scheme in use."""
+    tone = DUE_TONES.get(level)
+    if tone is None:
+        return None
+    return tone_colour(tone, palette_is_dark() if dark is None else dark)
+
+
+def due_brush(level: DueLevel) -> QBrush | None:
+    """:func:`due_colour` as a brush for a model's ForegroundRole."""
+    colour = due_colour(level)
+    return None if colour is None else QBrush(colour)
 
 
 def due_level(due: datetime | None, now: datetime) -> DueLevel:

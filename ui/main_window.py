@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self.bridge.transfer_changed.connect(self._maybe_refresh_detail)
         self.bridge.run_finished.connect(self._on_run_finished)
         self.run_panel.follow(self.bridge)
+        self.run_panel.transfer_requested.connect(self.queue.show_transfer)
         self.bridge.alarm_raised.connect(lambda _event: self.refresh_alarms())
         self.transfer_actions = TransferActions(self, backend)
         self.run_panel.accept_button.clicked.connect(self.transfer_actions.accept_current)

@@ -30,7 +30,7 @@ from PySide6.QtGui import QBrush
 from app.domain.records import TransferRow
 from app.domain.states import Status
 from app.services.queue import row_sort_key
-from ui.due_display import DUE_BRUSHES, due_level, due_variants, format_due, local_time
+from ui.due_display import due_brush, due_level, due_variants, format_due, local_time
 from ui.labels import STATUS_LABELS
 from ui.row_tooltip import row_tooltip
 
@@ -172,7 +172,7 @@ class TransferTableModel(QAbstractTableModel):
     def _foreground(self, row: TransferRow, column: int) -> QBrush | None:
         if column != COL_DUE:
             return None
-        return DUE_BRUSHES.get(due_level(row.due_at, self._now()))
+        return due_brush(due_level(row.due_at, self._now()))
 
     def _tooltip(self, row: TransferRow, _column: int) -> str:
         return row_tooltip(row, self._now(), self.account_names.get(row.account_id, ""))

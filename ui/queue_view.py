@@ -35,6 +35,7 @@ from app.domain.states import OPEN_STATUSES, Status
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.labels import STATUS_LABELS
 from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, TransferTableModel
+from ui.status_chip import install_queue_delegates
 from ui.widgets import named
 
 PAGE_SIZE = 100
@@ -65,6 +66,7 @@ class QueueWidget(QWidget):
         self._backend, self._executor, self._tasks = backend, executor, tasks
         self._query = DEFAULT_VIEW
         self._generation = 0
+        self._wanted_id: int | None = None  # select this transfer when the next page loads
         self._cursor: str | None = None
         self._total: int | None = None
         self.status_counts: dict[Status, int] = {}
@@ -115,6 +117,7 @@ class QueueWidget(QWidget):
 
         self.table = named(QTableView(), "Transfer queue")
         self.table.setModel(self.model)
+        install_queue_delegates(self.table)  # status chips, Due text that narrows by meaning
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
@@ -215,6 +218,24 @@ class QueueWidget(QWidget):
         if not self.table.currentIndex().isValid() and self.model.rowCount():
             self.select_row(0)
 
+    def show_transfer(self, transfer_id: int) -> None:
+        """Select a transfer (a batch summary's link): at once when it is loaded, else search
+        every status for its order ref and select it when that page arrives."""
+        if (row := self.model.row_for_id(transfer_id)) is not None:
+            self.select_row(row)
+            self.table.setFocus()
+            return
+        self._tasks.spawn(self._find(transfer_id), name="queue-find")
+
+    async def _find(self, transfer_id: int) -> None:
+        rows = await self._executor.call(self._backend.queue_rows, [transfer_id])
+        if not rows:
+            return
+        self._wanted_id = transfer_id
+        self.search_edit.setText(rows[0].order_ref)
+        self.status_box.setCurrentIndex(self.status_box.findData("*"))
+        self.set_query(replace(self._query, text=rows[0].order_ref, statuses=frozenset()))
+
     def selected_rows(self) -> list[TransferRow]:
         """Row objects of the selected rows, in view order."""
         rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
@@ -269,7 +290,10 @@ class QueueWidget(QWidget):
         self.model.matches = lambda row: query.matches(row, now_utc())
         self.model.set_rows(page.rows, page.next_cursor is not None)
         self._update_count()
-        if current is not None and (row := self.model.row_for_id(current.id)) is not None:
+        wanted = self._wanted_id if self._wanted_id is not None else (
+            current.id if current is not None else None)
+        self._wanted_id = None
+        if wanted is not None and (row := self.model.row_for_id(wanted)) is not None:
             self.select_row(row)
         self.loaded.emit(time.perf_counter() - started)
         self._tasks.spawn(self._count(generation), name="queue-count")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 from PySide6.QtCore import Qt
+from sqlalchemy import text
 
 from app.desk.api import DEFAULT_VIEW
 from app.domain.states import Status
@@ -141,6 +142,26 @@ def test_filters_search_and_paging(qtbot, run, until, engine, backend, account_i
     widget.table.sortByColumn(COL_ORDER, Qt.SortOrder.DescendingOrder)
     until(lambda: widget.query.sort_key == "order_ref" and widget.model.rowCount() == PAGE_SIZE
           and widget.model.index(0, COL_ORDER).data() == "OTHER-0002")
+    executor.shutdown(wait=True)
+
+
+def test_show_transfer_selects_it_loaded_or_not(qtbot, run, until, engine, backend, account_id):
+    """A batch summary's link: a loaded row is selected at once; one outside the view is found
+    by its order ref under any status and selected when its page arrives."""
+    seed_transfers(engine, 150, account_id)
+    widget, executor = _widget(qtbot, backend)
+    widget.reload()
+    until(lambda: widget.model.rowCount() == PAGE_SIZE)
+    loaded = widget.model.row_object(7)
+    widget.show_transfer(loaded.id)
+    assert widget.current_row() == loaded
+    with engine.begin() as conn:  # the last one becomes verified: out of the open view
+        far = conn.execute(text("UPDATE transfers SET status = 'verified' WHERE id ="
+                                " (SELECT max(id) FROM transfers) RETURNING id, order_ref")).one()
+    until(lambda: widget.model.row_for_id(far.id) is None)
+    widget.show_transfer(far.id)
+    until(lambda: (row := widget.current_row()) is not None and row.id == far.id)
+    assert widget.search_edit.text() == far.order_ref and widget.query.statuses == frozenset()
     executor.shutdown(wait=True)
 
 
