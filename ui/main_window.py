@@ -142,6 +142,12 @@ class MainWindow(QMainWindow):
         self.run_panel.batch_button.clicked.connect(self.transfer_actions.accept_selected)
         build_menus(self)
         self.shortcuts = build_shortcuts(self)
+        # first run + accounts: the first-steps panel in the main area, View > Portal accounts
+        from ui.first_run import FirstRun
+
+        self.first_run = FirstRun(self, self._settings, backend)
+        layout.insertWidget(1, self.first_run.panel)
+        desk_windows.add_accounts_action(self, self._settings)
         self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
                                  DeadlineNotices(self.bus), self.statusBar(), self.show_error)
         restore_layout(self.layout_parts())

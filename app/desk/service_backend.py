@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.desk.api import EvidenceFile
+from app.desk.api import EvidenceFile, FirstRunState
+from app.domain.account_states import AccountStatus
+from app.domain.desk_metrics import DeskMetrics
 from app.domain.records import (
     AlarmInfo,
     Claim,
@@ -259,3 +262,37 @@ class ServiceBackend:
     def dashboard(self, days: int) -> DashboardStats:
         """Dashboard figures for ``days`` days."""
         return self.stats.dashboard(days)
+
+    def account_statuses(self) -> Sequence[AccountStatus]:
+        """Every portal account's status (one query)."""
+        from app.services.account_status import AccountStatusService
+
+        return AccountStatusService(self.engine, self.actor_name, self.role).statuses()
+
+    def metrics(self, start: datetime, end: datetime) -> DeskMetrics:
+        """The dashboard over [start, end)."""
+        from app.services.desk_metrics import DeskMetricsService
+
+        return DeskMetricsService(self.engine, self.actor_name, self.role).metrics(start, end)
+
+    def first_run(self, mailboxes: Sequence[str]) -> FirstRunState:
+        """Accounts and orders in the database; the first mailbox with a stored password.
+
+        A mailbox counts as connected when it is configured (``mailboxes``, from the settings)
+        and its password is in the keyring, as the Settings' Mailbox tab needs it; a keyring
+        that cannot be read counts as no password.
+        """
+        from app.credentials import CredentialStore, mailbox_key
+        from app.errors import KnownError
+
+        accounts = len(self.queue.accounts())
+        orders = sum(self.queue_counts(QueueFilter()).values())
+        connected = None
+        for name in mailboxes:
+            try:
+                if CredentialStore().get(mailbox_key(name)):
+                    connected = name
+                    break
+            except KnownError:
+                break
+        return FirstRunState(accounts, orders, connected)
