@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.desk.api import EvidenceFile, FirstRunState
-from app.domain.account_states import AccountStatus
+from app.domain.account_states import DEFAULT_SESSION_LIFETIME, AccountStatus
 from app.domain.desk_metrics import DeskMetrics
 from app.domain.records import (
     AlarmInfo,
@@ -80,6 +80,8 @@ class ServiceBackend:
         # The desk lists and re-queues escrow work; only the escrow processor talks to Stripe.
         self.escrow = EscrowService(engine, None, actor_name=actor_name, role=role)
         self._max_bytes = evidence_max_bytes
+        #: How long a proven portal session is trusted in the accounts view (older: expired).
+        self.session_lifetime = DEFAULT_SESSION_LIFETIME
 
     @classmethod
     def connect(
@@ -267,7 +269,8 @@ class ServiceBackend:
         """Every portal account's status (one query)."""
         from app.services.account_status import AccountStatusService
 
-        return AccountStatusService(self.engine, self.actor_name, self.role).statuses()
+        return AccountStatusService(self.engine, self.actor_name, self.role,
+                                    session_lifetime=self.session_lifetime).statuses()
 
     def metrics(self, start: datetime, end: datetime) -> DeskMetrics:
         """The dashboard over [start, end)."""

@@ -42,7 +42,7 @@ SESSION_STATE_HINTS: dict[SessionState, str] = {
                                  "password in Settings > Portal accounts",
     SessionState.LOCKED: "the portal says the account is locked: unlock it on the site",
     SessionState.BLOCKED_BY_SITE: "the site refused the automated browser",
-    SessionState.PAUSED_BY_BREAKER: "automation of the site is paused after repeated blocks; "
+    SessionState.PAUSED_BY_BREAKER: "the circuit breaker paused the site after repeated blocks; "
                                     "a supervisor may resume it",
     SessionState.NEVER_SIGNED_IN: "no run used this account yet",
     SessionState.UNKNOWN: "its runs say nothing about the session (errors, timeouts)",
