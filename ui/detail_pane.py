@@ -201,7 +201,7 @@ class DetailPane(QWidget):
             return
         t = detail.transfer.row
         status = STATUS_LABELS[t.status]
-        self.title.setText(f"<h3>{escape(t.order_ref)} — {escape(t.event_name or 'no event')}"
+        self.title.setText(f"<h3>{escape(t.order_ref)} — {escape(t.event_name)}"
                            f"</h3>Status: <b>{status}</b>")
         for label, value in transfer_facts(detail, self.account_names):
             widget = QLabel(value)
