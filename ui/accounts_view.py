@@ -125,15 +125,20 @@ class AccountsView(QWidget):
         self.refresh_button.clicked.connect(self.schedule_reload)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.timer = QTimer(self, interval=REFRESH_MS)
-        self.timer.timeout.connect(self.schedule_reload)
+        self.timer.timeout.connect(self._reload_if_shown)
         self.timer.start()
         self._debounce = QTimer(self, interval=DEBOUNCE_MS, singleShot=True)
-        self._debounce.timeout.connect(self.schedule_reload)
+        self._debounce.timeout.connect(self._reload_if_shown)
 
     def follow(self, bridge: EventBridge) -> None:
         """Reload (debounced) when a run finishes or a transfer changes."""
         bridge.run_finished.connect(lambda _event: self._debounce.start())
         bridge.transfer_changed.connect(lambda _event: self._debounce.start())
+
+    def _reload_if_shown(self) -> None:
+        """Timers and events reload only a view on screen (not one closing with the desk)."""
+        if self.isVisible():
+            self.schedule_reload()
 
     def schedule_reload(self) -> None:
         """Reload in the background (a newer reload replaces a running one)."""

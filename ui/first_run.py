@@ -153,13 +153,21 @@ class FirstRun(QObject):
         self._debounce = QTimer(self, interval=DEBOUNCE_MS, singleShot=True)
         self._debounce.timeout.connect(self.schedule_refresh)
         window.bridge.transfer_changed.connect(lambda _event: self._debounce.start())
+        # the first check runs once the window loads its queue (an event loop is running then)
+        window.queue.loaded.connect(self._queue_loaded)
+        self._checked = False
         self.dismissed = _truthy(QSettings().value(DISMISSED_KEY, False))
-        if not self.dismissed:
+
+    def _queue_loaded(self, _seconds: float) -> None:
+        if self._checked:
+            self._debounce.start()
+        else:
+            self._checked = True
             self.schedule_refresh()
 
     def schedule_refresh(self) -> None:
-        """Re-check the first-run state in the background."""
-        if not self.dismissed:
+        """Re-check the first-run state in the background (never once the window closes)."""
+        if not self.dismissed and self._window.shutdown is None:
             self._window.tasks.spawn(self.refresh(), name="first-run")
 
     async def refresh(self) -> FirstRunState | None:
