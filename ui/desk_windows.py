@@ -63,7 +63,10 @@ def open_assisted_lane(window: MainWindow, settings: Settings) -> None:
 
     if window.backend is None:
         return
-    worker_id = getattr(window.backend, "worker_id", "")  # a test fake may have none
+    from app.desk.service_backend import ServiceBackend
+
+    backend = window.backend
+    worker_id = backend.worker_id if isinstance(backend, ServiceBackend) else ""
     desk = f"{settings.display_name or 'desk'}@{worker_id}"
     lane = AssistedLaneView(window.backend, window.executor, window.tasks, desk)
     lane.setParent(window, Qt.WindowType.Window)
