@@ -8,9 +8,11 @@ off the GUI thread (a newer choice replaces a load still running).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from enum import Enum
+from html import escape
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -136,6 +139,18 @@ def _clear(chart: QChart) -> None:
         chart.removeAxis(axis)
 
 
+def _count_axis(top: float) -> QValueAxis:
+    """A 0-based axis of whole counts: at most 6 ticks, each a whole number."""
+    step = max(1, math.ceil(top / 5))
+    axis = QValueAxis()
+    axis.setRange(0, step * max(1, math.ceil(top / step)))
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setLabelFormat("%d")
+    return axis
+
+
 def draw_bars(chart: QChart, labels: Sequence[str], values: Sequence[float]) -> None:
     """Replace ``chart``'s content with one bar per label."""
     _clear(chart)
@@ -146,9 +161,7 @@ def draw_bars(chart: QChart, labels: Sequence[str], values: Sequence[float]) -> 
     chart.addSeries(series)
     categories = QBarCategoryAxis()
     categories.append(list(labels))
-    axis = QValueAxis()
-    axis.setRange(0, max([1.0, *values]))
-    axis.setLabelFormat("%d")
+    axis = _count_axis(max([0.0, *values]))
     chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(categories)
@@ -167,9 +180,7 @@ def draw_hours(chart: QChart, metrics: DeskMetrics) -> QLineSeries:
     span = metrics.end - metrics.start
     axis_x.setFormat("HH:mm" if span <= timedelta(days=1) else "dd MMM")
     axis_x.setTickCount(7)
-    axis_y = QValueAxis()
-    axis_y.setRange(0, max([1, *(h.verified for h in metrics.verified_per_hour)]))
-    axis_y.setLabelFormat("%d")
+    axis_y = _count_axis(max([0, *(h.verified for h in metrics.verified_per_hour)]))
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis_x)
@@ -214,21 +225,22 @@ class DashboardWindow(QDialog):
         self.blocks_table = named(QTableView(), "Blocks per site")
         self.blocks_table.setModel(self.blocks_model)
         self.blocks_table.verticalHeader().hide()
-        self.blocks_table.horizontalHeader().setStretchLastSection(True)
+        self.blocks_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch)
         self.blocks_label = QLabel("<b>Blocks per site</b> (runs the site refused)")
         layout = QVBoxLayout(self)
         layout.addLayout(chooser)
         for label in (self.share_label, self.percentiles_label, self.lapses_label):
             layout.addWidget(label)
         grid = QGridLayout()
-        grid.addWidget(histogram_view, 0, 0)
-        grid.addWidget(hours_view, 0, 1)
+        grid.addWidget(histogram_view, 0, 0, 1, 2)  # full width: nine readable buckets
+        grid.addWidget(hours_view, 1, 0)
         blocks = QVBoxLayout()
         blocks.addWidget(self.blocks_label)
         blocks.addWidget(self.blocks_table)
-        grid.addLayout(blocks, 1, 0, 1, 2)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 1)
+        grid.addLayout(blocks, 1, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         layout.addLayout(grid, 1)
         self.metrics: DeskMetrics | None = None
         self.period.currentIndexChanged.connect(self._period_changed)
@@ -276,7 +288,9 @@ class DashboardWindow(QDialog):
         self.percentiles_label.setText(percentiles_text(metrics))
         self.lapses_label.setText(lapses_text(metrics))
         buckets = metrics.notice_to_verified.buckets
-        draw_bars(self.histogram, [b.label for b in buckets], [float(b.count) for b in buckets])
+        # axis labels are rich text: "< 5 min" must be escaped or it vanishes as a tag
+        draw_bars(self.histogram, [escape(b.label) for b in buckets],
+                  [float(b.count) for b in buckets])
         draw_hours(self.hours_chart, metrics)
         self.blocks_model.set_rows(metrics.blocks_per_site)
         blocked = sum(b.blocked_runs for b in metrics.blocks_per_site)

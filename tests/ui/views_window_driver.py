@@ -11,16 +11,19 @@ window showed. Commands:
 - ``dashboard``: the dashboard for Today.
 - ``detail TRANSFER_ID``: the detail pane of one transfer.
 
-Used by tests/ui/test_views_window.py.
+Used by tests/ui/test_views_window.py. With ``TD_VIEWS_SHOTS=DIR`` set, each window is also
+saved as DIR/<command>.png (to look at what the test saw).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +57,12 @@ async def _shown(widget: QWidget) -> None:
     widget.show()
     await _until(lambda: widget.windowHandle() is not None and widget.windowHandle().isExposed(),
                  "the window to be exposed")
+
+
+async def _grab(widget: QWidget, name: str) -> None:
+    if (folder := os.environ.get("TD_VIEWS_SHOTS")):
+        await asyncio.sleep(0.3)  # let the layouts settle
+        widget.grab().save(str(Path(folder) / f"{name}.png"))
 
 
 def _cells(model: Any, row: int) -> dict[str, Any]:
@@ -108,6 +117,8 @@ async def accounts(backend: ServiceBackend, executor: ServiceExecutor, settings:
         result.setdefault("busy", []).append(busy)
     result["checks"] = checks
     result["rows_checked"] = snapshot()
+    view.table.resizeColumnsToContents()
+    await _grab(view, "accounts")
     assert view.select_account(paused_id)
     result["resume_enabled"] = view.resume_button.isEnabled()
     _click(view.resume_button)
@@ -140,6 +151,7 @@ async def first_run(backend: ServiceBackend, executor: ServiceExecutor, settings
         "ticks": {k: t.accessibleDescription() for k, t in panel.ticks.items()},
         "hints_visible": all(h.isVisible() for h in panel.hints.values()),
     }
+    await _grab(window, "first_run")
 
     def settings_dialog() -> SettingsDialog | None:
         found = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
@@ -205,13 +217,14 @@ async def dashboard(backend: ServiceBackend, executor: ServiceExecutor) -> dict[
         "platform": QGuiApplication.platformName(), "visible": window.isVisible(),
         "share": window.share_label.text(), "percentiles": window.percentiles_label.text(),
         "lapses": window.lapses_label.text(), "blocks_label": window.blocks_label.text(),
-        "histogram": {window.histogram.axes()[0].categories()[i]: bars.at(i)  # type: ignore
+        "histogram": {unescape(window.histogram.axes()[0].categories()[i]): bars.at(i)  # type: ignore
                       for i in range(bars.count())},
         "hours_total": sum(p.y() for p in hours.points()),  # type: ignore[attr-defined]
         "blocks": [_cells(window.blocks_model, r) for r in range(window.blocks_model.rowCount())],
         "custom_hidden": not window.first_day.isVisible(),
         "painted": not window.grab().isNull(),
     }
+    await _grab(window, "dashboard")
     window.period.setCurrentIndex(window.period.findData(Period.CUSTOM))
     result["custom_shown"] = window.first_day.isVisible() and window.apply_button.isVisible()
     window.close()
@@ -233,6 +246,7 @@ async def detail(backend: ServiceBackend, executor: ServiceExecutor,
         timeline.append({"columns": [item.text(c) for c in range(pane.timeline.columnCount())],
                          "icon": not item.icon(0).isNull(), "kind": item.toolTip(0)})
     labels = [label.text() for label in pane.findChildren(QLabel)]
+    await _grab(pane, "detail")
     result = {"platform": QGuiApplication.platformName(), "visible": pane.isVisible(),
               "headers": [pane.timeline.headerItem().text(c)
                           for c in range(pane.timeline.columnCount())],
