@@ -6,7 +6,8 @@ the desk backend), refreshed on a timer and, debounced, after runs and transfer 
 (:func:`automation.runs.sign_in_check.check_portal_sign_in`: its own browser thread, a fresh
 context, so the desk's saved session is neither used nor replaced), awaited through the
 executor: the GUI thread never waits. Its progress and result are written into the account's
-row. "Resume site" is a supervisor's end of a circuit-breaker pause (audited by the core).
+row; a verification code the mailbox does not deliver is asked for inline. "Resume site" is
+a supervisor's end of a circuit-breaker pause (audited by the core).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -31,6 +34,7 @@ from app.desk.api import DeskBackend
 from app.domain.account_states import AccountStatus, SessionState
 from app.errors import KnownError
 from automation.runs.events import Answer
+from automation.runs.sign_in_check import AskCode
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.models.accounts import AccountsModel, account_name
@@ -38,21 +42,17 @@ from ui.models.columns import RowRole, SortRole
 from ui.widgets import named
 
 #: A blocking sign-in check of one account: the result line, or a KnownError saying why not.
-SignInCheck = Callable[[AccountStatus], str]
+#: Its second argument asks the operator for a code the mailbox did not deliver.
+SignInCheck = Callable[[AccountStatus, AskCode], str]
 REFRESH_MS = 30_000
 #: Changes come in bursts (a batch run): one reload a second at most.
 DEBOUNCE_MS = 1_000
 
 
-def _decline_code(_account: str, answer: Answer) -> None:
-    """No operator prompt here: a code the mailbox does not deliver ends the check."""
-    answer.set(None)
-
-
 def keyring_sign_in(settings: Settings) -> SignInCheck:
     """The real check: the stored password (keyring ``portal:<id>``), a real browser sign-in."""
 
-    def check(status: AccountStatus) -> str:
+    def check(status: AccountStatus, ask_code: AskCode) -> str:
         from app.credentials import CredentialStore, portal_key
         from automation.portals.protocol import PortalCredentials
         from automation.runs.sign_in_check import PortalCheckError, check_portal_sign_in
@@ -62,7 +62,7 @@ def keyring_sign_in(settings: Settings) -> SignInCheck:
             raise PortalCheckError("no password stored: save it in Settings > Portal accounts")
         credentials = PortalCredentials(status.site_url, status.username, secret)
         return check_portal_sign_in(settings, status.platform, credentials,
-                                    _decline_code).summary()
+                                    ask_code).summary()
 
     return check
 
@@ -72,9 +72,12 @@ class AccountsView(QWidget):
 
     Signals:
         checked(int, str): a sign-in check of the account ended, with its result line.
+        code_requested(str, object): a check needs a verification code the mailbox did not
+            deliver (emitted from the browser thread; the object is the Answer to fill).
     """
 
     checked = Signal(int, str)
+    code_requested = Signal(str, object)
 
     def __init__(self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
                  sign_in: SignInCheck, parent: QWidget | None = None) -> None:
@@ -108,6 +111,18 @@ class AccountsView(QWidget):
         self.summary = named(QLabel("Loading…"), "accounts summary")
         self.status = named(QLabel(""), "accounts status")
         self.status.setWordWrap(True)
+        self.code_row = QWidget()
+        code_layout = QHBoxLayout(self.code_row)
+        code_layout.setContentsMargins(0, 0, 0, 0)
+        self.code_label = QLabel()
+        self.code = named(QLineEdit(), "verification code")
+        self.code.setPlaceholderText("6-digit code")
+        self.code_button = named(QPushButton("Submit code"), "Submit code")
+        for widget in (self.code_label, self.code, self.code_button):
+            code_layout.addWidget(widget)
+        code_layout.addStretch(1)
+        self.code_row.hide()
+        self._pending: Answer | None = None
         buttons = QHBoxLayout()
         for button in (self.sign_in_button, self.resume_button, self.refresh_button):
             buttons.addWidget(button)
@@ -118,12 +133,16 @@ class AccountsView(QWidget):
                                 "failure, and when automation may act next"))
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.code_row)
         layout.addWidget(self.summary)
         layout.addWidget(self.status)
         self.sign_in_button.clicked.connect(self.sign_in_selected)
         self.resume_button.clicked.connect(self.resume_selected)
         self.refresh_button.clicked.connect(self.schedule_reload)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.code_requested.connect(self._ask_code)
+        self.code_button.clicked.connect(self.submit_code)
+        self.code.returnPressed.connect(self.submit_code)
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self._reload_if_shown)
         self.timer.start()
@@ -201,10 +220,11 @@ class AccountsView(QWidget):
         self.progress.show()
         self._selection_changed()
         try:
-            result = await self._executor.call(self._sign_in, status)
+            result = await self._executor.call(self._sign_in, status, self.code_requested.emit)
         except KnownError as exc:
             result = f"Sign-in failed: {exc}"
         finally:
+            self._close_prompt(None)
             self._checking.discard(account_id)
             self.progress.setVisible(bool(self._checking))
         line = f"{_clock(datetime.now().astimezone())} {result}"
@@ -214,6 +234,34 @@ class AccountsView(QWidget):
         self.checked.emit(account_id, result)
         self.schedule_reload()
         return result
+
+    def _ask_code(self, account: str, answer: Answer) -> None:
+        self._close_prompt(None)  # one prompt at a time: an older one is declined
+        self._pending = answer
+        self.code_label.setText(f"Code sent to {account}:")
+        self.code.clear()
+        self.code_row.show()
+        self.code.setFocus()
+        self.status.setText("The portal asks for the code it just emailed (the mailbox did not "
+                            "deliver it): type it and press Submit code.")
+
+    def submit_code(self) -> None:
+        """Hand the typed code to the waiting sign-in (button, Enter)."""
+        if self._pending is not None and self.code.text().strip():
+            self._close_prompt(self.code.text().strip())
+            self.status.setText("Code sent; signing in…")
+
+    def _close_prompt(self, code: str | None) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.set(code)
+        self.code_row.hide()
+        self.code.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Decline a pending code prompt so its sign-in ends, then close."""
+        self._close_prompt(None)
+        super().closeEvent(event)
 
     def resume_selected(self) -> None:
         """Resume the selected account's paused site (button, Alt+R)."""

@@ -4,6 +4,8 @@ it (the real-window test with every state is in test_views_window.py)."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,7 +33,7 @@ def executor() -> Iterator[ServiceExecutor]:
 
 
 def _view(qtbot: QtBot, backend: ServiceBackend, executor: ServiceExecutor,
-          check: Callable[[AccountStatus], str]) -> AccountsView:
+          check: Callable[[AccountStatus, Any], str]) -> AccountsView:
     view = AccountsView(backend, executor, TaskGroup(), check)
     qtbot.addWidget(view)
     return view
@@ -60,7 +62,7 @@ def test_a_check_result_lands_in_its_row_and_survives_a_reload(
     ids = seed_account_states(engine)
     calls: list[int] = []
 
-    def refuse(status: AccountStatus) -> str:  # the real check's error type, on a worker
+    def refuse(status: AccountStatus, _ask: object) -> str:  # the real check's error type
         calls.append(status.account_id)
         raise PortalCheckError("the portal refused the sign-in: Invalid password")
 
@@ -87,7 +89,7 @@ def test_staff_cannot_resume_a_paused_site(
 ) -> None:
     ids = seed_account_states(engine)
     staff = ServiceBackend(engine, "Dana (desk 3)", role=Role.STAFF.value)
-    view = _view(qtbot, staff, executor, lambda s: "unused")
+    view = _view(qtbot, staff, executor, lambda s, ask: "unused")
     run(view.reload())
     assert view.select_account(ids[SessionState.PAUSED_BY_BREAKER])
     assert view.resume_button.isEnabled()
@@ -130,3 +132,59 @@ def test_view_menu_opens_one_accounts_window(qtbot: QtBot, run: Callable[..., An
         until(lambda: window.shutdown is not None and window.shutdown.finished.is_set(),
               timeout=60)
         window.executor.shutdown(wait=True)
+
+
+class _Mailer:
+    """The sandbox portal's outgoing mail (its sign-in codes), recorded."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+
+    def __call__(self, recipient: str, message: bytes) -> None:
+        self.sent.append((recipient.lower(), message))
+
+    def last_code(self, recipient: str) -> str:
+        message = next(m for to, m in reversed(self.sent) if to == recipient.lower())
+        found = re.search(rb"verification code is:\s*(\d{6})", message)
+        assert found is not None
+        return found.group(1).decode()
+
+
+def test_sign_in_now_asks_inline_for_a_code_the_mailbox_did_not_deliver(
+    qtbot: QtBot, until: Callable[..., None], tmp_path: Any, engine: Engine,
+    backend: ServiceBackend, executor: ServiceExecutor, keyring_service: str,
+) -> None:
+    from app.config import load_settings
+    from app.credentials import CredentialStore, portal_key
+    from app.services.transfers import TransferService
+    from automation.sandbox.portal import SandboxPortal
+    from ui.accounts_view import keyring_sign_in
+
+    mailer = _Mailer()
+    with SandboxPortal(mailer=mailer) as portal:
+        portal.add_site("state-u", "State University Athletics", max_attempts=5)
+        email, password = f"desk-{secrets.token_hex(3)}@market.test", secrets.token_urlsafe(12)
+        portal.add_account("state-u", email, password, "Market Desk", mfa="always")
+        info = TransferService(engine, "Sam", role=Role.SUPERVISOR).add_account(
+            "paciolan", portal.site_url("state-u"), email, "State U")
+        CredentialStore().set(portal_key(str(info.id)), password)
+        settings = load_settings(tmp_path / "none.toml",
+                                 environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+        view = _view(qtbot, backend, executor, keyring_sign_in(settings))
+        view.show()
+        task = view._tasks.spawn(view.reload())
+        until(task.done)
+        assert view.select_account(info.id)
+        view.sign_in_button.click()
+        until(lambda: not view.code_row.isHidden(), timeout=60)
+        assert view.code_label.text() == f"Code sent to {email}:"
+        assert view.code.hasFocus() or not view.isActiveWindow()
+        view.code.setText(mailer.last_code(email))
+        view.submit_code()
+        until(lambda: info.id not in view._checking, timeout=60)
+        row = view.model.row_for(info.id)
+        assert row is not None
+        cell = view.model.index(row, 7).data()
+        assert f"Signed in as {email}" in cell and cell.endswith("verification code typed")
+        assert view.code_row.isHidden() and password not in cell
+        view.close()
