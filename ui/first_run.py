@@ -111,7 +111,7 @@ class FirstRunPanel(QFrame):
         """Tick the steps done; the first step not done gets the focus."""
         self.state = state
         done = {"account": state.accounts > 0, "mailbox": state.mailbox is not None,
-                "orders": state.orders > 0}
+                "orders": state.has_orders}
         mark = {True: QStyle.StandardPixmap.SP_DialogApplyButton,
                 False: QStyle.StandardPixmap.SP_ArrowRight}
         for key, is_done in done.items():
@@ -122,7 +122,8 @@ class FirstRunPanel(QFrame):
         self.ticks["account"].setToolTip(f"{state.accounts} portal account(s)")
         self.ticks["mailbox"].setToolTip(f"mailbox {state.mailbox}" if state.mailbox
                                          else "no mailbox with a stored password")
-        self.ticks["orders"].setToolTip(f"{state.orders:,} order(s)")
+        self.ticks["orders"].setToolTip("orders imported" if state.has_orders
+                                        else "no order yet")
         left = [key for key, is_done in done.items() if not is_done]
         self.intro.setText("Every step is done." if not left else
                            f"{len(left)} of 3 steps left before the desk can accept transfers:")
@@ -180,7 +181,7 @@ class FirstRun(QObject):
             self._window.statusBar().showMessage(f"First steps unavailable: {exc}", 8000)
             return None
         self.panel.show_state(state)
-        self._show(not state.done and not self.dismissed, state.orders == 0)
+        self._show(not state.done and not self.dismissed, not state.has_orders)
         return state
 
     def _show(self, visible: bool, full: bool) -> None:

@@ -63,18 +63,18 @@ class FirstRunState:
 
     Attributes:
         accounts: portal accounts in the database.
-        orders: transfers in the database (any status).
+        has_orders: the database holds at least one transfer (any status).
         mailbox: the first configured mailbox whose password is in the keyring (None: none).
     """
 
     accounts: int
-    orders: int
+    has_orders: bool
     mailbox: str | None
 
     @property
     def done(self) -> bool:
         """Every first step is done."""
-        return self.accounts > 0 and self.orders > 0 and self.mailbox is not None
+        return self.accounts > 0 and self.has_orders and self.mailbox is not None
 
 
 class DeskBackend(Protocol):
@@ -161,7 +161,7 @@ class DeskBackend(Protocol):
         """The dashboard's figures over [start, end) (timezone-aware)."""
 
     def first_run(self, mailboxes: Sequence[str]) -> FirstRunState:
-        """Counts of accounts and orders, and which of ``mailboxes`` has its keyring slot."""
+        """Accounts, whether any order exists, which of ``mailboxes`` has its keyring slot."""
 
     def escrow_problems(self) -> Sequence[EscrowProblem]:
         """Holds whose money did not move as decided (failed, lapsed, retrying, lapsing)."""

@@ -60,11 +60,11 @@ def close_window(window: MainWindow, until: Callable[..., None]) -> None:
 def test_the_backend_counts_and_checks_the_mailbox_slot(
     engine: Engine, backend: ServiceBackend, account_id: int, keyring_service: str,
 ) -> None:
-    assert backend.first_run(["box"]) == FirstRunState(1, 0, None)
+    assert backend.first_run(["box"]) == FirstRunState(1, False, None)
     seed_transfers(engine, 3, account_id)
     CredentialStore().set(mailbox_key("box"), "imap-secret")
     state = backend.first_run(["other", "box"])
-    assert state == FirstRunState(1, 3, "box") and state.done
+    assert state == FirstRunState(1, True, "box") and state.done
     assert not backend.first_run([]).done, "a password without a configured mailbox is not it"
 
 
@@ -75,7 +75,7 @@ def test_with_orders_the_steps_are_a_strip_above_the_queue(
     seed_transfers(engine, 2, account_id)
     window = open_window()
     state = run(window.first_run.refresh())
-    assert state == FirstRunState(1, 2, None)
+    assert state == FirstRunState(1, True, None)
     panel = window.first_run.panel
     assert panel.isVisible() and window.splitter.isVisible()
     assert all(hint.isHidden() for hint in panel.hints.values()), "compact: no explanations"
@@ -91,12 +91,12 @@ def test_dismissed_stays_dismissed_after_a_restart(
 ) -> None:
     window = open_window()
     state = run(window.first_run.refresh())
-    assert state == FirstRunState(0, 0, None)
+    assert state == FirstRunState(0, False, None)
     assert window.first_run.panel.isVisible() and not window.splitter.isVisible()
     window.first_run.panel.dismiss_button.click()
     assert not window.first_run.panel.isVisible() and window.splitter.isVisible()
     close_window(window, until)
     again = open_window()
     assert again.first_run.dismissed
-    assert run(again.first_run.refresh()) == FirstRunState(0, 0, None)
+    assert run(again.first_run.refresh()) == FirstRunState(0, False, None)
     assert not again.first_run.panel.isVisible() and again.splitter.isVisible()

@@ -1,9 +1,9 @@
 """Database states for the views' window tests, recorded through the real services.
 
 :func:`seed_account_states` gives one portal account per session state (runs recorded by a
-bot's claims, a breaker tripped by blocks, an assisted account); :func:`seed_dashboard` records
+bot's claims, a breaker tripped by one block); :func:`seed_dashboard` records
 known verifications, a lapse and blocks for the dashboard; :func:`seed_readable_timeline` walks
-one transfer through notice, a failed and a successful run, a release and a manual decision.
+one transfer through notice, a claim released, a refused sign-in and a manual decision.
 """
 
 from __future__ import annotations
