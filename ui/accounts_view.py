@@ -171,7 +171,10 @@ class AccountsView(QWidget):
             self.summary.setText(f"Could not load the accounts: {exc}")
             return
         selected = self.selected()
+        first = self.model.rowCount() == 0
         self.model.set_statuses(list(statuses))
+        if first:
+            self.table.resizeColumnsToContents()
         if selected is not None:
             self.select_account(selected.account_id)
         self._selection_changed()

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 DISMISSED_KEY = "first_run/dismissed"
+#: The steps' width when they take the whole main area.
+FULL_WIDTH = 860
 #: While steps remain, re-check this often (a password saved elsewhere, a CLI import).
 RECHECK_MS = 10_000
 #: Change-feed events come in bursts (an import): one re-check a second at most.
@@ -99,10 +101,18 @@ class FirstRunPanel(QFrame):
             grid.addWidget(button, row, 2, Qt.AlignmentFlag.AlignTop)
             self.ticks[key], self.titles[key], self.hints[key] = tick, heading, explained
             self.buttons[key] = button
+        self.body = QWidget()  # readable line lengths on a wide window
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(head)
+        body.addWidget(self.intro)
+        body.addLayout(grid)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(self.body, 100)
+        centred.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addWidget(self.intro)
-        layout.addLayout(grid)
+        layout.addLayout(centred)
         self.filler = QWidget()
         layout.addWidget(self.filler, 1)
         self.state: FirstRunState | None = None
@@ -137,6 +147,7 @@ class FirstRunPanel(QFrame):
         self.title.setText("<b>First steps</b>" if compact
                            else "<h2>Welcome to TransferDesk</h2>")
         self.filler.setVisible(not compact)
+        self.body.setMaximumWidth(16_777_215 if compact else FULL_WIDTH)
 
 
 class FirstRun(QObject):
