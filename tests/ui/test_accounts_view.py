@@ -23,6 +23,7 @@ from tests.ui.views_seed import seed_account_states
 from ui.accounts_view import AccountsView
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.models.accounts import SESSION_STATE_LABELS, AccountsModel
+from ui.models.columns import RowRole
 
 
 @pytest.fixture
@@ -188,3 +189,18 @@ def test_sign_in_now_asks_inline_for_a_code_the_mailbox_did_not_deliver(
         assert f"Signed in as {email}" in cell and cell.endswith("verification code typed")
         assert view.code_row.isHidden() and password not in cell
         view.close()
+
+
+def test_rows_keep_the_account_order_until_a_header_is_clicked(
+    qtbot: QtBot, run: Callable[..., Any], engine: Engine, backend: ServiceBackend,
+    executor: ServiceExecutor,
+) -> None:
+    ids = sorted(seed_account_states(engine).values())
+    view = _view(qtbot, backend, executor, lambda s, ask: "unused")
+    run(view.reload())
+    shown = [view.proxy.index(r, 0).data(RowRole).status.account_id
+             for r in range(view.proxy.rowCount())]
+    assert shown == ids
+    view.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # May act: the paused one first
+    first = view.proxy.index(0, 0).data(RowRole).status
+    assert first.state is SessionState.PAUSED_BY_BREAKER
