@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import threading
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
@@ -33,10 +34,12 @@ from PySide6.QtWidgets import (
 
 from app.desk.api import DeskBackend, now_utc
 from app.domain.records import EvidenceInfo, TransferDetail, TransferRow
+from app.domain.states import EscrowStatus
+from app.timeline_words import ESCROW_WORDS, OUTCOME_PHRASES, money, seat_phrase, who_ran
 from automation.browser.trace_viewer import TraceViewerServer
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.due_display import due_colour, due_level, format_due
-from ui.labels import ESCROW_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from ui.labels import STATUS_LABELS
 from ui.thumbnails import images, thumbnail
 from ui.widgets import named
 
@@ -48,10 +51,54 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value is not None else "—"
 
 
-def _money(amount: int | None, currency: str | None) -> str:
-    if amount is None:
-        return "—"
-    return f"{amount / 100:,.2f} {(currency or '').upper()}"
+#: What each timeline kind is called (the icon's tooltip).
+TIMELINE_KINDS = {"audit": "Change", "run": "Browser run", "email": "Email",
+                  "evidence": "Evidence"}
+#: How a transfer was decided (``transfers.method``), in words.
+METHOD_WORDS = {"auto": "by automation", "manual": "by hand", "assisted": "in the assisted lane"}
+
+
+def _escrow(status: EscrowStatus) -> str:
+    if status is EscrowStatus.NONE:
+        return "no hold placed"
+    if status is EscrowStatus.HELD:
+        return "the buyer's money is held"
+    return f"hold {ESCROW_WORDS[status.value]}"
+
+
+def transfer_facts(detail: TransferDetail, account_names: dict[int | None, str]
+                   ) -> list[tuple[str, str]]:
+    """The Facts box as (label, plain text) pairs: words only, never None or an enum name."""
+    full = detail.transfer
+    t = full.row
+    seller = " ".join(p for p in (t.seller_name, f"<{t.seller_email}>" if t.seller_email else "")
+                      if p)
+    held = "—"
+    if t.claimed_by:
+        until = f" until {t.lease_until.astimezone():%H:%M}" if t.lease_until else ""
+        held = f"{who_ran(t.claimed_by)}{until}"
+    decision = "—"
+    if full.verified_at is not None or full.decision_note:
+        how = METHOD_WORDS.get(full.method or "", "")
+        by = f" by {full.verified_by}" if full.verified_by and how != "by automation" else ""
+        when = f" on {_when(full.verified_at)}" if full.verified_at else ""
+        note = f": {full.decision_note}" if full.decision_note else ""
+        decision = f"{STATUS_LABELS[t.status].capitalize()} {how}{by}{when}{note}".replace(
+            "  ", " ")
+    return [
+        ("Venue", t.venue or "—"),
+        ("Event starts", _when(t.event_starts_at)),
+        ("Seats", seat_phrase(t.section, t.row, t.seats) or "—"),
+        ("Seller", seller or "—"),
+        ("Account", account_names.get(t.account_id, "—") if t.account_id is not None
+         else "none assigned"),
+        ("Amount", money(t.amount, t.currency or "usd") if t.amount is not None else "—"),
+        ("Escrow", _escrow(t.escrow_status)),
+        ("Attempts", str(t.attempts)),
+        ("Held by", held),
+        ("Last outcome", OUTCOME_PHRASES[t.last_outcome] if t.last_outcome else "—"),
+        ("Decision", decision),
+    ]
 
 
 class DetailPane(QWidget):
@@ -81,10 +128,10 @@ class DetailPane(QWidget):
         deadlines_box = QGroupBox("Deadlines")
         self.deadlines = QFormLayout(deadlines_box)
         self.timeline = named(QTreeWidget(), "Timeline")
-        self.timeline.setHeaderLabels(["When", "What", "Detail"])
+        self.timeline.setHeaderLabels(["When", "What happened"])
         self.timeline.setRootIsDecorated(False)
-        self.timeline.setColumnWidth(0, 130)
-        self.timeline.setColumnWidth(1, 150)
+        self.timeline.setColumnWidth(0, 150)
+        self.timeline.setWordWrap(True)
         self.timeline.currentItemChanged.connect(self._timeline_selected)
         self.open_trace_button = named(QPushButton("Open trace"), "Open trace", enabled=False)
         self.open_trace_button.clicked.connect(self._open_selected_trace)
@@ -154,23 +201,11 @@ class DetailPane(QWidget):
             return
         t = detail.transfer.row
         status = STATUS_LABELS[t.status]
-        self.title.setText(f"<h3>{t.order_ref} — {t.event_name}</h3>Status: <b>{status}</b>")
-        seats = ", ".join(t.seats)
-        facts = [
-            ("Venue", t.venue),
-            ("Event starts", _when(t.event_starts_at)),
-            ("Seats", f"Sec {t.section} · Row {t.row} · {seats}"),
-            ("Seller", f"{t.seller_name} <{t.seller_email}>"),
-            ("Account", self.account_names.get(t.account_id, "—")),
-            ("Amount", _money(t.amount, t.currency)),
-            ("Escrow", ESCROW_LABELS[t.escrow_status]),
-            ("Attempts", str(t.attempts)),
-            ("Held by", t.claimed_by or "—"),
-            ("Last outcome", OUTCOME_LABELS[t.last_outcome] if t.last_outcome else "—"),
-            ("Decision", detail.transfer.decision_note or "—"),
-        ]
-        for label, value in facts:
+        self.title.setText(f"<h3>{escape(t.order_ref)} — {escape(t.event_name)}"
+                           f"</h3>Status: <b>{status}</b>")
+        for label, value in transfer_facts(detail, self.account_names):
             widget = QLabel(value)
+            widget.setTextFormat(Qt.TextFormat.PlainText)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts.addRow(label, widget)
         now = now_utc()
@@ -178,20 +213,32 @@ class DetailPane(QWidget):
             ("Accept by", t.accept_by), ("Event start", t.event_starts_at),
             ("Hold expires", t.hold_expires_at),
         ):
-            widget = QLabel(f"{_when(due)}  ({format_due(due, now) or 'none'})")
+            text = f"{_when(due)}  ({format_due(due, now)})" if due is not None else "not set"
+            widget = QLabel(text)
             colour = due_colour(due_level(due, now))
             if colour is not None:
                 widget.setStyleSheet(f"color: {colour.name()}; font-weight: bold")
             self.deadlines.addRow(label, widget)
         traces = {run.id: run.trace_evidence_id for run in detail.runs}
         for entry in detail.timeline:
-            item = QTreeWidgetItem([_when(entry.at), entry.kind, entry.summary])
-            item.setToolTip(2, entry.summary)
+            item = QTreeWidgetItem([_when(entry.at), entry.summary])
+            kind = TIMELINE_KINDS.get(entry.kind, "Recorded")
+            item.setIcon(0, self._kind_icon(entry.kind))
+            item.setToolTip(0, f"{kind} · {_when(entry.at)}")
+            item.setToolTip(1, entry.summary)
             trace = traces.get(entry.ref_id) if entry.kind == "run" else None
             item.setData(0, EVIDENCE_ID_ROLE, trace)
             self.timeline.addTopLevelItem(item)
         for ev in detail.evidence:
             self._add_evidence_item(ev)
+
+    def _kind_icon(self, kind: str) -> QIcon:
+        pixmap = {"audit": QStyle.StandardPixmap.SP_FileDialogInfoView,
+                  "run": QStyle.StandardPixmap.SP_MediaPlay,
+                  "email": QStyle.StandardPixmap.SP_FileDialogContentsView,
+                  "evidence": QStyle.StandardPixmap.SP_FileIcon,
+                  }.get(kind, QStyle.StandardPixmap.SP_MessageBoxInformation)
+        return self.style().standardIcon(pixmap)
 
     def _add_evidence_item(self, ev: EvidenceInfo) -> None:
         style = self.style()

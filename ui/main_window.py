@@ -162,6 +162,12 @@ class MainWindow(QMainWindow):
         self.queue.set_context_menu(self.commands.context_menu)
         build_menus(self)
         self.shortcuts = build_shortcuts(self)
+        # first run + accounts: the first-steps panel in the main area, View > Portal accounts
+        from ui.first_run import FirstRun
+
+        self.first_run = FirstRun(self, self._settings, backend)
+        layout.insertWidget(1, self.first_run.panel)
+        desk_windows.add_accounts_action(self, self._settings)
         self.upkeep = DeskUpkeep(backend, self.executor, self.tasks, self.alarms,
                                  DeadlineNotices(self.bus), self.statusBar(), self.show_error)
         keep_on_screen(self)  # the toolbar may have widened the window past the screen's edge

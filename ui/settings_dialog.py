@@ -24,6 +24,9 @@ from ui.settings.portal_tab import PortalTab
 from ui.settings.stripe_tab import StripeTab
 from ui.widgets import named
 
+#: The tabs' names, in order (for :meth:`SettingsDialog.show_tab`).
+TABS = ("database", "mailbox", "portal", "stripe")
+
 
 class SettingsDialog(QDialog):
     """The settings window (open it with ``.open()``)."""
@@ -57,6 +60,10 @@ class SettingsDialog(QDialog):
         self._restore_preferences()
         tasks.spawn(self.check_keyring())
         tasks.spawn(self.portal.load_accounts())
+
+    def show_tab(self, name: str) -> None:
+        """Show the tab called ``name`` (one of :data:`TABS`), e.g. from the first-run panel."""
+        self.tabs.setCurrentIndex(TABS.index(name))
 
     def _restore_preferences(self) -> None:
         store = QSettings()

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from app.domain.account_states import AccountStatus
+from app.domain.desk_metrics import DeskMetrics
 from app.domain.records import (
     AlarmInfo,
     Claim,
@@ -53,6 +55,26 @@ class EvidenceFile:
     def from_path(cls, path: Path, content_type: str) -> EvidenceFile:
         """Read a file from disk."""
         return cls(path.name, content_type, path.read_bytes())
+
+
+@dataclass(frozen=True)
+class FirstRunState:
+    """What a new desk still lacks: portal accounts, a mailbox, orders (the first-run panel).
+
+    Attributes:
+        accounts: portal accounts in the database.
+        has_orders: the database holds at least one transfer (any status).
+        mailbox: the first configured mailbox whose password is in the keyring (None: none).
+    """
+
+    accounts: int
+    has_orders: bool
+    mailbox: str | None
+
+    @property
+    def done(self) -> bool:
+        """Every first step is done."""
+        return self.accounts > 0 and self.has_orders and self.mailbox is not None
 
 
 class DeskBackend(Protocol):
@@ -131,6 +153,15 @@ class DeskBackend(Protocol):
 
     def dashboard(self, days: int) -> DashboardStats:
         """Verified per day, median notice-to-verified, outcomes by kind."""
+
+    def account_statuses(self) -> Sequence[AccountStatus]:
+        """Every portal account at a glance (session state, last success/failure, pace)."""
+
+    def metrics(self, start: datetime, end: datetime) -> DeskMetrics:
+        """The dashboard's figures over [start, end) (timezone-aware)."""
+
+    def first_run(self, mailboxes: Sequence[str]) -> FirstRunState:
+        """Accounts, whether any order exists, which of ``mailboxes`` has its keyring slot."""
 
     def escrow_problems(self) -> Sequence[EscrowProblem]:
         """Holds whose money did not move as decided (failed, lapsed, retrying, lapsing)."""

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.desk.api import EvidenceFile
+from app.desk.api import EvidenceFile, FirstRunState
+from app.domain.account_states import DEFAULT_SESSION_LIFETIME, AccountStatus
+from app.domain.desk_metrics import DeskMetrics
 from app.domain.records import (
     AlarmInfo,
     Claim,
@@ -77,6 +80,8 @@ class ServiceBackend:
         # The desk lists and re-queues escrow work; only the escrow processor talks to Stripe.
         self.escrow = EscrowService(engine, None, actor_name=actor_name, role=role)
         self._max_bytes = evidence_max_bytes
+        #: How long a proven portal session is trusted in the accounts view (older: expired).
+        self.session_lifetime = DEFAULT_SESSION_LIFETIME
 
     @classmethod
     def connect(
@@ -259,3 +264,39 @@ class ServiceBackend:
     def dashboard(self, days: int) -> DashboardStats:
         """Dashboard figures for ``days`` days."""
         return self.stats.dashboard(days)
+
+    def account_statuses(self) -> Sequence[AccountStatus]:
+        """Every portal account's status (one query)."""
+        from app.services.account_status import AccountStatusService
+
+        return AccountStatusService(self.engine, self.actor_name, self.role,
+                                    session_lifetime=self.session_lifetime).statuses()
+
+    def metrics(self, start: datetime, end: datetime) -> DeskMetrics:
+        """The dashboard over [start, end)."""
+        from app.services.desk_metrics import DeskMetricsService
+
+        return DeskMetricsService(self.engine, self.actor_name, self.role).metrics(start, end)
+
+    def first_run(self, mailboxes: Sequence[str]) -> FirstRunState:
+        """Accounts, whether any order exists (one row, not a count: cheap on 100k), and the
+        first mailbox with a stored password.
+
+        A mailbox counts as connected when it is configured (``mailboxes``, from the settings)
+        and its password is in the keyring, as the Settings' Mailbox tab needs it; a keyring
+        that cannot be read counts as no password.
+        """
+        from app.credentials import CredentialStore, mailbox_key
+        from app.errors import KnownError
+
+        accounts = len(self.queue.accounts())
+        has_orders = bool(self.queue.list_page(QueueFilter(), limit=1, with_counts=False).rows)
+        connected = None
+        for name in mailboxes:
+            try:
+                if CredentialStore().get(mailbox_key(name)):
+                    connected = name
+                    break
+            except KnownError:
+                break
+        return FirstRunState(accounts, has_orders, connected)

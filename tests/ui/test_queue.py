@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy import text
+from sqlalchemy import text as sql
 
 from app.desk.api import DEFAULT_VIEW
 from app.domain.states import Status
@@ -156,7 +156,7 @@ def test_show_transfer_selects_it_loaded_or_not(qtbot, run, until, engine, backe
     widget.show_transfer(loaded.id)
     assert widget.current_row() == loaded
     with engine.begin() as conn:  # the last one becomes verified: out of the open view
-        far = conn.execute(text("UPDATE transfers SET status = 'verified' WHERE id ="
+        far = conn.execute(sql("UPDATE transfers SET status = 'verified' WHERE id ="
                                 " (SELECT max(id) FROM transfers) RETURNING id, order_ref")).one()
     until(lambda: widget.model.row_for_id(far.id) is None)
     widget.show_transfer(far.id)

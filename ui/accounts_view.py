@@ -1,0 +1,296 @@
+"""Accounts at a glance: every portal account's session state, with Sign in now and Resume.
+
+The rows are the core's :class:`~app.domain.account_states.AccountStatus` (one query through
+the desk backend), refreshed on a timer and, debounced, after runs and transfer changes.
+"Sign in now" runs a real sign-in for the selected account with the password from the keyring
+(:func:`automation.runs.sign_in_check.check_portal_sign_in`: its own browser thread, a fresh
+context, so the desk's saved session is neither used nor replaced), awaited through the
+executor: the GUI thread never waits. Its progress and result are written into the account's
+row; a verification code the mailbox does not deliver is asked for inline. "Resume site" is
+a supervisor's end of a circuit-breaker pause (audited by the core).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config import Settings
+from app.desk.api import DeskBackend
+from app.domain.account_states import AccountStatus, SessionState
+from app.errors import KnownError
+from automation.runs.events import Answer
+from automation.runs.sign_in_check import AskCode
+from ui.bridge import EventBridge
+from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.models.accounts import AccountsModel, account_name
+from ui.models.columns import RowRole, SortRole
+from ui.widgets import named
+
+#: A blocking sign-in check of one account: the result line, or a KnownError saying why not.
+#: Its second argument asks the operator for a code the mailbox did not deliver.
+SignInCheck = Callable[[AccountStatus, AskCode], str]
+REFRESH_MS = 30_000
+#: Changes come in bursts (a batch run): one reload a second at most.
+DEBOUNCE_MS = 1_000
+
+
+def keyring_sign_in(settings: Settings) -> SignInCheck:
+    """The real check: the stored password (keyring ``portal:<id>``), a real browser sign-in."""
+
+    def check(status: AccountStatus, ask_code: AskCode) -> str:
+        from app.credentials import CredentialStore, portal_key
+        from automation.portals.protocol import PortalCredentials
+        from automation.runs.sign_in_check import PortalCheckError, check_portal_sign_in
+
+        secret = CredentialStore().get(portal_key(str(status.account_id)))
+        if not secret:
+            raise PortalCheckError("no password stored: save it in Settings > Portal accounts")
+        credentials = PortalCredentials(status.site_url, status.username, secret)
+        return check_portal_sign_in(settings, status.platform, credentials,
+                                    ask_code).summary()
+
+    return check
+
+
+class AccountsView(QWidget):
+    """The accounts table with Sign in now, Resume site and Refresh.
+
+    Signals:
+        checked(int, str): a sign-in check of the account ended, with its result line.
+        code_requested(str, object): a check needs a verification code the mailbox did not
+            deliver (emitted from the browser thread; the object is the Answer to fill).
+    """
+
+    checked = Signal(int, str)
+    code_requested = Signal(str, object)
+
+    def __init__(self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
+                 sign_in: SignInCheck, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Portal accounts")
+        self._backend, self._executor, self._tasks = backend, executor, tasks
+        self._sign_in = sign_in
+        self._checking: set[int] = set()
+        self.model = AccountsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = named(QTableView(), "Portal accounts")
+        self.table.setModel(self.proxy)
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # by account until clicked
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.sign_in_button = named(QPushButton("&Sign in now"), "Sign in now", enabled=False)
+        self.sign_in_button.setToolTip("Sign in for real with the stored password, in a fresh "
+                                       "browser (the saved session is left as it is)")
+        self.resume_button = named(QPushButton("&Resume site"), "Resume site", enabled=False)
+        self.resume_button.setToolTip("Supervisors: end the circuit breaker's pause of the "
+                                      "selected account's site")
+        self.refresh_button = named(QPushButton("Refresh"), "Refresh accounts")
+        self.progress = named(QProgressBar(), "Sign-in progress", visible=False)
+        self.progress.setRange(0, 0)  # busy: a sign-in has no measurable steps
+        self.progress.setMaximumWidth(160)
+        self.summary = named(QLabel("Loading…"), "accounts summary")
+        self.status = named(QLabel(""), "accounts status")
+        self.status.setWordWrap(True)
+        self.code_row = QWidget()
+        code_layout = QHBoxLayout(self.code_row)
+        code_layout.setContentsMargins(0, 0, 0, 0)
+        self.code_label = QLabel()
+        self.code = named(QLineEdit(), "verification code")
+        self.code.setPlaceholderText("6-digit code")
+        self.code_button = named(QPushButton("Submit code"), "Submit code")
+        for widget in (self.code_label, self.code, self.code_button):
+            code_layout.addWidget(widget)
+        code_layout.addStretch(1)
+        self.code_row.hide()
+        self._pending: Answer | None = None
+        buttons = QHBoxLayout()
+        for button in (self.sign_in_button, self.resume_button, self.refresh_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.progress)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>Portal accounts</b>: session state, last success and "
+                                "failure, and when automation may act next"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.code_row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.status)
+        self.sign_in_button.clicked.connect(self.sign_in_selected)
+        self.resume_button.clicked.connect(self.resume_selected)
+        self.refresh_button.clicked.connect(self.schedule_reload)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.code_requested.connect(self._ask_code)
+        self.code_button.clicked.connect(self.submit_code)
+        self.code.returnPressed.connect(self.submit_code)
+        self.timer = QTimer(self, interval=REFRESH_MS)
+        self.timer.timeout.connect(self._reload_if_shown)
+        self.timer.start()
+        self._debounce = QTimer(self, interval=DEBOUNCE_MS, singleShot=True)
+        self._debounce.timeout.connect(self._reload_if_shown)
+
+    def follow(self, bridge: EventBridge) -> None:
+        """Reload (debounced) when a run finishes or a transfer changes."""
+        bridge.run_finished.connect(lambda _event: self._debounce.start())
+        bridge.transfer_changed.connect(lambda _event: self._debounce.start())
+
+    def _reload_if_shown(self) -> None:
+        """Timers and events reload only a view on screen (not one closing with the desk)."""
+        if self.isVisible():
+            self.schedule_reload()
+
+    def schedule_reload(self) -> None:
+        """Reload in the background (a newer reload replaces a running one)."""
+        self._tasks.spawn(self.reload(), name="accounts-reload")
+
+    async def reload(self) -> None:
+        """Fetch every account's status off the GUI thread and show it."""
+        try:
+            statuses = await self._executor.call(self._backend.account_statuses)
+        except KnownError as exc:
+            self.summary.setText(f"Could not load the accounts: {exc}")
+            return
+        selected = self.selected()
+        first = self.model.rowCount() == 0
+        self.model.set_statuses(list(statuses))
+        if first:
+            self.table.resizeColumnsToContents()
+        if selected is not None:
+            self.select_account(selected.account_id)
+        self._selection_changed()
+        trouble = sum(1 for s in statuses if s.state in _ATTENTION)
+        self.summary.setText(
+            "No portal account yet: add one (transferdesk accounts add) and save its password "
+            "in Settings > Portal accounts." if not statuses else
+            f"{len(statuses)} account(s), {trouble} needing attention; checked "
+            f"{_clock(statuses[0].checked_at)}")
+
+    def selected(self) -> AccountStatus | None:
+        """The selected account's status (None: no selection)."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = rows[0].data(RowRole)
+        return row.status if row is not None else None
+
+    def select_account(self, account_id: int) -> bool:
+        """Select ``account_id``'s row; False when it is not shown."""
+        row = self.model.row_for(account_id)
+        if row is None:
+            return False
+        self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+        return True
+
+    def _selection_changed(self, _new: QItemSelection | None = None,
+                           _old: QItemSelection | None = None) -> None:
+        status = self.selected()
+        self.sign_in_button.setEnabled(status is not None
+                                       and status.account_id not in self._checking)
+        self.resume_button.setEnabled(status is not None
+                                      and status.state is SessionState.PAUSED_BY_BREAKER)
+
+    def sign_in_selected(self) -> None:
+        """Start a sign-in check of the selected account (button, Alt+S)."""
+        status = self.selected()
+        if status is not None and status.account_id not in self._checking:
+            self._tasks.spawn(self.sign_in(status))
+
+    async def sign_in(self, status: AccountStatus) -> str:
+        """Sign in to ``status``'s account off the GUI thread; the result goes into its row."""
+        account_id = status.account_id
+        self._checking.add(account_id)
+        self.model.set_check(account_id, f"Signing in to {status.site_url}…")
+        self.progress.show()
+        self._selection_changed()
+        try:
+            result = await self._executor.call(self._sign_in, status, self.code_requested.emit)
+        except KnownError as exc:
+            result = f"Sign-in failed: {exc}"
+        finally:
+            self._close_prompt(None)
+            self._checking.discard(account_id)
+            self.progress.setVisible(bool(self._checking))
+        line = f"{_clock(datetime.now().astimezone())} {result}"
+        self.model.set_check(account_id, line)
+        self.status.setText(f"{account_name(status)}: {result}")
+        self._selection_changed()
+        self.checked.emit(account_id, result)
+        self.schedule_reload()
+        return result
+
+    def _ask_code(self, account: str, answer: Answer) -> None:
+        self._close_prompt(None)  # one prompt at a time: an older one is declined
+        self._pending = answer
+        self.code_label.setText(f"Code sent to {account}:")
+        self.code.clear()
+        self.code_row.show()
+        self.code.setFocus()
+        self.status.setText("The portal asks for the code it just emailed (the mailbox did not "
+                            "deliver it): type it and press Submit code.")
+
+    def submit_code(self) -> None:
+        """Hand the typed code to the waiting sign-in (button, Enter)."""
+        if self._pending is not None and self.code.text().strip():
+            self._close_prompt(self.code.text().strip())
+            self.status.setText("Code sent; signing in…")
+
+    def _close_prompt(self, code: str | None) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.set(code)
+        self.code_row.hide()
+        self.code.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Decline a pending code prompt so its sign-in ends, then close."""
+        self._close_prompt(None)
+        super().closeEvent(event)
+
+    def resume_selected(self) -> None:
+        """Resume the selected account's paused site (button, Alt+R)."""
+        status = self.selected()
+        if status is not None:
+            self._tasks.spawn(self.resume(status.site_url))
+
+    async def resume(self, site_url: str) -> bool:
+        """End the breaker's pause of ``site_url`` (supervisors); reload."""
+        try:
+            await self._executor.call(self._backend.resume_site, site_url)
+        except KnownError as exc:
+            self.status.setText(f"Not resumed: {exc}")
+            return False
+        self.status.setText(f"Automation of {site_url} resumed.")
+        await self.reload()
+        return True
+
+
+_ATTENTION = frozenset({SessionState.SIGN_IN_FAILED, SessionState.LOCKED,
+                        SessionState.BLOCKED_BY_SITE, SessionState.PAUSED_BY_BREAKER,
+                        SessionState.SESSION_EXPIRED})
+
+
+def _clock(value: datetime) -> str:
+    return value.astimezone().strftime("%H:%M:%S")
