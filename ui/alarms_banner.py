@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
@@ -73,16 +74,14 @@ class AlarmsBanner(QFrame):
         self._render()
 
     def _render(self) -> None:
-        lines = [
-            f"<b>{a.kind.replace('_', ' ')}</b> ({a.count}×): {a.message} — "
-            f"<i>{ADVICE.get(a.kind, 'see the log for details.')}</i>"
-            for a in self._alarms
-        ]
+        lines = [_kind_line(kind, group) for kind, group in _by_kind(self._alarms).items()]
         lines += [
-            f"<b>{kind.replace('_', ' ')}</b>: {message} — <i>{ADVICE.get(kind, '')}</i>"
+            f"<b>{escape(_words(kind))}</b>: {escape(message)} — "
+            f"<i>{ADVICE.get(kind, '')}</i>"
             for kind, message in self._local.items()
         ]
         self.label.setText("<br>".join(lines))
+        self.setToolTip(_full_list(self._alarms))
         self.resume_button.setVisible(self._blocked_site() is not None)
         self.setVisible(bool(lines))
 
@@ -93,3 +92,38 @@ class AlarmsBanner(QFrame):
         site = self._blocked_site()
         if site is not None:
             self.resume_site.emit(site)
+
+
+#: Messages named per kind before "and N more": a backlog of 200 deadline warnings is one line,
+#: so the banner never grows the window.
+SHOWN_PER_KIND = 3
+TOOLTIP_LIMIT = 40
+
+
+def _words(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def _by_kind(alarms: Sequence[AlarmInfo]) -> dict[str, list[AlarmInfo]]:
+    groups: dict[str, list[AlarmInfo]] = {}
+    for alarm in alarms:
+        groups.setdefault(alarm.kind, []).append(alarm)
+    return groups
+
+
+def _kind_line(kind: str, group: Sequence[AlarmInfo]) -> str:
+    """One banner line per kind: the first few messages, a count of the rest, the advice."""
+    shown = "; ".join(
+        escape(a.message) + (f" ({a.count}×)" if a.count > 1 else "")
+        for a in group[:SHOWN_PER_KIND])
+    more = len(group) - SHOWN_PER_KIND
+    rest = f" and {more} more" if more > 0 else ""
+    return (f"<b>{escape(_words(kind))}</b>: {shown}{rest} — "
+            f"<i>{ADVICE.get(kind, 'see the log for details.')}</i>")
+
+
+def _full_list(alarms: Sequence[AlarmInfo]) -> str:
+    lines = [f"{_words(a.kind)}: {a.message}" for a in alarms[:TOOLTIP_LIMIT]]
+    if len(alarms) > TOOLTIP_LIMIT:
+        lines.append(f"… and {len(alarms) - TOOLTIP_LIMIT} more")
+    return "\n".join(lines)
