@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +39,15 @@ def report(name: str, figures: dict[str, Any]) -> Path:
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(line + "\n", encoding="utf-8")
     return path
+
+
+def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """(p50, p95) in ms of ``repeats`` calls of ``fn``, after one untimed warm-up call (the
+    plan and the pool)."""
+    fn()
+    samples = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - began) * 1000)
+    return round(percentile(samples, 50), 1), round(percentile(samples, 95), 1)

@@ -10,7 +10,6 @@ the accounts view. Goal: <= 250 ms each on the shared 2-core machine.
 from __future__ import annotations
 
 import os
-import time
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -23,7 +22,7 @@ from app.services.account_status import AccountStatusService
 from app.services.desk_metrics import DeskMetricsService
 from automation.demo.transfers import insert_demo
 from tests.perf.desk_support import DESK_ROWS
-from tests.perf.report import percentile, report
+from tests.perf.report import report, timed
 
 pytestmark = pytest.mark.perf
 REPEATS = 15
@@ -51,15 +50,6 @@ ANALYZE runs; ANALYZE audit_log;
 """
 
 
-def timed(fn: object, repeats: int = REPEATS) -> tuple[float, float]:
-    assert callable(fn)
-    fn()  # warm the plan and the pool
-    samples = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - began) * 1000)
-    return round(percentile(samples, 50), 1), round(percentile(samples, 95), 1)
 
 
 def test_desk_metrics_latency(database_url: str, engine: Engine) -> None:
@@ -94,7 +84,7 @@ def test_desk_metrics_latency(database_url: str, engine: Engine) -> None:
         "accounts_at_a_glance": accounts.statuses,
     }
     for name, fn in cases.items():
-        p50, p95 = timed(fn)
+        p50, p95 = timed(fn, REPEATS)
         figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = p50, p95
     figures["goal"] = "<= 250 ms each"
     figures["load_average_1m"] = round(os.getloadavg()[0], 1)  # the machine is shared

@@ -16,20 +16,12 @@ from app.domain.records import QueueFilter
 from app.domain.states import Role, Status
 from app.services.queue import QueueService
 from automation.demo.transfers import insert_demo
-from tests.perf.report import percentile, report, scale
+from tests.perf.report import report, scale, timed
 
 pytestmark = pytest.mark.perf
 REPEATS = 25
 
 
-def timed(fn, repeats=REPEATS):
-    fn()  # warm the plan and the pool
-    samples = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - began) * 1000)
-    return round(percentile(samples, 50), 1), round(percentile(samples, 95), 1)
 
 
 def test_queue_query_latency(database_url, engine):
@@ -63,7 +55,7 @@ def test_queue_query_latency(database_url, engine):
                                                         limit=100, with_counts=False),
     }
     for name, fn in cases.items():
-        p50, p95 = timed(fn)
+        p50, p95 = timed(fn, REPEATS)
         figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = p50, p95
     figures["goal"] = "<= 50 ms each"
     figures["load_average_1m"] = round(os.getloadavg()[0], 1)  # the machine is shared
