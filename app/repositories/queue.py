@@ -8,19 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Select,
-    any_,
-    bindparam,
-    func,
-    literal_column,
-    or_,
-    select,
-    tuple_,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import Transfer
@@ -73,7 +61,6 @@ _TEXT_SORTS = frozenset({"order_ref", "status", "event", "seller", "section", "h
 _INT_SORTS = frozenset({"account", "attempts"})
 SORT_KEYS = tuple(SORT_COLUMNS)
 MAX_LIMIT = 1000
-SEARCH_PROBE = 2000  # a search with at most this many matches is ordered among them
 
 
 class BadCursorError(DomainError):
@@ -199,22 +186,8 @@ def fetch_page(
     session: Session, flt: QueueFilter, sort: str, descending: bool, cursor: str | None,
     limit: int,
 ) -> tuple[list[Transfer], str | None]:
-    """One window of transfers and the cursor for the next (None at the end).
-
-    A free-text search first collects the matching ids without an order (a scan that stops at
-    :data:`SEARCH_PROBE` matches, or the trigram index): when that few match, the window is
-    ordered among them by primary key. Otherwise matches are dense and the sort index finds the
-    window at once. Without the probe PostgreSQL walks the sort index for a rare term (it cannot
-    estimate a ``LIKE '%…%'``), reading most of the table before it has 100 rows.
-    """
-    stmt = page_query(flt, sort, descending, cursor, limit)
-    if flt.text.strip():
-        probe = select(Transfer.id).where(*conditions(flt)).limit(SEARCH_PROBE + 1)
-        ids = list(session.scalars(probe))
-        if len(ids) <= SEARCH_PROBE:
-            stmt = stmt.where(Transfer.id == any_(bindparam("matching_ids", ids,
-                                                            type_=ARRAY(BigInteger))))
-    rows = list(session.scalars(stmt))
+    """One window of transfers and the cursor for the next (None at the end)."""
+    rows = list(session.scalars(page_query(flt, sort, descending, cursor, limit)))
     limit = max(1, min(limit, MAX_LIMIT))
     if len(rows) <= limit:
         return rows, None
