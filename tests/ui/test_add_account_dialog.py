@@ -243,3 +243,36 @@ def test_test_sign_in_before_saving(
     text_seen = caplog.text + "\n".join(label.text() for label in labels)
     assert email in text_seen
     assert not found_in(text_seen.encode(), [password, "not-the-password"])
+
+
+def test_the_screenshot_script_shows_the_dialog_and_saves_nothing(
+    qtbot, run, until, tmp_path, engine, keyring_service, monkeypatch,
+):
+    """docs/img/desktop/shots_addacct.py over a connected main window (offscreen)."""
+    import sys
+
+    from app.events import EventBus
+    from tests.ui.test_first_run import close_window
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(sys, "path", [str(Path(__file__).resolve().parents[2] / "docs" / "img"
+                                          / "desktop"), *sys.path])
+    import shots_addacct
+
+    settings = load_settings(tmp_path / "config.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    window = MainWindow(settings, backend=_supervisor(engine), bus=EventBus())
+    qtbot.addWidget(window)
+    window.show()
+    shots: list[tuple[str, str]] = []
+
+    def shot(widget: Any, name: str) -> None:
+        shots.append((name, widget.error.text()))
+
+    try:
+        run(shots_addacct.shoot_add_account(window, shot), timeout=60)
+    finally:
+        close_window(window, until)
+    assert [name for name, _ in shots] == ["add-account", "add-account-error"]
+    assert shots[0][1] == "" and "plain http to a real host" in shots[1][1]
+    _nothing_saved(engine, keyring_service)
