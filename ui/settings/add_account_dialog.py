@@ -10,8 +10,6 @@ the form, the field it is about gets the focus, and nothing is saved.
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.credentials import KeyringUnavailableError
 from app.desk.api import DeskBackend, NewPortalAccount
 from app.domain.accounts import check_site_url, check_username
 from app.domain.records import PortalAccountInfo
@@ -117,8 +116,6 @@ class AddAccountDialog(QDialog):
             check_username(self.username.text())
         except KnownError as exc:
             return str(exc), self.username
-        if "\n" in self.label.text():
-            return "The label must be on one line.", self.label
         if not self.password.text():
             return "Type the account's password (it goes to the OS keyring).", self.password
         return None
@@ -158,12 +155,12 @@ class AddAccountDialog(QDialog):
                 info = await self._context.executor.call(self._backend.add_account, account)
             finally:
                 self._busy(False)
-        except asyncio.CancelledError:
-            raise
+        except KeyringUnavailableError as exc:
+            self._fail(f"Not added: {exc}")
+            self._context.keyring_problem(f"Passwords cannot be saved: {exc}")
+            return None
         except KnownError as exc:
             self._fail(f"Not added: {exc}")
-            if "keyring" in str(exc):
-                self._context.keyring_problem(f"Passwords cannot be saved: {exc}")
             return None
         self.password.clear()
         self.status.setText(self.sign_in_summary)

@@ -34,6 +34,16 @@ CLI_NOTE = ("Changing an account's site or username, or removing an account, is 
             "--help`). Passwords and the automation mode change here.")
 
 
+def _wide_first(wide: QWidget, button: QWidget) -> QWidget:
+    """A form row's field: ``wide`` taking the room, ``button`` beside it."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(wide, 1)
+    layout.addWidget(button)
+    return row
+
+
 class PortalTab(QWidget):
     """Pick or add an account, save its password, test a sign-in.
 
@@ -61,12 +71,7 @@ class PortalTab(QWidget):
         self.add_button = named(QPushButton("Add account…"), "add portal account")
         self.add_button.setToolTip("A new portal account: its site, sign-in and password")
         self.add_button.clicked.connect(self.open_add_dialog)
-        account_row = QWidget()
-        account_layout = QHBoxLayout(account_row)
-        account_layout.setContentsMargins(0, 0, 0, 0)
-        account_layout.addWidget(self.account, 1)
-        account_layout.addWidget(self.add_button)
-        form.addRow("Account", account_row)
+        form.addRow("Account", _wide_first(self.account, self.add_button))
         form.addRow("", self.details)
         self.cli_note = named(QLabel(CLI_NOTE, wordWrap=True), "editing accounts")
         form.addRow("Password", self.password)
@@ -75,12 +80,7 @@ class PortalTab(QWidget):
         self.mode.setToolTip("assisted: never automate this account; a person accepts its "
                              "transfers in their own browser (supervisors may change it)")
         self.mode_button = QPushButton("Apply mode")
-        mode_row = QWidget()
-        mode_layout = QHBoxLayout(mode_row)
-        mode_layout.setContentsMargins(0, 0, 0, 0)
-        mode_layout.addWidget(self.mode, 1)
-        mode_layout.addWidget(self.mode_button)
-        form.addRow("Automation", mode_row)
+        form.addRow("Automation", _wide_first(self.mode, self.mode_button))
         self.test_button = QPushButton("Test sign-in")
         self.save_button = QPushButton("Save password")
         self.result = result_row(form, "portal result", self.test_button, self.save_button)

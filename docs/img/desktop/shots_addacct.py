@@ -9,24 +9,12 @@ nothing is saved (the dialog is cancelled), so the database and keyring are left
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QWidget
+from shots_views import Shot, _until
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-Shot = Callable[[QWidget, str], None]
-
-
-async def _until(predicate: Callable[[], object], what: str, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise RuntimeError(f"screenshot: timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def shoot_add_account(window: MainWindow, shot: Shot) -> None:
