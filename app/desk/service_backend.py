@@ -246,39 +246,12 @@ class ServiceBackend:
         return self._lane().verify(transfer_id, desk, version, screenshot)
 
     def add_account(self, account: NewPortalAccount) -> PortalAccountInfo:
-        """The account row and its keyring password, both or neither.
+        """The account row and its keyring password, both or neither
+        (:func:`app.services.account_setup.add_account_with_password`)."""
+        from app.services.account_setup import add_account_with_password
 
-        The keyring is probed first (a locked one refuses before the database is touched); the
-        password is then written inside the row's transaction, so a refused write rolls the row
-        back; if the commit itself fails after the write, the password is deleted again.
-        """
-        from app.credentials import CredentialStore, check_backend, portal_key
-        from app.domain.accounts import check_site_url, check_username
-        from app.domain.errors import DomainError
-        from app.errors import KnownError
-
-        check_site_url(account.site_url), check_username(account.username)
-        if not account.password:
-            raise DomainError("a portal account needs its password (it goes to the keyring)")
-        check_backend(probe=True)
-        store, written = CredentialStore(), []
-
-        def store_password(info: PortalAccountInfo) -> None:
-            key = portal_key(str(info.id))
-            store.set(key, account.password)
-            written.append(key)
-
-        try:
-            return self.transfers.add_account(
-                account.platform, account.site_url, account.username, account.label,
-                before_commit=store_password)
-        except BaseException:
-            for key in written:  # the commit failed after the keyring write
-                try:
-                    store.delete(key)
-                except KnownError:
-                    pass  # an orphan slot of an id never committed: harmless, never reused
-            raise
+        return add_account_with_password(self.transfers, account.platform, account.site_url,
+                                         account.username, account.label, account.password)
 
     def automation_mode(self, account_id: int) -> str:
         """A portal account's automation mode."""
