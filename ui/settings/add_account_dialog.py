@@ -32,6 +32,7 @@ from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from automation.runs.events import Answer
 from ui.settings.common import SettingsContext
+from ui.theme import Tone, palette_is_dark, tone_colour
 from ui.widgets import named
 
 
@@ -59,6 +60,7 @@ class AddAccountDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a portal account")
+        self.setMinimumWidth(480)
         self._context, self._backend = context, backend
         #: Seconds to wait for an emailed code during the test sign-in.
         self.mail_code_timeout = 45.0
@@ -79,7 +81,8 @@ class AddAccountDialog(QDialog):
         self.test_first.setToolTip("Signs in to the site for real with these details; the "
                                    "account is saved only if the sign-in works")
         self.error = named(QLabel(wordWrap=True), "add account problem")
-        self.error.setStyleSheet("color: #d32f2f")
+        danger = tone_colour(Tone.DANGER, palette_is_dark(self.palette()))
+        self.error.setStyleSheet(f"color: {danger.name()}")  # readable in light and dark
         self.progress = named(QProgressBar(), "add account progress", visible=False)
         self.progress.setRange(0, 0)
         self.status = named(QLabel(wordWrap=True), "add account status")

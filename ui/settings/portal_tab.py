@@ -113,7 +113,7 @@ class PortalTab(QWidget):
         for info in await self._context.executor.call(self._context.backend.accounts):
             self.account.addItem(f"{info.label or info.username} — {info.site_url}", info)
         if self.account.count() == 0:
-            self.result.setText("No portal account yet: press Add account….")
+            self.result.setText("No portal account yet: press Add account… to add one.")
             self.add_button.setDefault(True)
 
     def open_add_dialog(self) -> AddAccountDialog | None:
