@@ -45,7 +45,7 @@ DEBOUNCE_MS = 1_000
 _STEPS = (
     ("account", "Add a portal account",
      "The ticketing site account that receives the transfers, with its password in the OS "
-     "keyring (Settings > Portal accounts; add accounts with transferdesk accounts add).",
+     "keyring (Settings > Portal accounts > Add account…).",
      "Open portal accounts…"),
     ("mailbox", "Connect the mailbox",
      "The IMAP mailbox that receives the portal's transfer notices and sign-in codes.",
@@ -230,6 +230,7 @@ class FirstRun(QObject):
         tab = "portal" if step == "account" else "mailbox"
         settings_dialog = desk_windows.open_settings(self._window, self._settings, tab)
         settings_dialog.finished.connect(lambda _r: self.schedule_refresh())
+        settings_dialog.portal.account_added.connect(lambda _info: self.schedule_refresh())
 
 
 def _mailbox_names(settings: Settings) -> Sequence[str]:

@@ -60,14 +60,15 @@ def _services() -> Iterator[tuple[Any, Any]]:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from app.services.account_setup import add_account_with_password
+
     check_site_url(args.site_url), check_username(args.username)  # before the prompt
     check_backend(probe=True)  # refuse before touching the database if secrets cannot be kept
     password = read_secret(f"{args.username} ({portal_key('<id>')})")
     profile = _chosen_profile(args)
-    with _services() as (transfers, _):
-        account = transfers.add_account(args.platform, args.site_url,
-                                        args.username, args.label, profile=profile)
-    CredentialStore().set(portal_key(str(account.id)), password)
+    with _services() as (transfers, _):  # the row and its password, both or neither
+        account = add_account_with_password(transfers, args.platform, args.site_url,
+                                            args.username, args.label, password, profile=profile)
     print(f"added portal account #{account.id} {account.username} on {account.site_url}; "
           f"password saved in the keyring as {portal_key(str(account.id))}; profile: "
           f"{profile or 'detected at the first sign-in'}")

@@ -58,6 +58,25 @@ class EvidenceFile:
 
 
 @dataclass(frozen=True)
+class NewPortalAccount:
+    """A portal account typed into the desk, with its password (for the keyring only).
+
+    Attributes:
+        platform: a supported portal platform (a bundled profile's ``platform``).
+        site_url: the site's base URL (checked by :func:`app.domain.accounts.check_site_url`).
+        username: the sign-in email.
+        label: a name shown to staff ("" for none).
+        password: stored as ``portal:<id>`` in the keyring, never in the database or a log.
+    """
+
+    platform: str
+    site_url: str
+    username: str
+    label: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class FirstRunState:
     """What a new desk still lacks: portal accounts, a mailbox, orders (the first-run panel).
 
@@ -144,6 +163,14 @@ class DeskBackend(Protocol):
         self, transfer_id: int, desk: str, version: int, screenshot: bytes
     ) -> TransferFull:
         """Record a lane transfer verified with the pasted screenshot."""
+
+    def add_account(self, account: NewPortalAccount) -> PortalAccountInfo:
+        """Supervisor: add a portal account and its password, both or neither.
+
+        Raises:
+            KnownError: a bad site URL or username, a duplicate, not allowed, or a keyring that
+                is locked or refuses the password (then no account row is left either).
+        """
 
     def automation_mode(self, account_id: int) -> str:
         """A portal account's automation mode (automatic or assisted)."""

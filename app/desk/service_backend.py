@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.desk.api import EvidenceFile, FirstRunState
+from app.desk.api import EvidenceFile, FirstRunState, NewPortalAccount
 from app.domain.account_states import DEFAULT_SESSION_LIFETIME, AccountStatus
 from app.domain.desk_metrics import DeskMetrics
 from app.domain.records import (
@@ -244,6 +244,14 @@ class ServiceBackend:
     ) -> TransferFull:
         """Verify a lane transfer with the pasted screenshot as evidence."""
         return self._lane().verify(transfer_id, desk, version, screenshot)
+
+    def add_account(self, account: NewPortalAccount) -> PortalAccountInfo:
+        """The account row and its keyring password, both or neither
+        (:func:`app.services.account_setup.add_account_with_password`)."""
+        from app.services.account_setup import add_account_with_password
+
+        return add_account_with_password(self.transfers, account.platform, account.site_url,
+                                         account.username, account.label, account.password)
 
     def automation_mode(self, account_id: int) -> str:
         """A portal account's automation mode."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -82,9 +82,13 @@ class TransferService(Service):
             return ImportReport(created=len(ids), transfer_ids=tuple(ids))
 
     def add_account(self, platform: str, site_url: str, username: str, label: str = "",
-                    profile: str | None = None) -> PortalAccountInfo:
+                    profile: str | None = None,
+                    before_commit: Callable[[PortalAccountInfo], None] | None = None,
+                    ) -> PortalAccountInfo:
         """Add a portal account (supervisors; its password goes to the keyring separately);
-        ``profile``: its selector profile (None: detected at the first sign-in).
+        ``profile``: its selector profile (None: detected at the first sign-in);
+        ``before_commit``: called with the new account inside the transaction (the desk stores
+        its password there): when it raises, the account is not added.
 
         Raises:
             DomainError: a bad site URL or username (:mod:`app.domain.accounts`), or the same
@@ -101,7 +105,10 @@ class TransferService(Service):
                                                     "profile": profile})
             except IntegrityError as exc:
                 raise DomainError(f"cannot add portal account {username!r}: {exc.orig}") from exc
-            return mapping.account_info(row)
+            info = mapping.account_info(row)
+            if before_commit is not None:
+                before_commit(info)
+            return info
 
     # -- notices and decisions ---------------------------------------------------------------
 

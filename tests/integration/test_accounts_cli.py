@@ -51,3 +51,21 @@ def test_empty_password_saves_nothing(cli_env, monkeypatch, capsys):
     assert "nothing saved" in capsys.readouterr().err
     assert main(["accounts", "list"]) == 0
     assert "empty@y.example" not in capsys.readouterr().out
+
+
+def test_a_refused_keyring_write_leaves_no_account(cli_env, monkeypatch, capsys):
+    """The keyring locks between the probe and the write: the row's transaction rolls back."""
+    from app.credentials import KeyringUnavailableError
+
+    def locked(_store: object, key: str, _secret: str) -> None:
+        raise KeyringUnavailableError(f"the OS keyring is locked; nothing was saved ({key})")
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    with monkeypatch.context() as patch:
+        patch.setattr(CredentialStore, "set", locked)
+        code = main(["accounts", "add", "--site-url", "https://t.example.edu", "--no-detect",
+                     "--username", "locked@y.example"])
+    assert code == 1
+    assert "keyring is locked" in capsys.readouterr().err
+    assert main(["accounts", "list"]) == 0
+    assert "locked@y.example" not in capsys.readouterr().out

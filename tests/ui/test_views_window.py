@@ -121,6 +121,12 @@ def test_first_run_panel_opens_each_step_and_goes_away(
     assert not shown["queue_visible"], "an empty desk shows the steps instead of the queue"
     assert shown["hints_visible"] and shown["intro"].startswith("3 of 3 steps left")
     assert shown["tabs"] == {"account": "Portal accounts", "mailbox": "Mailbox"}
+    assert shown["add_title"] == "Add a portal account"
+    assert shown["account_added"].startswith("Added portal account #1 box@market.example; its "
+                                             "password is in the OS keyring (portal:1)")
+    assert shown["account_listed"] == "box@market.example — https://gobulldogs.evenue.net"
+    assert shown["account_in_keyring"]
+    assert "portal-secret-1" not in json.dumps(shown)
     assert shown["mailbox_saved"].startswith("Saved to") and shown["mailbox_in_keyring"]
     assert shown["ticks_two_done"] == {"account": "done", "mailbox": "done", "orders": "to do"}
     assert shown["still_visible"]

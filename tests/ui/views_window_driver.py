@@ -132,9 +132,8 @@ async def accounts(backend: ServiceBackend, executor: ServiceExecutor, settings:
 
 async def first_run(backend: ServiceBackend, executor: ServiceExecutor, settings: Any,
                     import_file: str) -> dict[str, Any]:
-    from app.credentials import CredentialStore, mailbox_key
+    from app.credentials import CredentialStore, mailbox_key, portal_key
     from app.events import EventBus
-    from app.services.transfers import TransferService
     from ui.import_dialog import ImportOrdersDialog
     from ui.main_window import MainWindow
     from ui.settings_dialog import SettingsDialog
@@ -164,9 +163,27 @@ async def first_run(backend: ServiceBackend, executor: ServiceExecutor, settings
         dialog = settings_dialog()
         assert dialog is not None
         tabs[step] = dialog.tabs.tabText(dialog.tabs.currentIndex())
-        if step == "account":  # an account added meanwhile (transferdesk accounts add)
-            TransferService(backend.engine, "Sam", role=Role.SUPERVISOR).add_account(
-                "paciolan", "https://gobulldogs.evenue.net", "box@market.example")
+        if step == "account":  # typed into Add account… and saved for real
+            portal = dialog.portal
+            _click(portal.add_button)
+            await _until(lambda p=portal: p.add_dialog is not None and p.add_dialog.isVisible(),
+                         "the add account dialog")
+            add = portal.add_dialog
+            assert add is not None
+            result["add_title"] = add.windowTitle()
+            add.site_url.setText("https://gobulldogs.evenue.net")
+            add.username.setText("box@market.example")
+            add.password.setText("portal-secret-1")
+            _click(add.save_button)
+            await _until(lambda p=portal: p.result.text().startswith("Added"), "the account")
+            await _until(lambda: panel.ticks["account"].accessibleDescription() == "done",
+                         "the account step ticked while Settings is open (before the panel's "
+                         "own 10 s re-check)", timeout=5)
+            result["account_added"] = portal.result.text()
+            result["account_listed"] = portal.account.currentText()
+            added = portal.current_account()
+            result["account_in_keyring"] = added is not None and CredentialStore().get(
+                portal_key(str(added.id))) == "portal-secret-1"
         else:  # the mailbox typed into the Mailbox tab and saved for real
             tab = dialog.mailbox
             tab.host.setText("imap.market.example")

@@ -1,4 +1,5 @@
-"""Portal accounts tab: each account's password (keyring ``portal:<id>``) and a real test sign-in.
+"""Portal accounts tab: add an account (:mod:`ui.settings.add_account_dialog`), each account's
+password (keyring ``portal:<id>``) and a real test sign-in; editing and removing stay on the CLI.
 
 The sign-in runs in the browser on its own thread (:mod:`automation.runs.sign_in_check`), awaited
 through the executor: the GUI loop never waits on the browser. When the portal asks for a
@@ -23,21 +24,38 @@ from PySide6.QtWidgets import (
 from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from automation.runs.events import Answer
+from ui.settings.add_account_dialog import AddAccountDialog
 from ui.settings.common import SettingsContext, result_row
 from ui.widgets import named
 
 MODES = ("automatic", "assisted")
+CLI_NOTE = ("Changing an account's site or username, or removing an account, is not done "
+            "here: a supervisor does it on the command line (see `transferdesk accounts "
+            "--help`). Passwords and the automation mode change here.")
+
+
+def _wide_first(wide: QWidget, button: QWidget) -> QWidget:
+    """A form row's field: ``wide`` taking the room, ``button`` beside it."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(wide, 1)
+    layout.addWidget(button)
+    return row
 
 
 class PortalTab(QWidget):
-    """Pick an account, save its password, test a sign-in.
+    """Pick or add an account, save its password, test a sign-in.
 
     Signals:
+        account_added(object): an account added through "Add account…" (its
+            :class:`~app.domain.records.PortalAccountInfo`), already in the list.
         code_requested(str, object): the sign-in needs a code for this account (emitted from the
             browser thread; shown by the GUI thread); the object is the Answer to fill.
     """
 
     code_requested = Signal(str, object)
+    account_added = Signal(object)
 
     def __init__(self, context: SettingsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,20 +68,19 @@ class PortalTab(QWidget):
         self.details = named(QLabel(wordWrap=True), "portal account details")
         self.password = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "portal password")
         self.password.setPlaceholderText("stored in the OS keyring")
-        form.addRow("Account", self.account)
+        self.add_button = named(QPushButton("Add account…"), "add portal account")
+        self.add_button.setToolTip("A new portal account: its site, sign-in and password")
+        self.add_button.clicked.connect(self.open_add_dialog)
+        form.addRow("Account", _wide_first(self.account, self.add_button))
         form.addRow("", self.details)
+        self.cli_note = named(QLabel(CLI_NOTE, wordWrap=True), "editing accounts")
         form.addRow("Password", self.password)
         self.mode = named(QComboBox(), "automation mode")
         self.mode.addItems(list(MODES))
         self.mode.setToolTip("assisted: never automate this account; a person accepts its "
                              "transfers in their own browser (supervisors may change it)")
         self.mode_button = QPushButton("Apply mode")
-        mode_row = QWidget()
-        mode_layout = QHBoxLayout(mode_row)
-        mode_layout.setContentsMargins(0, 0, 0, 0)
-        mode_layout.addWidget(self.mode, 1)
-        mode_layout.addWidget(self.mode_button)
-        form.addRow("Automation", mode_row)
+        form.addRow("Automation", _wide_first(self.mode, self.mode_button))
         self.test_button = QPushButton("Test sign-in")
         self.save_button = QPushButton("Save password")
         self.result = result_row(form, "portal result", self.test_button, self.save_button)
@@ -78,6 +95,8 @@ class PortalTab(QWidget):
             code_layout.addWidget(widget)
         self.code_row.hide()
         form.addRow(self.code_row)
+        form.addRow(self.cli_note)
+        self.add_dialog: AddAccountDialog | None = None
         self.account.currentIndexChanged.connect(self._show_details)
         self.test_button.clicked.connect(lambda: context.tasks.spawn(self.test()))
         self.save_button.clicked.connect(lambda: context.tasks.spawn(self.save()))
@@ -94,8 +113,36 @@ class PortalTab(QWidget):
         for info in await self._context.executor.call(self._context.backend.accounts):
             self.account.addItem(f"{info.label or info.username} — {info.site_url}", info)
         if self.account.count() == 0:
-            self.result.setText("No portal account yet: add one with "
-                                "`transferdesk accounts add`.")
+            self.result.setText("No portal account yet: press Add account… to add one.")
+            self.add_button.setDefault(True)
+
+    def open_add_dialog(self) -> AddAccountDialog | None:
+        """Open the "Add account…" dialog (None: no database connected)."""
+        backend = self._context.backend
+        if backend is None:
+            self.result.setText("Connect to the database to add portal accounts.")
+            return None
+        if self.add_dialog is not None and self.add_dialog.isVisible():
+            self.add_dialog.raise_()
+            return self.add_dialog
+        dialog = AddAccountDialog(self._context, backend, self)
+        dialog.account_added.connect(self._added)
+        self.add_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _added(self, info: PortalAccountInfo) -> None:
+        """Show the new account, selected, and say where its password went."""
+        from app.credentials import portal_key
+
+        self.account.addItem(f"{info.label or info.username} — {info.site_url}", info)
+        self.account.setCurrentIndex(self.account.count() - 1)
+        self.add_button.setDefault(False)
+        tested = self.add_dialog.sign_in_summary if self.add_dialog is not None else ""
+        self.result.setText(f"Added portal account #{info.id} {info.username}; its password is "
+                            f"in the OS keyring ({portal_key(str(info.id))})."
+                            + (f" {tested}." if tested else ""))
+        self.account_added.emit(info)
 
     def current_account(self) -> PortalAccountInfo | None:
         """The account picked in the list (None: none)."""
