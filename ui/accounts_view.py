@@ -183,8 +183,8 @@ class AccountsView(QWidget):
         self._selection_changed()
         trouble = sum(1 for s in statuses if s.state in _ATTENTION)
         self.summary.setText(
-            "No portal account yet: add one (transferdesk accounts add) and save its password "
-            "in Settings > Portal accounts." if not statuses else
+            "No portal account yet: add one in Settings > Portal accounts > Add account…"
+            if not statuses else
             f"{len(statuses)} account(s), {trouble} needing attention; checked "
             f"{_clock(statuses[0].checked_at)}")
 

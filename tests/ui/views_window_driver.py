@@ -125,6 +125,13 @@ async def accounts(backend: ServiceBackend, executor: ServiceExecutor, settings:
     await _until(lambda: "resumed" in view.status.text() or "Not resumed" in view.status.text(),
                  "the resume")
     result["resume_status"] = view.status.text()
+
+    def paused_state() -> object:
+        row = view.model.row_for(paused_id)
+        return None if row is None else view.model.index(row, view.model.STATE_COLUMN).data()
+
+    # the view reloads after the resume: wait for that reload, not only the status line
+    await _until(lambda: paused_state() != "Paused by the circuit breaker", "the reload")
     result["rows_resumed"] = snapshot()
     view.close()
     return result
