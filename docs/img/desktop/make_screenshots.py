@@ -45,7 +45,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 
 from app.config import load_settings  # noqa: E402
-from app.credentials import CredentialStore, portal_key  # noqa: E402
+from app.credentials import CredentialStore, mailbox_key, portal_key  # noqa: E402
 from app.db import migrate  # noqa: E402
 from app.db.engine import make_engine  # noqa: E402
 from app.db.local_cluster import LocalCluster  # noqa: E402
@@ -61,11 +61,20 @@ from ui.main_window import MainWindow  # noqa: E402
 from ui.settings_dialog import SettingsDialog  # noqa: E402
 from ui.theme import apply_theme  # noqa: E402
 
-WINDOW_SIZE = (1440, 900)
+WINDOW_SIZE = (1600, 1000)  # the first-run size's cap; the whole Xvfb screen
 DISPLAY_NAME = "Dana (desk 3)"
 OPEN_SITE, GUARDED_SITE = "state-u", "guarded-u"
 CHROMIUM = "/usr/bin/chromium"
 Shot = Callable[[QWidget, str], None]
+MAILBOX_CONFIG = """\
+[[mailboxes]]
+name = "transfers"
+host = "imap.market.test"
+username = "transfers@market.test"
+
+[deadlines]
+warn_before = ["4h", "1h"]
+"""
 
 
 def shot(widget: QWidget, name: str) -> None:
@@ -96,6 +105,7 @@ class LiveWorld:
         self.open_account = self._account(OPEN_SITE, "State U desk")
         self.guarded_account = self._account(GUARDED_SITE, "Guarded U desk")
         self.tokens: dict[str, str] = {}
+        self.ids: dict[str, int] = {}  # order ref -> transfer id
 
     def _account(self, site: str, label: str) -> PortalAccountInfo:
         email, password = f"desk-{site}@market.test", secrets.token_urlsafe(12)
@@ -119,8 +129,9 @@ class LiveWorld:
             event_starts_at=starts, section="101", row="F", seats=seats,
             accept_by=datetime.now(UTC) + timedelta(hours=hours_left), amount=24000))
         self.transfers.mark_notice_received(made.row.id, accept_url=self.portal.accept_url(sent),
-                                            transfer_ref=sent.token, accept_by=sent.expires_at)
+                                            transfer_ref=sent.token, accept_by=None)
         self.tokens[ref] = sent.token
+        self.ids[ref] = made.row.id
         return made.row.id
 
     def batch_of_three(self) -> None:
@@ -144,20 +155,63 @@ def fail_some_captures(engine: Engine) -> None:
 
 
 # --- the window -------------------------------------------------------------------------
-async def open_window(url: str, data: Path) -> MainWindow:
-    """The desk as staff open it, connected and with its first queue page and counts."""
+async def open_window(url: str, data: Path, config: Path | None = None) -> MainWindow:
+    """The desk as staff open it (``config``: its config.toml, None: the defaults), connected,
+    with its first queue page and counts."""
+    config = config or data / "none.toml"
     environ = {"TRANSFERDESK_DATA_DIR": str(data), "TRANSFERDESK_DATABASE_URL": url,
                "TRANSFERDESK_DISPLAY_NAME": DISPLAY_NAME}
     if Path(CHROMIUM).exists():
         environ["TRANSFERDESK_BROWSER_PATH"] = CHROMIUM
-    settings = load_settings(data / "none.toml", environ=environ)
+    settings = load_settings(config, environ=environ)
     window = MainWindow(settings)
     window.resize(*WINDOW_SIZE)
     window.show()
     await window.connect_database()
     await until(lambda: window.built and window.queue.counts_loaded, "the first queue page")
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(1.0)  # the first alarms poll and deadline sweep
+    fit_columns(window)
+    if window.alarms.height() > window.height() // 4:
+        print(f"WARNING: the alarms banner is {window.alarms.height()} px of the window's "
+              f"{window.height()} px", file=sys.stderr, flush=True)
     return window
+
+
+def fit_columns(window: MainWindow) -> None:
+    """What staff do on a first day: drag the splitter until the detail pane's facts and
+    deadlines fit (half the width, at most 55 %) and double-click the Status column's edge so
+    the chips show their words (the defaults are narrower; see the lead's notes)."""
+    total = sum(window.splitter.sizes())
+    needed = window.tabs.minimumSizeHint().width() + 20  # + the scroll area's frame and bar
+    side = min(max(needed, total // 2), total * 55 // 100)
+    window.splitter.setSizes([total - side, side])
+    window.queue.table.resizeColumnToContents(0)
+
+
+async def show_detail_of(window: MainWindow, transfer_id: int) -> None:
+    """Select a transfer as a batch summary's link does; wait for its detail and thumbnails."""
+    window.queue.show_transfer(transfer_id)
+    await until(lambda: (row := window.queue.current_row()) is not None
+                and row.id == transfer_id, f"transfer {transfer_id} in the queue")
+    window.tabs.setCurrentWidget(window.detail)
+    await detail_settled(window, transfer_id)
+
+
+async def detail_settled(window: MainWindow, transfer_id: int) -> None:
+    await until(lambda: (shown := window.detail.detail) is not None
+                and shown.transfer.row.id == transfer_id, f"the detail of {transfer_id}")
+    await asyncio.sleep(0.2)
+    await until(lambda: not window.tasks.running("detail-thumbnails"), "the thumbnails")
+    await asyncio.sleep(0.3)
+
+
+def desk_config(data: Path) -> Path:
+    """A desk's config.toml: a mailbox (its password in the keyring) and warnings 4 h and 1 h
+    before a deadline (the default's 24 h warns about most of the demo's open transfers)."""
+    config = data / "config.toml"
+    config.write_text(MAILBOX_CONFIG)
+    CredentialStore().set(mailbox_key("transfers"), secrets.token_urlsafe(12))
+    return config
 
 
 async def close_window(window: MainWindow) -> None:
@@ -167,27 +221,20 @@ async def close_window(window: MainWindow) -> None:
                 "the window to shut down", timeout=60)
 
 
-async def select_transfer(window: MainWindow, ref: str) -> None:
-    """Search the queue for one order ref, select it and wait for its detail."""
-    queue = window.queue
-    queue.search_edit.setText(ref)
-    QTest.keyClick(queue.search_edit, Qt.Key.Key_Return)  # Enter: search now
-    await until(lambda: queue.model.rowCount() == 1 and queue.counts_loaded, f"the row {ref}")
-    queue.select_row(0)
-    await until(lambda: window.detail.detail is not None
-                and window.detail.detail.transfer.row.order_ref == ref, f"the detail of {ref}")
-
-
 async def clear_search(window: MainWindow) -> None:
+    """Back to the open queue: the "All open" view, the search box emptied."""
+    window.queue.apply_view("All open")
     window.queue.search_edit.clear()
     QTest.keyClick(window.queue.search_edit, Qt.Key.Key_Return)
     await until(lambda: window.queue.counts_loaded and window.queue.model.rowCount() > 1,
                 "the open queue")
 
 
-async def accept_and_watch(window: MainWindow, ref: str, shoot: Shot) -> None:
+async def accept_and_watch(window: MainWindow, transfer_id: int, shoot: Shot) -> None:
     """Accept one sandbox transfer from the toolbar; shoot the run live, zoomed and done."""
-    await select_transfer(window, ref)
+    await show_detail_of(window, transfer_id)
+    row = window.queue.current_row()
+    assert row is not None
     window.commands.refresh()
     window.commands.actions[Command.ACCEPT].trigger()
     panel = window.run_panel
@@ -200,6 +247,10 @@ async def accept_and_watch(window: MainWindow, ref: str, shoot: Shot) -> None:
     await until(lambda: not panel.running, "the run to end")
     await asyncio.sleep(0.8)
     shoot(window, "run-panel-done")
+    # verified now, so out of the open queue: find it as a summary link does
+    window.queue.show_transfer(row.id)
+    await until(lambda: (current := window.queue.current_row()) is not None
+                and current.id == row.id, f"{row.order_ref} in the queue")
 
 
 async def manual_decision(window: MainWindow, data: Path, shoot: Shot) -> None:
@@ -266,8 +317,10 @@ def suffixed(suffix: str) -> Shot:
     return lambda widget, name: shot(widget, name + suffix)
 
 
-async def seeded_desk(url: str, data: Path, rows: int, portal: SandboxPortal) -> MainWindow:
-    """Demo rows, a drift alarm, two failed captures, the live transfers; the window on it."""
+async def seeded_desk(url: str, data: Path, rows: int, portal: SandboxPortal
+                      ) -> tuple[MainWindow, dict[str, int]]:
+    """Demo rows, a drift alarm, two failed captures, the live transfers (due in 3-7 h: the
+    top of the queue); the window on it, and the live transfers' ids by order ref."""
     started = time.monotonic()
     insert_demo(url, rows)
     print(f"inserted {rows} demo transfers in {time.monotonic() - started:.1f} s", flush=True)
@@ -281,15 +334,19 @@ async def seeded_desk(url: str, data: Path, rows: int, portal: SandboxPortal) ->
         world.batch_of_three()
     finally:
         engine.dispose()
-    return await open_window(url, data)
+    return await open_window(url, data, desk_config(data)), world.ids
+
+
+async def queue_with_history(window: MainWindow, transfer_id: int, shoot: Shot) -> None:
+    """"queue-detail": the open queue, a transfer with a history selected (after the runs)."""
+    await clear_search(window)
+    await show_detail_of(window, transfer_id)
+    shoot(window, "queue-detail")
 
 
 async def light_pass(url: str, data: Path) -> None:
     with SandboxPortal() as portal:
-        window = await seeded_desk(url, data, 100_000, portal)
-        window.queue.select_row(2)
-        await asyncio.sleep(1.0)
-        shot(window, "queue-detail")
+        window, ids = await seeded_desk(url, data, 100_000, portal)
         window.help.toggle()
         await asyncio.sleep(0.3)
         shot(window, "help-overlay")
@@ -300,10 +357,11 @@ async def light_pass(url: str, data: Path) -> None:
         header.restoreState(widths)
         await shots_actions.shoot_transfer_menu(window, shot)
         await shots_actions.shoot_disabled_reason(window, shot)
-        await accept_and_watch(window, "ORD-LIVE-0001", shot)
+        await accept_and_watch(window, ids["ORD-LIVE-0001"], shot)
+        await detail_settled(window, ids["ORD-LIVE-0001"])
         await shots_views.shoot_detail_timeline(window, shot)
         await shots_queuerun.shoot_batch_summary(window, shot)
-        await clear_search(window)
+        await queue_with_history(window, ids["ORD-LIVE-0003"], shot)
         await manual_decision(window, data, shot)
         await settings_tabs(window, shot)
         await side_tabs(window, shot)
@@ -315,21 +373,21 @@ async def light_pass(url: str, data: Path) -> None:
 async def dark_pass(url: str, data: Path) -> None:
     dark = suffixed("-dark")
     with SandboxPortal() as portal:
-        window = await seeded_desk(url, data, 5_000, portal)
-        window.queue.select_row(2)
-        await asyncio.sleep(1.0)
-        dark(window, "queue-detail")
+        window, ids = await seeded_desk(url, data, 5_000, portal)
         await shots_queuerun.shoot_batch_summary(window, dark)  # runs: the accounts' states
+        await queue_with_history(window, ids["ORD-LIVE-0003"], dark)
         await shots_views.shoot_accounts(window, dark)
         await close_window(window)
 
 
 async def scaled_pass(url: str, data: Path) -> None:
+    """The desk at 150 %: the screen is 1067 x 667 logical pixels, the window takes it all."""
     with SandboxPortal() as portal:
-        window = await seeded_desk(url, data, 5_000, portal)
+        window, ids = await seeded_desk(url, data, 5_000, portal)
         window.showMaximized()
-        window.queue.select_row(2)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.5)
+        fit_columns(window)
+        await show_detail_of(window, ids["ORD-LIVE-0002"])
         shot(window, "desk-150")
         await close_window(window)
 
