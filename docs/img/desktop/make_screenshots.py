@@ -52,9 +52,11 @@ from app.db.local_cluster import LocalCluster  # noqa: E402
 from app.desk.action_rules import Command  # noqa: E402
 from app.domain.records import NewTransfer, PortalAccountInfo  # noqa: E402
 from app.domain.states import Status  # noqa: E402
+from app.mail.ingest import MailIngest  # noqa: E402
 from app.services.ops import AlarmService  # noqa: E402
 from app.services.transfers import TransferService  # noqa: E402
 from automation.demo.transfers import insert_demo  # noqa: E402
+from automation.sandbox.notices import TransferNotice, build_transfer_notice  # noqa: E402
 from automation.sandbox.portal import SandboxPortal  # noqa: E402
 from ui.first_run import DISMISSED_KEY  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -142,6 +144,25 @@ class LiveWorld:
         self.transfer("ORD-LIVE-0004", self.guarded_account, GUARDED_SITE, ("1", "2"), 7)
 
 
+def unmatched_notices(engine: Engine) -> None:
+    """Two portal notices no order explains (the matcher leaves them for staff to link)."""
+    ingest = MailIngest(engine)
+    now = datetime.now(UTC)
+    for number, (sender, event, seats) in enumerate((
+            ("Jordan Pike", "Volleyball vs Utah", ("11", "12")),
+            ("Casey Moreno", "Women's Basketball vs Duke", ("4",))), start=1):
+        notice = TransferNotice(
+            sender_name=sender, sender_email=f"{sender.split()[0].lower()}@seller.test",
+            event_name=event, event_starts_at=now + timedelta(days=9), venue="Memorial Gym",
+            section="B", row="3", seats=seats, transfer_ref=f"SBX-UNMATCHED-{number}",
+            accept_url=f"https://sandbox-paciolan.test/transfer/SBX-UNMATCHED-{number}",
+            site_name="State University Athletics", recipient_email="desk@market.test",
+            recipient_name="Market Desk", expires_at=now + timedelta(days=3),
+            sent_at=now - timedelta(minutes=20 * number))
+        ingest.ingest(build_transfer_notice(notice), "transfers", uid=number,
+                      received_at=notice.sent_at)
+
+
 def fail_some_captures(engine: Engine) -> None:
     """Two verified transfers whose capture failed: something for the Escrow problems tab."""
     with engine.begin() as conn:
@@ -165,7 +186,8 @@ async def open_window(url: str, data: Path, config: Path | None = None) -> MainW
         environ["TRANSFERDESK_BROWSER_PATH"] = CHROMIUM
     settings = load_settings(config, environ=environ)
     window = MainWindow(settings)
-    window.resize(*WINDOW_SIZE)
+    screen = window.screen().availableGeometry()  # 1067 x 667 logical pixels at 150 %
+    window.resize(min(WINDOW_SIZE[0], screen.width()), min(WINDOW_SIZE[1], screen.height()))
     window.show()
     await window.connect_database()
     await until(lambda: window.built and window.queue.counts_loaded, "the first queue page")
@@ -329,6 +351,7 @@ async def seeded_desk(url: str, data: Path, rows: int, portal: SandboxPortal
         AlarmService(engine, "demo").raise_alarm(
             "selector_drift", "state-u", "No selector matched 'accept button' on State U")
         fail_some_captures(engine)
+        unmatched_notices(engine)
         world = LiveWorld(engine, portal)
         world.transfer("ORD-LIVE-0001", world.open_account, OPEN_SITE, ("5", "6"), 3)
         world.batch_of_three()
@@ -384,9 +407,7 @@ async def scaled_pass(url: str, data: Path) -> None:
     """The desk at 150 %: the screen is 1067 x 667 logical pixels, the window takes it all."""
     with SandboxPortal() as portal:
         window, ids = await seeded_desk(url, data, 5_000, portal)
-        window.showMaximized()
-        await asyncio.sleep(0.5)
-        fit_columns(window)
+        window.move(0, 0)
         await show_detail_of(window, ids["ORD-LIVE-0002"])
         shot(window, "desk-150")
         await close_window(window)
