@@ -14,20 +14,21 @@ its own throwaway PostgreSQL cluster, deleted afterwards:
 
 Qt's settings go to a temporary INI directory under an organisation of their own, so a user's
 saved layout is neither read nor changed, and every pass starts with the first-run layout.
+The data comes from shots_data.py; the screens of issue 21 are shot by shots_actions.py,
+shots_queuerun.py and shots_views.py. A main-window shot whose alarms banner takes over a
+quarter of the window prints a WARNING (the banner grows with every open alarm).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,24 +40,26 @@ import shots_actions  # noqa: E402
 import shots_queuerun  # noqa: E402
 import shots_views  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QSettings, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-from sqlalchemy import Engine, text  # noqa: E402
+from shots_data import (  # noqa: E402
+    OPEN_SITE,
+    LiveWorld,
+    desk_config,
+    fail_some_captures,
+    page_image,
+    seed_assisted_lane,
+    unmatched_notices,
+)
 
 from app.config import load_settings  # noqa: E402
-from app.credentials import CredentialStore, mailbox_key, portal_key  # noqa: E402
 from app.db import migrate  # noqa: E402
 from app.db.engine import make_engine  # noqa: E402
 from app.db.local_cluster import LocalCluster  # noqa: E402
 from app.desk.action_rules import Command  # noqa: E402
-from app.domain.records import NewTransfer, PortalAccountInfo  # noqa: E402
 from app.domain.states import Status  # noqa: E402
-from app.mail.ingest import MailIngest  # noqa: E402
 from app.services.ops import AlarmService  # noqa: E402
-from app.services.transfers import TransferService  # noqa: E402
 from automation.demo.transfers import insert_demo  # noqa: E402
-from automation.sandbox.notices import TransferNotice, build_transfer_notice  # noqa: E402
 from automation.sandbox.portal import SandboxPortal  # noqa: E402
 from ui.first_run import DISMISSED_KEY  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -65,22 +68,15 @@ from ui.theme import apply_theme  # noqa: E402
 
 WINDOW_SIZE = (1600, 1000)  # the first-run size's cap; the whole Xvfb screen
 DISPLAY_NAME = "Dana (desk 3)"
-OPEN_SITE, GUARDED_SITE = "state-u", "guarded-u"
 CHROMIUM = "/usr/bin/chromium"
 Shot = Callable[[QWidget, str], None]
-MAILBOX_CONFIG = """\
-[[mailboxes]]
-name = "transfers"
-host = "imap.market.test"
-username = "transfers@market.test"
-
-[deadlines]
-warn_before = ["4h", "1h"]
-"""
 
 
 def shot(widget: QWidget, name: str) -> None:
     """Grab a widget (with its children) into OUT/name.png."""
+    if isinstance(widget, MainWindow) and widget.alarms.height() > widget.height() // 4:
+        print(f"WARNING: {name}: the alarms banner is {widget.alarms.height()} px of the "
+              f"window's {widget.height()} px", file=sys.stderr, flush=True)
     widget.grab().save(str(OUT / f"{name}.png"))
     print("wrote", OUT / f"{name}.png", flush=True)
 
@@ -92,87 +88,6 @@ async def until(predicate: Callable[[], object], what: str, timeout: float = 120
         if time.monotonic() > deadline:
             raise RuntimeError(f"screenshots: timed out waiting for {what}")
         await asyncio.sleep(0.05)
-
-
-# --- data -------------------------------------------------------------------------------
-class LiveWorld:
-    """Sandbox portal accounts and transfers a real run can accept (order refs ORD-LIVE-…)."""
-
-    def __init__(self, engine: Engine, portal: SandboxPortal) -> None:
-        self.transfers = TransferService(engine, "demo")
-        self.portal = portal
-        portal.add_site(OPEN_SITE, "State University Athletics", max_attempts=3)
-        portal.add_site(GUARDED_SITE, "Guarded University Athletics", max_attempts=3)
-        portal.set_faults(GUARDED_SITE, automation_guard=True)  # refuses automated browsers
-        self.open_account = self._account(OPEN_SITE, "State U desk")
-        self.guarded_account = self._account(GUARDED_SITE, "Guarded U desk")
-        self.tokens: dict[str, str] = {}
-        self.ids: dict[str, int] = {}  # order ref -> transfer id
-
-    def _account(self, site: str, label: str) -> PortalAccountInfo:
-        email, password = f"desk-{site}@market.test", secrets.token_urlsafe(12)
-        self.portal.add_account(site, email, password, "Market Desk")
-        account = self.transfers.add_account("paciolan", self.portal.site_url(site), email,
-                                             label)
-        CredentialStore().set(portal_key(str(account.id)), password)
-        return account
-
-    def transfer(self, ref: str, account: PortalAccountInfo, site: str, seats: tuple[str, ...],
-                 hours_left: float) -> int:
-        """A transfer the sandbox sent to ``account``, its notice received; returns its id."""
-        starts = datetime.now(UTC) + timedelta(days=4)
-        sent = self.portal.create_transfer(
-            site, account.username, sender_name="Sam Seller", sender_email="sam@seller.test",
-            event_name="Football vs Rivals", event_starts_at=starts, venue="Memorial Stadium",
-            section="101", row="F", seats=list(seats))
-        made = self.transfers.create(NewTransfer(
-            order_ref=ref, event_name="Football vs Rivals", account_id=account.id,
-            seller_name="Sam Seller", seller_email="sam@seller.test", venue="Memorial Stadium",
-            event_starts_at=starts, section="101", row="F", seats=seats,
-            accept_by=datetime.now(UTC) + timedelta(hours=hours_left), amount=24000))
-        self.transfers.mark_notice_received(made.row.id, accept_url=self.portal.accept_url(sent),
-                                            transfer_ref=sent.token, accept_by=None)
-        self.tokens[ref] = sent.token
-        self.ids[ref] = made.row.id
-        return made.row.id
-
-    def batch_of_three(self) -> None:
-        """ORD-LIVE-0002..4: one to accept, one its sender cancels, one on the guarded site."""
-        self.transfer("ORD-LIVE-0002", self.open_account, OPEN_SITE, ("7", "8"), 5)
-        self.transfer("ORD-LIVE-0003", self.open_account, OPEN_SITE, ("9",), 6)
-        self.portal.cancel_transfer(self.tokens["ORD-LIVE-0003"])
-        self.transfer("ORD-LIVE-0004", self.guarded_account, GUARDED_SITE, ("1", "2"), 7)
-
-
-def unmatched_notices(engine: Engine) -> None:
-    """Two portal notices no order explains (the matcher leaves them for staff to link)."""
-    ingest = MailIngest(engine)
-    now = datetime.now(UTC)
-    for number, (sender, event, seats) in enumerate((
-            ("Jordan Pike", "Volleyball vs Utah", ("11", "12")),
-            ("Casey Moreno", "Women's Basketball vs Duke", ("4",))), start=1):
-        notice = TransferNotice(
-            sender_name=sender, sender_email=f"{sender.split()[0].lower()}@seller.test",
-            event_name=event, event_starts_at=now + timedelta(days=9), venue="Memorial Gym",
-            section="B", row="3", seats=seats, transfer_ref=f"SBX-UNMATCHED-{number}",
-            accept_url=f"https://sandbox-paciolan.test/transfer/SBX-UNMATCHED-{number}",
-            site_name="State University Athletics", recipient_email="desk@market.test",
-            recipient_name="Market Desk", expires_at=now + timedelta(days=3),
-            sent_at=now - timedelta(minutes=20 * number))
-        ingest.ingest(build_transfer_notice(notice), "transfers", uid=number,
-                      received_at=notice.sent_at)
-
-
-def fail_some_captures(engine: Engine) -> None:
-    """Two verified transfers whose capture failed: something for the Escrow problems tab."""
-    with engine.begin() as conn:
-        conn.execute(text(
-            "UPDATE transfers SET escrow_status = 'failed', escrow_attempts = 5,"
-            " escrow_error = CASE WHEN id % 2 = 0 THEN 'Stripe unreachable (timeout after 30 s)'"
-            " ELSE 'payment_intent_unexpected_state: the PaymentIntent is canceled' END,"
-            " escrow_updated_at = now()"
-            " WHERE id IN (SELECT id FROM transfers WHERE status = 'verified'"
-            " AND payment_intent_id IS NOT NULL ORDER BY id LIMIT 2)"))
 
 
 # --- the window -------------------------------------------------------------------------
@@ -193,9 +108,6 @@ async def open_window(url: str, data: Path, config: Path | None = None) -> MainW
     await until(lambda: window.built and window.queue.counts_loaded, "the first queue page")
     await asyncio.sleep(1.0)  # the first alarms poll and deadline sweep
     fit_columns(window)
-    if window.alarms.height() > window.height() // 4:
-        print(f"WARNING: the alarms banner is {window.alarms.height()} px of the window's "
-              f"{window.height()} px", file=sys.stderr, flush=True)
     return window
 
 
@@ -225,15 +137,6 @@ async def detail_settled(window: MainWindow, transfer_id: int) -> None:
     await asyncio.sleep(0.2)
     await until(lambda: not window.tasks.running("detail-thumbnails"), "the thumbnails")
     await asyncio.sleep(0.3)
-
-
-def desk_config(data: Path) -> Path:
-    """A desk's config.toml: a mailbox (its password in the keyring) and warnings 4 h and 1 h
-    before a deadline (the default's 24 h warns about most of the demo's open transfers)."""
-    config = data / "config.toml"
-    config.write_text(MAILBOX_CONFIG)
-    CredentialStore().set(mailbox_key("transfers"), secrets.token_urlsafe(12))
-    return config
 
 
 async def close_window(window: MainWindow) -> None:
@@ -282,7 +185,8 @@ async def manual_decision(window: MainWindow, data: Path, shoot: Shot) -> None:
     dialog = window.open_override()
     assert dialog is not None, "no current transfer"
     png = data / "my-account.png"
-    my_account_page().save(str(png))
+    page_image("My Account - Football vs Rivals",
+               "Section 101  Row F  Seats 5, 6").save(str(png))
     await dialog.add_path(png)
     empty = data / "empty.pdf"
     empty.write_bytes(b"")
@@ -293,17 +197,6 @@ async def manual_decision(window: MainWindow, data: Path, shoot: Shot) -> None:
     await asyncio.sleep(0.5)
     shoot(dialog, "override-dialog")
     dialog.reject()
-
-
-def my_account_page() -> QImage:
-    """A stand-in for a pasted screenshot of the portal's My Account page."""
-    image = QImage(640, 400, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.drawText(24, 40, "My Account - Football vs Rivals")
-    painter.drawText(24, 80, "Section 101  Row F  Seats 5, 6")
-    painter.end()
-    return image
 
 
 async def settings_tabs(window: MainWindow, shoot: Shot) -> None:
@@ -370,6 +263,7 @@ async def queue_with_history(window: MainWindow, transfer_id: int, shoot: Shot) 
 async def light_pass(url: str, data: Path) -> None:
     with SandboxPortal() as portal:
         window, ids = await seeded_desk(url, data, 100_000, portal)
+        await show_detail_of(window, ids["ORD-LIVE-0001"])
         window.help.toggle()
         await asyncio.sleep(0.3)
         shot(window, "help-overlay")
@@ -423,38 +317,19 @@ async def first_run_pass(url: str, data: Path) -> None:
 async def lane_pass(url: str, _data: Path) -> None:
     """The assisted lane with three transfers of an assisted account and a pasted screenshot."""
     from app.desk.service_backend import ServiceBackend
-    from app.services.breakers import BreakerService
     from ui.assisted_lane import AssistedLaneView
     from ui.db_executor import ServiceExecutor, TaskGroup
 
     engine = make_engine(url)
-    owner = TransferService(engine, "demo")
-    account = owner.add_account("paciolan", "https://byutickets.evenue.net", "box@market.test",
-                                "BYU (blocked)")
-    BreakerService(engine, "Sue Supervisor").set_automation_mode(account.id, "assisted")
-    now = datetime.now(UTC)
-    for hours, (ref, event, seats) in zip((5, 20, 44), (
-            ("ORD-7731", "BYU vs Utah - Football", ("14", "15")),
-            ("ORD-7742", "BYU vs Baylor - Football", ("3",)),
-            ("ORD-7760", "BYU vs Gonzaga - Basketball", ("8", "9", "10"))), strict=True):
-        made = owner.create(NewTransfer(
-            order_ref=ref, event_name=event, account_id=account.id, seller_name="Sam Seller",
-            seller_email="sam@seller.test", section="112", row="K", seats=seats,
-            accept_by=now + timedelta(hours=hours)))
-        owner.mark_notice_received(made.row.id, accept_url=f"https://byutickets.evenue.net/"
-                                   f"transfer/{ref}", transfer_ref=ref, accept_by=None)
+    seed_assisted_lane(engine)
     executor = ServiceExecutor(2)
     view = AssistedLaneView(ServiceBackend(engine, DISPLAY_NAME), executor, TaskGroup(),
                             "desk-3", opener=lambda _url: True)
-    view.resize(980, 420)
+    view.resize(1200, 420)
     view.show()
     await view.reload()
-    image = QImage(480, 300, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.drawText(20, 40, "My Account - BYU vs Utah - Football")
-    painter.drawText(20, 80, "Section 112  Row K  Seats 14, 15")
-    painter.end()
+    image = page_image("My Account - BYU vs Utah - Football",
+                       "Section 112  Row K  Seats 14, 15")
     view.set_image(image)
     await asyncio.sleep(0.5)
     shot(view, "assisted-lane")
