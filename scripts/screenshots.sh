@@ -11,8 +11,12 @@ for tool in Xvfb dbus-run-session gnome-keyring-daemon; do
     echo "screenshots: needs $tool (apt-get install xvfb dbus-x11 gnome-keyring)" >&2; exit 1; }
 done
 work=$(mktemp -d)
-xvfb_pid=
+xvfb_pid= shots_pid=
 stop() {
+  if [ -n "$shots_pid" ]; then  # the script deletes its clusters, then the keyring goes
+    kill -TERM "$shots_pid" 2>/dev/null || true
+    while kill -0 "$shots_pid" 2>/dev/null; do wait "$shots_pid" 2>/dev/null || true; done
+  fi
   if [ -n "$xvfb_pid" ]; then
     kill -TERM "$xvfb_pid" 2>/dev/null || true
     wait "$xvfb_pid" 2>/dev/null || true
@@ -32,5 +36,11 @@ if ! read -r -t 20 number <"$work/display"; then
 fi
 export DISPLAY=":$number" QT_QPA_PLATFORM=xcb
 echo "screenshots: Xvfb on $DISPLAY"
+# In the background, so a Ctrl+C or TERM reaches the trap at once (it stops the script first).
 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" \
-  ./scripts/with-keyring.sh .venv/bin/python docs/img/desktop/make_screenshots.py "$@"
+  ./scripts/with-keyring.sh .venv/bin/python docs/img/desktop/make_screenshots.py "$@" &
+shots_pid=$!
+status=0
+wait "$shots_pid" || status=$?
+shots_pid=
+exit "$status"

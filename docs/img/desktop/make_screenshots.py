@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -367,25 +368,55 @@ def run_pass(name: str) -> None:
         apply_theme(app, force_dark=dark)
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
+        stopped: list[int] = []
+
+        def stop(sig: int, _frame: object) -> None:  # stop the loop, then clean up below
+            stopped.append(sig)
+            loop.stop()
+
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, stop)
         with loop:
-            loop.run_until_complete(job(url, base))
+            try:
+                loop.run_until_complete(job(url, base))
+            except RuntimeError:
+                if not stopped:
+                    raise
+                print(f"pass {name}: interrupted", file=sys.stderr)
     finally:
         cluster.destroy()
         shutil.rmtree(base, ignore_errors=True)
 
 
 def main(names: list[str]) -> int:
-    """Each pass in its own process; returns the number of passes that failed."""
+    """Each pass in its own process; returns the number of passes that failed (130 when
+    interrupted: the running pass is told to stop and clean up first)."""
     unknown = [name for name in names if name not in PASSES]
     if unknown:
         print(f"make_screenshots: unknown pass {', '.join(unknown)} "
               f"(passes: {', '.join(PASSES)})", file=sys.stderr)
         return 2
     failed = 0
+    running: list[subprocess.Popen[bytes]] = []
+    stopping: list[int] = []
+
+    def interrupted(sig: int, _frame: object) -> None:
+        stopping.append(sig)
+        for child in running:  # it stops its loop and deletes its cluster; wait() below
+            child.terminate()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, interrupted)
     for name in names or list(PASSES):
+        if stopping:
+            return 130
         started = time.monotonic()
         env = {**os.environ, **PASSES[name][2]}
-        code = subprocess.call([sys.executable, __file__, "--pass", name], env=env)
+        child = subprocess.Popen([sys.executable, __file__, "--pass", name], env=env)
+        running[:] = [child]
+        code = child.wait()
+        if stopping:
+            return 130
         print(f"pass {name}: {'ok' if code == 0 else f'FAILED ({code})'} "
               f"in {time.monotonic() - started:.0f} s", flush=True)
         failed += code != 0
