@@ -75,7 +75,8 @@ Shot = Callable[[QWidget, str], None]
 
 def shot(widget: QWidget, name: str) -> None:
     """Grab a widget (with its children) into OUT/name.png."""
-    if isinstance(widget, MainWindow) and widget.alarms.height() > widget.height() // 4:
+    if (isinstance(widget, MainWindow) and widget.alarms.isVisible()
+            and widget.alarms.height() > widget.height() // 4):
         print(f"WARNING: {name}: the alarms banner is {widget.alarms.height()} px of the "
               f"window's {widget.height()} px", file=sys.stderr, flush=True)
     widget.grab().save(str(OUT / f"{name}.png"))
