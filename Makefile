@@ -19,3 +19,8 @@ lint: setup
 .PHONY: package
 package: setup
 	./scripts/package.sh
+
+# every desktop screenshot in docs/img/desktop, on a private Xvfb (docs/desktop.md)
+.PHONY: screenshots
+screenshots: setup
+	./scripts/screenshots.sh

@@ -49,6 +49,11 @@ async def shoot_accounts(window: MainWindow, shot: Shot) -> None:
     assert view is not None
     await view.reload()
     view.table.resizeColumnsToContents()
+    for column in range(view.model.columnCount()):  # a long failure reason: its tooltip has it
+        view.table.setColumnWidth(column, min(view.table.columnWidth(column), 340))
+    columns = sum(view.table.columnWidth(c) for c in range(view.model.columnCount()))
+    screen = view.screen().availableGeometry()
+    view.resize(min(columns + 60, screen.width()), view.height())  # every column in sight
     if view.model.rowCount():
         view.table.selectRow(0)
     await asyncio.sleep(0.3)
