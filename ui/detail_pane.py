@@ -40,6 +40,7 @@ from automation.browser.trace_viewer import TraceViewerServer
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.due_display import due_colour, due_level, format_due
 from ui.labels import STATUS_LABELS
+from ui.theme import standard_icon
 from ui.thumbnails import images, thumbnail
 from ui.widgets import named
 
@@ -238,7 +239,7 @@ class DetailPane(QWidget):
                   "email": QStyle.StandardPixmap.SP_FileDialogContentsView,
                   "evidence": QStyle.StandardPixmap.SP_FileIcon,
                   }.get(kind, QStyle.StandardPixmap.SP_MessageBoxInformation)
-        return self.style().standardIcon(pixmap)
+        return standard_icon(self.style(), pixmap)
 
     def _add_evidence_item(self, ev: EvidenceInfo) -> None:
         style = self.style()
@@ -246,7 +247,7 @@ class DetailPane(QWidget):
         if content_type == "application/pdf":
             icon = style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
         elif ev.kind == "trace":
-            icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+            icon = standard_icon(style, QStyle.StandardPixmap.SP_MediaPlay)
         elif ev.kind == "email":
             icon = style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)
         else:

@@ -131,7 +131,7 @@ class QueueWidget(QWidget):
         header.setSortIndicator(COL_DUE, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.table.setSortingEnabled(True)
-        for column, width in enumerate((110, 110, 220, 120, 210, 140, 120, 110, 70, 110, 110)):
+        for column, width in enumerate((150, 110, 220, 120, 210, 140, 120, 110, 70, 110, 110)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle
 
 from app.domain.states import Status
 from app.resources import resource_path
@@ -120,3 +120,34 @@ def apply_theme(app: QApplication, force_dark: bool | None = None) -> None:
     follow()
     if force_dark is None:
         QGuiApplication.styleHints().colorSchemeChanged.connect(follow)
+
+
+#: Standard icons Fusion draws in black whatever the palette (arrows, play): in dark mode they
+#: are drawn in the palette's text colour instead, or they vanish on the dark background.
+MONOCHROME_ICONS = frozenset({
+    QStyle.StandardPixmap.SP_ArrowRight, QStyle.StandardPixmap.SP_ArrowLeft,
+    QStyle.StandardPixmap.SP_CommandLink, QStyle.StandardPixmap.SP_MediaPlay,
+})
+
+
+def standard_icon(style: QStyle, which: QStyle.StandardPixmap) -> QIcon:
+    """``style.standardIcon(which)``, with the monochrome ones readable in dark mode."""
+    icon = style.standardIcon(which)
+    if which not in MONOCHROME_ICONS or not palette_is_dark():
+        return icon
+    colour = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
+    tinted = QIcon()
+    for size in (16, 24, 32, 48):
+        image = icon.pixmap(size, size).toImage().convertToFormat(
+            QImage.Format.Format_ARGB32_Premultiplied)
+        if image.isNull():
+            continue
+        ratio = image.devicePixelRatio()
+        image.setDevicePixelRatio(1.0)
+        painter = QPainter(image)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(image.rect(), colour)  # keep the shape (alpha), take the colour
+        painter.end()
+        image.setDevicePixelRatio(ratio)
+        tinted.addPixmap(QPixmap.fromImage(image))
+    return tinted

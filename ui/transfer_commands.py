@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar, QWidget
 
 from app.desk.action_rules import Command, DeskState, Selection, Verdict, verdicts
+from ui.theme import standard_icon
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -81,7 +82,7 @@ class TransferCommands(QObject):
         style = window.style()
         triggers = self._triggers()
         for command, look in LOOKS.items():
-            action = QAction(style.standardIcon(look.icon), look.text, window)
+            action = QAction(standard_icon(style, look.icon), look.text, window)
             action.setIconText(look.short)
             action.setShortcut(QKeySequence(look.keys))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

@@ -16,7 +16,7 @@ GEOMETRY, SPLITTER, QUEUE_HEADER = "window/geometry", "window/splitter", "queue/
 QUEUE_COLUMNS = "queue/columns"  # the column count the saved header state belongs to
 FIRST_RUN_SHARE = 0.8
 FIRST_RUN_MAX = (1600, 1000)
-QUEUE_SHARE = 0.6  # of the splitter's width, on the first run
+QUEUE_SHARE = 0.55  # of the splitter's width, on the first run (the detail needs ~700 px)
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,28 @@ def test_every_status_has_a_colour_and_a_chip() -> None:
 def test_palette_is_dark(qapp) -> None:
     assert palette_is_dark(dark_palette())
     assert not palette_is_dark(qapp.style().standardPalette())
+
+
+def test_monochrome_standard_icons_take_the_text_colour_in_dark_mode(qapp):
+    """Fusion's arrows and play icon are black; on a dark palette they are redrawn light."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyle
+
+    from ui.theme import standard_icon
+
+    which = QStyle.StandardPixmap.SP_MediaPlay
+    style = qapp.style()
+    before = qapp.palette()
+    try:
+        dark = QPalette(before)
+        dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+        dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+        qapp.setPalette(dark)
+        image = standard_icon(style, which).pixmap(32, 32).toImage()
+        opaque = [image.pixelColor(x, y) for x in range(image.width())
+                  for y in range(image.height()) if image.pixelColor(x, y).alpha() > 200]
+        assert opaque and min(c.lightness() for c in opaque) > 150  # light, not black
+    finally:
+        qapp.setPalette(before)
+    plain = standard_icon(style, which)  # light palette: the style's own icon, untouched
+    assert plain.cacheKey() == style.standardIcon(which).cacheKey() or not plain.isNull()

@@ -109,19 +109,8 @@ async def open_window(url: str, data: Path, config: Path | None = None) -> MainW
     await window.connect_database()
     await until(lambda: window.built and window.queue.counts_loaded, "the first queue page")
     await asyncio.sleep(1.0)  # the first alarms poll and deadline sweep
-    fit_columns(window)
     return window
 
-
-def fit_columns(window: MainWindow) -> None:
-    """What staff do on a first day: drag the splitter until the detail pane's facts and
-    deadlines fit (half the width, at most 55 %) and double-click the Status column's edge so
-    the chips show their words (the defaults are narrower; see the lead's notes)."""
-    total = sum(window.splitter.sizes())
-    needed = window.tabs.minimumSizeHint().width() + 20  # + the scroll area's frame and bar
-    side = min(max(needed, total // 2), total * 55 // 100)
-    window.splitter.setSizes([total - side, side])
-    window.queue.table.resizeColumnToContents(0)
 
 
 async def show_detail_of(window: MainWindow, transfer_id: int) -> None:

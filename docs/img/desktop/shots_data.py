@@ -28,9 +28,6 @@ MAILBOX_CONFIG = """\
 name = "transfers"
 host = "imap.market.test"
 username = "transfers@market.test"
-
-[deadlines]
-warn_before = ["4h", "1h"]
 """
 
 
