@@ -300,12 +300,18 @@ class MainWindow(QMainWindow):
             return
         if self.shutdown is None:
             save_layout(self.layout_parts())
+            # the executor drains first (on the closing thread): a call still running holds a
+            # pooled connection that disposing the engine under it would leak
             self.shutdown = close_in_order(self._gui_closing_steps(),
-                                           [*self._closers, self.executor.shutdown], self.close)
+                                           [self._drain_executor, *self._closers], self.close)
             event.ignore()
             return
         super().closeEvent(event)
         self.closed.emit()
+
+    def _drain_executor(self) -> None:
+        """Drop queued calls and wait for running ones (blocking: a closer)."""
+        self.executor.shutdown(wait=True)
 
     def _gui_closing_steps(self) -> list[Callable[[], object]]:
         """What stops on the GUI thread before the blocking closers run (in this order)."""
