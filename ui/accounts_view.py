@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -36,6 +35,7 @@ from app.errors import KnownError
 from automation.runs.events import Answer
 from automation.runs.sign_in_check import AskCode
 from ui.bridge import EventBridge
+from ui.code_prompt import ASK_TEXT, SENT_TEXT, CodePrompt
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.models.accounts import AccountsModel, account_name
 from ui.models.columns import RowRole, SortRole
@@ -114,18 +114,9 @@ class AccountsView(QWidget):
         self.summary = named(QLabel("Loading…"), "accounts summary")
         self.status = named(QLabel(""), "accounts status")
         self.status.setWordWrap(True)
-        self.code_row = QWidget()
-        code_layout = QHBoxLayout(self.code_row)
-        code_layout.setContentsMargins(0, 0, 0, 0)
-        self.code_label = QLabel()
-        self.code = named(QLineEdit(), "verification code")
-        self.code.setPlaceholderText("6-digit code")
-        self.code_button = named(QPushButton("Submit code"), "Submit code")
-        for widget in (self.code_label, self.code, self.code_button):
-            code_layout.addWidget(widget)
-        code_layout.addStretch(1)
-        self.code_row.hide()
-        self._pending: Answer | None = None
+        self.code_row = CodePrompt()
+        self.code_label, self.code, self.code_button = (
+            self.code_row.label, self.code_row.edit, self.code_row.button)
         buttons = QHBoxLayout()
         for button in (self.sign_in_button, self.resume_button, self.refresh_button):
             buttons.addWidget(button)
@@ -242,27 +233,16 @@ class AccountsView(QWidget):
         return result
 
     def _ask_code(self, account: str, answer: Answer) -> None:
-        self._close_prompt(None)  # one prompt at a time: an older one is declined
-        self._pending = answer
-        self.code_label.setText(f"Code sent to {account}:")
-        self.code.clear()
-        self.code_row.show()
-        self.code.setFocus()
-        self.status.setText("The portal asks for the code it just emailed (the mailbox did not "
-                            "deliver it): type it and press Submit code.")
+        self.code_row.ask(account, answer)
+        self.status.setText(ASK_TEXT)
 
     def submit_code(self) -> None:
         """Hand the typed code to the waiting sign-in (button, Enter)."""
-        if self._pending is not None and self.code.text().strip():
-            self._close_prompt(self.code.text().strip())
-            self.status.setText("Code sent; signing in…")
+        if self.code_row.submit():
+            self.status.setText(SENT_TEXT)
 
     def _close_prompt(self, code: str | None) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.set(code)
-        self.code_row.hide()
-        self.code.clear()
+        self.code_row.close_prompt(code)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         """Decline a pending code prompt so its sign-in ends, then close."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from automation.runs.events import Answer
+from ui.code_prompt import ASK_TEXT, SENT_TEXT, CodePrompt
 from ui.settings.add_account_dialog import AddAccountDialog
 from ui.settings.common import SettingsContext, result_row
 from ui.widgets import named
@@ -60,7 +61,6 @@ class PortalTab(QWidget):
     def __init__(self, context: SettingsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._pending: Answer | None = None
         #: Seconds to wait for an emailed code before asking (tests shorten it).
         self.mail_code_timeout = 45.0
         form = QFormLayout(self)
@@ -84,16 +84,9 @@ class PortalTab(QWidget):
         self.test_button = QPushButton("Test sign-in")
         self.save_button = QPushButton("Save password")
         self.result = result_row(form, "portal result", self.test_button, self.save_button)
-        self.code_row = QWidget()
-        code_layout = QHBoxLayout(self.code_row)
-        code_layout.setContentsMargins(0, 0, 0, 0)
-        self.code_label = QLabel()
-        self.code = named(QLineEdit(), "verification code")
-        self.code.setPlaceholderText("6-digit code")
-        self.code_button = QPushButton("Submit code")
-        for widget in (self.code_label, self.code, self.code_button):
-            code_layout.addWidget(widget)
-        self.code_row.hide()
+        self.code_row = CodePrompt()
+        self.code_label, self.code, self.code_button = (
+            self.code_row.label, self.code_row.edit, self.code_row.button)
         form.addRow(self.code_row)
         form.addRow(self.cli_note)
         self.add_dialog: AddAccountDialog | None = None
@@ -238,30 +231,19 @@ class PortalTab(QWidget):
         self.result.setText(message)
 
     def _ask_code(self, account: str, answer: Answer) -> None:
-        self._close_prompt(None)
-        self._pending = answer
-        self.code_label.setText(f"Code sent to {account}:")
-        self.code.clear()
-        self.code_row.show()
-        self.code.setFocus()
-        self.result.setText("The portal asks for the code it just emailed (the mailbox did "
-                            "not deliver it): type it and press Submit code.")
+        self.code_row.ask(account, answer)
+        self.result.setText(ASK_TEXT)
 
     def submit_code(self) -> None:
         """Hand the typed code to the waiting sign-in."""
-        if self._pending is not None and self.code.text().strip():
-            self._close_prompt(self.code.text().strip())
-            self.result.setText("Code sent; signing in…")
+        if self.code_row.submit():
+            self.result.setText(SENT_TEXT)
 
-    def _decline_pending(self, code: str | None = None) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.set(code)
+    def _decline_pending(self) -> None:
+        self.code_row.decline()
 
     def _close_prompt(self, code: str | None) -> None:
-        self._decline_pending(code)
-        self.code_row.hide()
-        self.code.clear()
+        self.code_row.close_prompt(code)
 
     def shutdown(self) -> None:
         """Decline a pending code request (the window is closing), so the sign-in ends."""
