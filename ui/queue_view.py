@@ -2,8 +2,8 @@
 
 All loading happens in named background tasks on the service executor; a newer query cancels
 the older one (search-as-you-type) down to its SQL statement in PostgreSQL, and a generation
-counter drops pages of a superseded query. The page comes first; the counts follow from a
-second query and only update the label. Owns the queue widget: filters, saved views and
+counter drops pages of a superseded query. The page and the counts are two queries started
+together; the rows never wait for the counts, which only update the label. Owns the queue widget: filters, saved views and
 loading; the filter is the core's :class:`~app.domain.records.QueueFilter`, as given.
 """
 
@@ -172,12 +172,13 @@ class QueueWidget(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        """Reload the first page of the current query (preempts any load in flight)."""
+        """Reload the first page of the current query and count it, side by side (preempts
+        any load and count in flight)."""
         self._generation += 1
         self._total = None  # the label's total belongs to the previous query until counted
-        for stale in ("queue-count", "queue-fetch"):  # results the new query makes useless
-            self._tasks.cancel(stale)
+        self._tasks.cancel("queue-fetch")  # a next page the new query makes useless
         self._tasks.spawn(self._load_first(self._generation), name="queue-load")
+        self._tasks.spawn(self._count(self._generation), name="queue-count")
 
     async def load_accounts(self) -> None:
         """Fill the account filter and the account column's names."""
@@ -286,7 +287,7 @@ class QueueWidget(QWidget):
         if generation != self._generation:
             return
         current = self.current_row()
-        self._cursor, self._total = page.next_cursor, None
+        self._cursor = page.next_cursor
         self.model.matches = lambda row: query.matches(row, now_utc())
         self.model.set_rows(page.rows, page.next_cursor is not None)
         self._update_count()
@@ -296,9 +297,9 @@ class QueueWidget(QWidget):
         if wanted is not None and (row := self.model.row_for_id(wanted)) is not None:
             self.select_row(row)
         self.loaded.emit(time.perf_counter() - started)
-        self._tasks.spawn(self._count(generation), name="queue-count")
 
     async def _count(self, generation: int) -> None:
+        """Count the current query (the page does not wait for it: it may land before or after)."""
         counts = await self._executor.call_cancellable(self._backend.queue_counts, self._query)
         if generation == self._generation:
             self.status_counts = counts

@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -15,6 +15,7 @@ from app.db.models import Transfer
 from app.domain.errors import DomainError, UnknownValueError
 from app.domain.records import QueueFilter, TransferRow
 from app.domain.states import Status
+from app.repositories.mapping import TRANSFER_ROW_COLUMNS, transfer_row
 
 #: Sort key -> column. Nullable columns sort NULLs last ascending (first descending) through a
 #: ``(col IS NULL, coalesce(col, zero), id)`` keyset, so cursors stay exact across NULLs.
@@ -61,6 +62,7 @@ _TEXT_SORTS = frozenset({"order_ref", "status", "event", "seller", "section", "h
 _INT_SORTS = frozenset({"account", "attempts"})
 SORT_KEYS = tuple(SORT_COLUMNS)
 MAX_LIMIT = 1000
+_SORT_VALUE = "sort_value"
 
 
 class BadCursorError(DomainError):
@@ -160,8 +162,10 @@ def row_sort_key(row: TransferRow, sort: str) -> tuple[bool, object, int]:
 
 def page_query(
     flt: QueueFilter, sort: str, descending: bool, cursor: str | None, limit: int
-) -> Select[Transfer]:
-    """The SELECT for one keyset window (``limit + 1`` rows to detect a next page).
+) -> Select[Unpack[tuple[Any, ...]]]:
+    """The SELECT for one keyset window (``limit + 1`` rows to detect a next page): the queue
+    row's columns (:data:`~app.repositories.mapping.TRANSFER_ROW_COLUMNS`, not the whole
+    transfer) and the sort value the next cursor needs (as ``sort_value``).
 
     Raises:
         UnknownValueError: unknown sort or status; BadCursorError: bad cursor.
@@ -169,7 +173,8 @@ def page_query(
     if sort not in SORT_COLUMNS:
         raise UnknownValueError("sort", sort, SORT_KEYS)
     terms = [*_sort_terms(sort), Transfer.id]
-    stmt = select(Transfer).where(*conditions(flt))
+    stmt = select(*TRANSFER_ROW_COLUMNS, SORT_COLUMNS[sort].label(_SORT_VALUE)).where(
+        *conditions(flt))
     if cursor:
         value, row_id = decode_cursor(cursor, sort, descending)
         key = tuple_(*terms)
@@ -185,16 +190,17 @@ def page_query(
 def fetch_page(
     session: Session, flt: QueueFilter, sort: str, descending: bool, cursor: str | None,
     limit: int,
-) -> tuple[list[Transfer], str | None]:
-    """One window of transfers and the cursor for the next (None at the end)."""
-    rows = list(session.scalars(page_query(flt, sort, descending, cursor, limit)))
+) -> tuple[list[TransferRow], str | None]:
+    """One window of queue rows and the cursor for the next (None at the end)."""
+    found = session.execute(page_query(flt, sort, descending, cursor, limit)).all()
     limit = max(1, min(limit, MAX_LIMIT))
-    if len(rows) <= limit:
+    more = len(found) > limit
+    found = found[:limit]
+    rows = [transfer_row(r) for r in found]
+    if not more:
         return rows, None
-    rows = rows[:limit]
-    last = rows[-1]
-    value = getattr(last, SORT_COLUMNS[sort].key)
-    return rows, encode_cursor(sort, descending, value, last.id)
+    last = found[-1]
+    return rows, encode_cursor(sort, descending, last.sort_value, last.id)
 
 
 def status_counts(session: Session, flt: QueueFilter) -> dict[Status, int]:
