@@ -3,8 +3,9 @@
 All loading happens in named background tasks on the service executor; a newer query cancels
 the older one (search-as-you-type) down to its SQL statement in PostgreSQL, and a generation
 counter drops pages of a superseded query. The page and the counts are two queries started
-together; the rows never wait for the counts, which only update the label. Owns the queue widget: filters, saved views and
-loading; the filter is the core's :class:`~app.domain.records.QueueFilter`, as given.
+together; the rows never wait for the counts, which only update the label. Owns the queue
+widget: filters, saved views and loading; the filter is the core's
+:class:`~app.domain.records.QueueFilter`, as given.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -162,7 +162,7 @@ def row_sort_key(row: TransferRow, sort: str) -> tuple[bool, object, int]:
 
 def page_query(
     flt: QueueFilter, sort: str, descending: bool, cursor: str | None, limit: int
-) -> Select[Unpack[tuple[Any, ...]]]:
+) -> Select[*tuple[Any, ...]]:
     """The SELECT for one keyset window (``limit + 1`` rows to detect a next page): the queue
     row's columns (:data:`~app.repositories.mapping.TRANSFER_ROW_COLUMNS`, not the whole
     transfer) and the sort value the next cursor needs (as ``sort_value``).
