@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import Transfer
@@ -63,6 +64,10 @@ _INT_SORTS = frozenset({"account", "attempts"})
 SORT_KEYS = tuple(SORT_COLUMNS)
 MAX_LIMIT = 1000
 _SORT_VALUE = "sort_value"
+_TRIGRAM_RUN = re.compile(r"[A-Za-z0-9]{3}")
+_BITMAP_SCANS_ONLY = text(
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),"
+    " set_config('enable_indexonlyscan', 'off', true)")
 
 
 class BadCursorError(DomainError):
@@ -203,8 +208,24 @@ def fetch_page(
     return rows, encode_cursor(sort, descending, last.sort_value, last.id)
 
 
+def has_trigram(term: str) -> bool:
+    """Whether the trigram index can look ``term`` up: it holds a run of three letters or
+    digits (pg_trgm finds no trigram in "j", "jo" or "a-b")."""
+    return _TRIGRAM_RUN.search(term) is not None
+
+
 def status_counts(session: Session, flt: QueueFilter) -> dict[Status, int]:
-    """Rows per status matching every filter but the status one (every status present)."""
+    """Rows per status matching every filter but the status one (every status present).
+
+    A term the trigram index can look up is always counted through its bitmap: the planner
+    prices a LIKE on the long ``search_text`` at a fraction of what it costs, so near the
+    crossover it picked a scan of the whole table (80-100 ms for "john" on 100k rows) over the
+    bitmap (about 17 ms), or, with only the sequential scan ruled out, a walk of the status
+    index filtering every row. The plain scans are off for the rest of this transaction. The
+    worst case, a term in every row ("example"), costs about a quarter more than a table scan.
+    """
+    if has_trigram(flt.text.strip()):
+        session.execute(_BITMAP_SCANS_ONLY)
     stmt = (
         select(Transfer.status, func.count())
         .where(*conditions(flt, include_status=False))

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 
 from app.domain.records import QueueFilter, TransferRow
 from app.domain.states import OPEN_STATUSES, TERMINAL_STATUSES, Status
-from app.repositories.queue import page_query
+from app.repositories.queue import has_trigram, page_query, status_counts
 from app.services.queue import QueueService, row_sort_key
 from automation.demo.transfers import insert_demo
 
@@ -110,3 +112,18 @@ def test_counts_alone_equal_the_pages_counts(demo: dict[int, str], queue: QueueS
         assert counts == queue.list_page(flt, limit=1).status_counts
         assert set(counts) == set(Status)
         assert sum(counts.values()) == sum(term in text for text in demo.values())
+
+
+def test_counts_of_a_term_with_a_trigram_go_through_the_trigram_index(
+    demo: dict[int, str], engine: Engine
+) -> None:
+    assert [has_trigram(t) for t in ("j", "jo", "a-b", "joh", "ohio s", "101")] == [
+        False, False, False, True, True, True]
+    counts_sql = "SELECT status, count(*) FROM transfers WHERE search_text LIKE %s GROUP BY 1"
+    for term, trigram in (("john", True), ("jo", False)):
+        with Session(engine) as session, session.begin():
+            status_counts(session, QueueFilter(text=term))
+            cursor = session.connection().connection.dbapi_connection.cursor()
+            cursor.execute("EXPLAIN " + counts_sql, (f"%{term}%",))
+            plan = "\n".join(r[0] for r in cursor.fetchall())
+        assert ("ix_transfers_search_trgm" in plan) is trigram, plan
