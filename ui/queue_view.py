@@ -291,6 +291,9 @@ class QueueWidget(QWidget):
         self._cursor = page.next_cursor
         self.model.matches = lambda row: query.matches(row, now_utc())
         self.model.set_rows(page.rows, page.next_cursor is not None)
+        # Lay the table out now, not on the view's delayed timer: a row count that changes
+        # the scroll range would otherwise repaint the whole table a second time (~20 ms).
+        self.table.doItemsLayout()
         self._update_count()
         wanted = self._wanted_id if self._wanted_id is not None else (
             current.id if current is not None else None)
