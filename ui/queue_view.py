@@ -2,9 +2,10 @@
 
 All loading happens in named background tasks on the service executor; a newer query cancels
 the older one (search-as-you-type) down to its SQL statement in PostgreSQL, and a generation
-counter drops pages of a superseded query. The page comes first; the counts follow from a
-second query and only update the label. Owns the queue widget: filters, saved views and
-loading; the filter is the core's :class:`~app.domain.records.QueueFilter`, as given.
+counter drops pages of a superseded query. The page and the counts are two queries started
+together; the rows never wait for the counts, which only update the label. Owns the queue
+widget: filters, saved views and loading; the filter is the core's
+:class:`~app.domain.records.QueueFilter`, as given.
 """
 
 from __future__ import annotations
@@ -172,12 +173,13 @@ class QueueWidget(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        """Reload the first page of the current query (preempts any load in flight)."""
+        """Reload the first page of the current query and count it, side by side (preempts
+        any load and count in flight)."""
         self._generation += 1
         self._total = None  # the label's total belongs to the previous query until counted
-        for stale in ("queue-count", "queue-fetch"):  # results the new query makes useless
-            self._tasks.cancel(stale)
+        self._tasks.cancel("queue-fetch")  # a next page the new query makes useless
         self._tasks.spawn(self._load_first(self._generation), name="queue-load")
+        self._tasks.spawn(self._count(self._generation), name="queue-count")
 
     async def load_accounts(self) -> None:
         """Fill the account filter and the account column's names."""
@@ -286,9 +288,12 @@ class QueueWidget(QWidget):
         if generation != self._generation:
             return
         current = self.current_row()
-        self._cursor, self._total = page.next_cursor, None
+        self._cursor = page.next_cursor
         self.model.matches = lambda row: query.matches(row, now_utc())
         self.model.set_rows(page.rows, page.next_cursor is not None)
+        # Lay the table out now, not on the view's delayed timer: a row count that changes
+        # the scroll range would otherwise repaint the whole table a second time (~20 ms).
+        self.table.doItemsLayout()
         self._update_count()
         wanted = self._wanted_id if self._wanted_id is not None else (
             current.id if current is not None else None)
@@ -296,9 +301,9 @@ class QueueWidget(QWidget):
         if wanted is not None and (row := self.model.row_for_id(wanted)) is not None:
             self.select_row(row)
         self.loaded.emit(time.perf_counter() - started)
-        self._tasks.spawn(self._count(generation), name="queue-count")
 
     async def _count(self, generation: int) -> None:
+        """Count the current query (the page does not wait for it: it may land before or after)."""
         counts = await self._executor.call_cancellable(self._backend.queue_counts, self._query)
         if generation == self._generation:
             self.status_counts = counts

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.db.base import Base
-from app.domain.states import EscrowStatus, Method, Outcome, Status
+from app.domain.states import OPEN_STATUSES, EscrowStatus, Method, Outcome, Status
 
 __all__ = [
     "Alarm",
@@ -102,6 +102,9 @@ class Transfer(Base):
                         name="capture_non_negative"),
         Index("ix_transfers_due", "due_at", "id"),
         Index("ix_transfers_status_due", "status", "due_at", "id"),
+        # The desk's default queue: open transfers in due order (migration 0013).
+        Index("ix_transfers_open_due", "due_at", "id",
+              postgresql_where=text(one_of("status", sorted(s.value for s in OPEN_STATUSES)))),
         Index("ix_transfers_created", "created_at", "id"),
         Index("ix_transfers_updated", "updated_at", "id"),
         Index("ix_transfers_account", "account_id", "due_at", "id"),

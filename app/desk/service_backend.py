@@ -152,7 +152,7 @@ class ServiceBackend:
 
     def queue_counts(self, query: QueueFilter) -> dict[Status, int]:
         """Per-status counts of the rows matching ``query``."""
-        return self.queue.list_page(query, limit=1).status_counts
+        return self.queue.counts(query)
 
     def queue_rows(self, ids: Sequence[int]) -> Sequence[TransferRow]:
         """Fresh rows after change events."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from app.db.models import (
     Alarm,
@@ -37,8 +40,9 @@ def _finite(value: datetime | None) -> datetime | None:
     return value
 
 
-def transfer_row(t: Transfer) -> TransferRow:
-    """The queue's view of a transfer."""
+def transfer_row(t: Transfer | Row[Any]) -> TransferRow:
+    """The queue's view of a transfer: from its ORM object, or from a row of
+    :data:`TRANSFER_ROW_COLUMNS` (the queue's pages select only those)."""
     return TransferRow(
         id=t.id,
         version=t.version,
@@ -69,6 +73,18 @@ def transfer_row(t: Transfer) -> TransferRow:
         updated_at=t.updated_at,
         notice_received_at=t.notice_received_at,
     )
+
+
+#: The columns :func:`transfer_row` reads, named as the row's fields.
+TRANSFER_ROW_COLUMNS = (
+    Transfer.id, Transfer.version, Transfer.order_ref, Transfer.platform, Transfer.account_id,
+    Transfer.seller_name, Transfer.seller_email, Transfer.event_name, Transfer.venue,
+    Transfer.event_starts_at, Transfer.section, Transfer.row, Transfer.seats, Transfer.quantity,
+    Transfer.status, Transfer.accept_by, Transfer.hold_expires_at, Transfer.due_at,
+    Transfer.claimed_by, Transfer.lease_until, Transfer.attempts, Transfer.next_attempt_at,
+    Transfer.last_outcome, Transfer.escrow_status, Transfer.amount, Transfer.currency,
+    Transfer.updated_at, Transfer.notice_received_at,
+)
 
 
 def transfer_full(t: Transfer) -> TransferFull:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from app.domain.records import (
     PortalAccountInfo,
@@ -24,6 +25,13 @@ from app.timeline_text import timeline_items
 
 SORT_KEYS = queue_repo.SORT_KEYS
 row_sort_key = queue_repo.row_sort_key
+
+
+def _plan_for_each_term(session: Session) -> None:
+    """Plan each query for its own search term and statuses: psycopg prepares a statement
+    after a few runs, and a generic plan (pattern unknown) can cost 100x for a short term and
+    cannot use the partial index of open transfers (the statuses unknown)."""
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 class QueueService(Service):
@@ -48,9 +56,7 @@ class QueueService(Service):
         sort = filter.sort_key if sort is None else sort
         descending = filter.descending if descending is None else descending
         with self.transaction() as session:
-            # Plan every page for its own search term: psycopg prepares a statement after a
-            # few runs, and a generic plan (pattern unknown) can cost 100x for a short term.
-            session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+            _plan_for_each_term(session)
             rows, next_cursor = queue_repo.fetch_page(session, filter, sort, descending, cursor,
                                                       limit)
             counts: dict[Status, int] = {}
@@ -58,8 +64,14 @@ class QueueService(Service):
             if with_counts:
                 counts = queue_repo.status_counts(session, filter)
                 total = sum(n for s, n in counts.items() if filter.includes(s))
-            return QueuePage(tuple(mapping.transfer_row(t) for t in rows), next_cursor, total,
-                             counts)
+            return QueuePage(tuple(rows), next_cursor, total, counts)
+
+    def counts(self, filter: QueueFilter) -> dict[Status, int]:
+        """Rows per status matching ``filter`` but its status part (every status present):
+        the desk's chips and total, without a page."""
+        with self.transaction() as session:
+            _plan_for_each_term(session)
+            return queue_repo.status_counts(session, filter)
 
     def get(self, transfer_id: int) -> TransferFull:
         """One transfer, every column.

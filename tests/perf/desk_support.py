@@ -17,6 +17,9 @@ from tests.perf.report import scale
 
 DESK_ROWS = int(100_000 * scale())
 """Demo transfers in the desktop benchmarks' database (100k at scale 1)."""
+SEARCH_TERMS = ("j", "jo", "joh", "john", "johns", "ohio", "ohio s", "101", "demo-00012")
+"""What test_ui_bench.py types into the search box, in order (test_queue_bench.py times each
+term's query alone)."""
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from sqlalchemy import text as sql
 
 from app.desk.api import DEFAULT_VIEW
+from app.desk.service_backend import ServiceBackend
 from app.domain.states import Status
 from app.events import EventBus
 from tests.ui.conftest import seed_transfers
@@ -215,6 +216,73 @@ def test_live_update_through_the_change_feed(qtbot, run, until, engine, database
         feed.stop()
         bridge.close()
         executor.shutdown(wait=True)
+
+
+class _PageWaitsForCount(ServiceBackend):
+    """The real backend, whose first page is held until the count query has started: the desk
+    must start both together (the rows never wait for the counts, the counts not for the rows)."""
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine, actor_name="Test Desk")
+        self.count_started = threading.Event()
+        self.page_waited_for = False
+
+    def queue_counts(self, query):
+        self.count_started.set()
+        return super().queue_counts(query)
+
+    def queue_page(self, query, cursor, limit):
+        self.page_waited_for = self.count_started.wait(5)
+        return super().queue_page(query, cursor, limit)
+
+
+def test_counts_start_with_the_page_and_survive_it(qtbot, until, engine, account_id):
+    seed_transfers(engine, 30, account_id)
+    backend = _PageWaitsForCount(engine)
+    widget, executor = _widget(qtbot, backend)
+    widget.search_edit.setText("ORD-001")  # ORD-0010 .. ORD-0019
+    widget._apply_search()
+    until(lambda: widget.model.rowCount() == 10 and widget.counts_loaded)
+    assert backend.page_waited_for  # the count was running before the page came back
+    assert widget.count_label.text() == "10 transfers"  # a count that landed first stays
+    executor.shutdown(wait=True)
+
+
+class _ViewportPaints(QObject):
+    """Counts the paints of a table's viewport."""
+
+    def __init__(self, table) -> None:
+        super().__init__()
+        self.count = 0
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, _watched, event):  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_search_that_changes_the_row_count_paints_the_table_once(
+    qtbot, run, until, engine, backend, account_id
+):
+    """The layout runs with the new rows: the view's delayed layout used to change the scroll
+    range after the first paint and repaint the whole table a second time."""
+    seed_transfers(engine, 150, account_id)
+    widget, executor = _widget(qtbot, backend)
+    widget.resize(1000, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.reload()
+    until(lambda: widget.model.rowCount() == PAGE_SIZE and widget.counts_loaded)
+    paints = _ViewportPaints(widget.table)
+    for text, rows in (("ORD-001", 10), ("", PAGE_SIZE)):  # 100 rows -> 10 -> 100
+        paints.count = 0
+        widget.search_edit.setText(text)
+        widget._apply_search()
+        until(lambda r=rows: widget.model.rowCount() == r and widget.counts_loaded)
+        run(asyncio.sleep(0.3))  # anything the view had left to do
+        assert paints.count == 1, text
+    executor.shutdown(wait=True)
 
 
 def _sleeping_queries(database_url: str) -> int:
