@@ -146,8 +146,8 @@ class AccountEditService(Service):
                 _refuse_while_in_use(session, account)
                 info = mapping.account_info(account)
                 retired = repo.has_history(session, account_id)
-                action = "account_retired" if retired else "account_removed"
-                session.add(AuditLog(action=action, actor_name=self.actor_name,
+                session.add(AuditLog(action="account_retired" if retired else "account_removed",
+                                     actor_name=self.actor_name,
                                      detail=_account_detail(account)))
                 if retired:
                     account.active = False

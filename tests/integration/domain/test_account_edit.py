@@ -345,3 +345,28 @@ def test_remove_needs_a_supervisor_and_a_working_keyring(
 def test_new_transfer_for_a_missing_account_still_says_so(make_transfer: Make) -> None:
     with pytest.raises(NotFoundError, match="does not exist"):
         make_transfer(account_id=987_654)
+
+
+def test_a_raw_delete_of_an_account_is_refused_even_to_a_supervisor(
+    database_url: str, account: Callable[[], PortalAccountInfo], make_transfer: Make,
+) -> None:
+    """Only a deletion with its ``account_removed`` audit row passes (migration 0015)."""
+    import psycopg
+
+    unused, used = account(), account()
+    make_transfer(account_id=used.id)
+    for info, error in ((unused, psycopg.errors.InsufficientPrivilege),
+                        (used, psycopg.errors.InsufficientPrivilege)):
+        with psycopg.connect(database_url) as conn, pytest.raises(error):
+            conn.execute("SET ROLE transferdesk_supervisor")
+            conn.execute("DELETE FROM portal_accounts WHERE id = %s", (info.id,))
+    with psycopg.connect(database_url) as conn, pytest.raises(psycopg.errors.ForeignKeyViolation):
+        conn.execute("SET ROLE transferdesk_supervisor")
+        conn.execute("INSERT INTO audit_log (action, detail) VALUES ('account_removed', "
+                     "jsonb_build_object('account_id', %s::bigint))", (used.id,))
+        conn.execute("DELETE FROM portal_accounts WHERE id = %s", (used.id,))
+    for role in ("transferdesk_staff", "transferdesk_bot"):
+        with psycopg.connect(database_url) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"SET ROLE {role}")
+            conn.execute("DELETE FROM portal_accounts WHERE id = %s", (unused.id,))
