@@ -253,7 +253,8 @@ def test_remove_retires_an_account_with_history_and_it_takes_no_new_transfers(
     statuses = AccountStatusService(engine, role=Role.STAFF)
     assert [s.account_id for s in statuses.statuses()] == [other.id]
     assert info.id in [s.account_id for s in statuses.statuses(include_retired=True)]
-    assert QueueService(engine, role=Role.STAFF).detail(old.row.id).transfer.row.account_id == info.id
+    history = QueueService(engine, role=Role.STAFF).detail(old.row.id)
+    assert history.transfer.row.account_id == info.id
 
     with pytest.raises(DomainError, match="is retired: it takes no new transfers"):
         make_transfer(account_id=info.id)
