@@ -13,7 +13,8 @@
   the password back if the commit then fails.
 - A changed site or username, and a removal, delete the saved browser session of the old
   identity (:mod:`app.browser_sessions`) after the commit; sessions are keyed by site and
-  username, so the new identity never reuses the old one's cookies anyway.
+  username, so the new identity never reuses the old one's cookies anyway. A new site also
+  clears the recorded selector profile (detected again at the next sign-in).
 
 Who may: supervisors change the row (name, username, mode, site) and remove; a password-only
 change is allowed to staff, as Settings' "Save password" is (it is audited all the same).
@@ -102,6 +103,8 @@ class AccountEditService(Service):
                     self._check_identity(session, account, after)
                     for name in changed:
                         setattr(account, name, after[name])
+                    if "site_url" in changed:
+                        account.profile = None  # another site: detected at its next sign-in
                 words = [word for name, word in _FIELDS if name in changed]
                 if changes.password is not None:
                     words.append("password")

@@ -316,3 +316,42 @@ def seed_transfers_closed(engine: Engine, account_id: int) -> None:
 
     seed_transfers(engine, 1, account_id=account_id)
     TransferService(engine, "seed").expire_overdue(now=datetime.now(UTC) + timedelta(days=400))
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support propagateSizeHints")
+def test_the_screenshot_script_shows_edit_and_remove_and_saves_nothing(
+    qtbot, run, until, tmp_path, engine, desk, account, monkeypatch,
+):
+    """docs/img/desktop/shots_editacct.py over a connected main window (offscreen)."""
+    import sys
+
+    from app.events import EventBus
+    from tests.ui.test_first_run import close_window
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(sys, "path", [str(Path(__file__).resolve().parents[2] / "docs" / "img"
+                                          / "desktop"), *sys.path])
+    import shots_editacct
+
+    info = account()
+    settings = load_settings(tmp_path / "config.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path)})
+    window = MainWindow(settings, backend=desk(), bus=EventBus())
+    qtbot.addWidget(window)
+    window.show()
+    shots: list[tuple[str, str]] = []
+
+    def shot(widget: Any, name: str) -> None:
+        words = widget.text() if isinstance(widget, QMessageBox) else widget.error.text()
+        shots.append((name, words))
+
+    try:
+        run(shots_editacct.shoot_edit_account(window, shot), timeout=60)
+    finally:
+        close_window(window, until)
+    assert [name for name, _ in shots] == ["edit-account", "edit-account-error",
+                                           "remove-account"]
+    assert shots[0][1] == "" and "plain http to a real host" in shots[1][1]
+    assert shots[2][1].startswith(f"Remove portal account #{info.id}")
+    assert _row(engine, info.id) == info
+    assert CredentialStore().get(portal_key(str(info.id))) == PASSWORD

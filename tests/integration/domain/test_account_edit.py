@@ -60,7 +60,7 @@ def account(supervisor: TransferService, credential_store: CredentialStore,
         n = next(_n)
         info = add_account_with_password(
             supervisor, "paciolan", f"https://site{n}.example.edu", f"box{n}@market.example",
-            f"Site {n}", PASSWORD, store=credential_store)
+            f"Site {n}", PASSWORD, profile="paciolan", store=credential_store)
         sessions.save(session_key(info.site_url, info.username), {"cookies": [], "origins": []})
         return info
     return add
@@ -115,6 +115,7 @@ def test_edit_changes_the_row_the_password_and_drops_the_old_session(
     assert (row.label, row.username, row.automation_mode, row.site_url) == (
         "State U box office", "tickets@market.example", "assisted",
         "https://tickets.stateu.example")
+    assert row.profile is None  # another site: its profile is detected again
     assert credential_store.get(portal_key(str(info.id))) == NEW_PASSWORD
     [entry] = _audit(engine, "account_edited")
     assert entry.actor_name == "Sam (supervisor)" and entry.actor_role == Role.SUPERVISOR.value
@@ -140,6 +141,8 @@ def test_a_password_change_alone_keeps_the_session_and_staff_may_do_it(
     edited = staff.edit(info.id, AccountChanges(password=NEW_PASSWORD))
     assert edited.changed == ("password",) and not edited.session_dropped
     assert _has_session(sessions, info)  # same identity: its session stays valid
+    kept = _row(engine, info.id)
+    assert kept is not None and kept.profile == "paciolan"
     assert credential_store.get(portal_key(str(info.id))) == NEW_PASSWORD
     with pytest.raises(PermissionDeniedError, match="supervisor"):
         staff.edit(info.id, AccountChanges(label="Renamed", password="third-pw-3"))
