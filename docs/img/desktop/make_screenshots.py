@@ -15,8 +15,8 @@ its own throwaway PostgreSQL cluster, deleted afterwards:
 Qt's settings go to a temporary INI directory under an organisation of their own, so a user's
 saved layout is neither read nor changed, and every pass starts with the first-run layout.
 The data comes from shots_data.py; the screens of issue 21 are shot by shots_actions.py,
-shots_queuerun.py, shots_views.py, shots_addacct.py and shots_editacct.py. A main-window shot whose alarms
-banner takes over a quarter of the window prints a WARNING.
+shots_queuerun.py, shots_views.py, shots_addacct.py and shots_editacct.py. A main-window
+shot whose alarms banner takes over a quarter of the window prints a WARNING.
 """
 
 from __future__ import annotations
