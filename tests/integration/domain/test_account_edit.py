@@ -374,3 +374,22 @@ def test_a_raw_delete_of_an_account_is_refused_even_to_a_supervisor(
                 pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(f"SET ROLE {role}")
             conn.execute("DELETE FROM portal_accounts WHERE id = %s", (unused.id,))
+
+
+def test_remove_is_refused_while_a_run_is_still_open(
+    engine: Engine, editor: AccountEditService, account: Callable[[], PortalAccountInfo],
+    make_transfer: Make, bot_claims: ClaimService,
+) -> None:
+    """A run that has not ended counts even when its transfer is closed (set up by the owner
+    in maintenance mode: the services never leave one so)."""
+    info = account()
+    transfer = make_transfer(notice=True, account_id=info.id)
+    assert bot_claims.claim("vm-2:41:abc", transfer_id=transfer.row.id) is not None
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL transferdesk.maintenance = 'on'"))
+        conn.execute(text("UPDATE transfers SET status = 'expired' WHERE id = :id"),
+                     {"id": transfer.row.id})
+    with pytest.raises(DomainError, match=r"has 2 run\(s\) or claim\(s\) in progress"):
+        editor.remove(info.id)
+    row = _row(engine, info.id)
+    assert row is not None and row.active
