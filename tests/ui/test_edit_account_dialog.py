@@ -38,7 +38,8 @@ SITE = "state-u"
 
 
 @pytest.fixture
-def executor() -> Iterator[ServiceExecutor]:
+def executor(engine: Engine) -> Iterator[ServiceExecutor]:
+    """Drained before the engine is disposed (a call still running holds a connection)."""
     pool = ServiceExecutor(2)
     yield pool
     pool.shutdown(wait=True)

@@ -17,14 +17,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,7 +30,7 @@ from app.domain.accounts import AccountChanges, AccountEdited, check_site_url, c
 from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.theme import Tone, palette_is_dark, tone_colour
+from ui.settings.account_form import AccountFormDialog
 from ui.widgets import named
 
 #: A real, blocking test sign-in: (account, site URL, username, password or None for the stored
@@ -64,7 +58,7 @@ def browser_sign_in(settings: Settings, mail_timeout: float = 45.0) -> SignInTes
     return test
 
 
-class EditAccountDialog(QDialog):
+class EditAccountDialog(AccountFormDialog):
     """The "Edit account…" form (open it with ``.open()``).
 
     Signals:
@@ -77,9 +71,8 @@ class EditAccountDialog(QDialog):
                  account: PortalAccountInfo, mode: AutomationMode,
                  sign_in_test: SignInTest | None = None, parent: QWidget | None = None,
                  keyring_problem: Callable[[str], None] | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Edit portal account #{account.id}")
-        self.setMinimumWidth(480)
+        super().__init__(f"Edit portal account #{account.id}", "edit account", "Save changes",
+                         parent)
         self._backend, self._executor, self._tasks = backend, executor, tasks
         self.account, self._sign_in_test = account, sign_in_test
         self._keyring_problem = keyring_problem
@@ -103,32 +96,16 @@ class EditAccountDialog(QDialog):
         self.note = named(QLabel("A new site or username drops the account's saved browser "
                                  "session: the next run signs in again.", wordWrap=True),
                           "edit account note")
-        self.error = named(QLabel(wordWrap=True), "edit account problem")
-        danger = tone_colour(Tone.DANGER, palette_is_dark(self.palette()))
-        self.error.setStyleSheet(f"color: {danger.name()}")
-        self.progress = named(QProgressBar(), "edit account progress", visible=False)
-        self.progress.setRange(0, 0)
-        self.status = named(QLabel(wordWrap=True), "edit account status")
-        form = QFormLayout()
-        form.addRow("Platform", QLabel(account.platform))
+        self.form.addRow("Platform", QLabel(account.platform))
         for text, widget in (("Name", self.label), ("Username", self.username),
                              ("Site URL", self.site_url), ("Automation", self.mode),
                              ("New password", self.password)):
-            form.addRow(text, widget)
-        form.addRow("", self.test_first)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button: QPushButton = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Save changes")
+            self.form.addRow(text, widget)
+        self.form.addRow("", self.test_first)
+        self.inputs = [self.label, self.username, self.site_url, self.mode, self.password,
+                       self.test_first]
         self.buttons.accepted.connect(lambda: self._tasks.spawn(self.submit()))
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.note)
-        layout.addWidget(self.error)
-        layout.addWidget(self.status)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.buttons)
+        self.finish_layout(self.note)
         self.finished.connect(lambda _result: self.password.clear())
 
     def _problem(self) -> tuple[str, QWidget] | None:
@@ -146,20 +123,6 @@ class EditAccountDialog(QDialog):
                               password=self.password.text() or None,
                               automation_mode=AutomationMode(self.mode.currentText()),
                               site_url=self.site_url.text())
-
-    def _fail(self, message: str, field: QWidget | None = None) -> None:
-        self.error.setText(message)
-        self.status.clear()
-        if field is not None:
-            field.setFocus()
-
-    def _busy(self, busy: bool, message: str = "") -> None:
-        for widget in (self.label, self.username, self.site_url, self.mode, self.password,
-                       self.test_first, self.save_button):
-            widget.setEnabled(not busy)
-        self.progress.setVisible(busy)
-        if busy:
-            self.status.setText(message)
 
     async def submit(self) -> AccountEdited | None:
         """Check, optionally test, then save; the saved edit, or None (nothing saved)."""
