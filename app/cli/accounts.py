@@ -191,11 +191,11 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = CredentialStore()
+    store = CredentialStore()  # a retired account's slot is gone: it shows "NO", then "retired"
     with _services() as (_, queue):
         accounts = queue.accounts()
     for acc in accounts:
         has_password = "yes" if store.get(portal_key(str(acc.id))) else "NO"
         print(f"#{acc.id}\t{acc.platform}\t{mask_url(acc.site_url)}\t{acc.username}\t"
-              f"password in keyring: {has_password}")
+              f"password in keyring: {has_password}" + ("" if acc.active else "\tretired"))
     return 0

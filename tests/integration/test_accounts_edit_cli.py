@@ -130,6 +130,8 @@ def test_remove_is_refused_with_open_transfers_then_retires(cli_env, monkeypatch
     assert TransferService(engine).expire_overdue(now=later)
     assert main(["accounts", "remove", account_id]) == 0
     assert "retired (its transfers and runs keep naming it" in capsys.readouterr().out
+    assert main(["accounts", "list"]) == 0
+    assert "password in keyring: NO\tretired" in capsys.readouterr().out
     orders.write_text("order_ref,event_name,accept_by,account_id\n"
                       f"ORD-CLI-2,Game,2030-01-01T00:00:00Z,{account_id}\n")
     assert main(["orders", "import", str(orders)]) == 1
