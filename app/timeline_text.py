@@ -186,6 +186,12 @@ AUDIT_SENTENCES: Mapping[str, Sentence] = {
     "resume_site": _simple("Automation of {site_url} resumed by {who}"),
     "automation_mode": _simple("Automation of portal account #{account_id} set to {to} "
                                "by {who}"),
+    "account_edited": _simple("Portal account #{account_id} ({username}) edited by {who}: "
+                              "{changes} changed"),
+    "account_retired": _simple("Portal account #{account_id} ({username} on {site_url}) "
+                               "retired by {who}: its history stays, it takes no new transfers"),
+    "account_removed": _simple("Portal account #{account_id} ({username} on {site_url}) "
+                               "removed by {who}"),
     "mail_template_saved": _simple("Mail template for {domain} saved (version {version}) "
                                    "by {who}"),
     "mail_template_enabled": _simple("Mail template for {domain} (version {version}) enabled "

@@ -7,7 +7,10 @@ the desk backend), refreshed on a timer and, debounced, after runs and transfer 
 context, so the desk's saved session is neither used nor replaced), awaited through the
 executor: the GUI thread never waits. Its progress and result are written into the account's
 row; a verification code the mailbox does not deliver is asked for inline. "Resume site" is
-a supervisor's end of a circuit-breaker pause (audited by the core).
+a supervisor's end of a circuit-breaker pause (audited by the core). "Edit…"
+(:mod:`ui.settings.edit_account_dialog`) and "Remove…" (:mod:`ui.settings.remove_account`, after
+a confirmation) change or retire the selected account, from the buttons or the context menu;
+retired accounts are listed only with "Show retired".
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -31,6 +37,8 @@ from PySide6.QtWidgets import (
 from app.config import Settings
 from app.desk.api import DeskBackend
 from app.domain.account_states import AccountStatus, SessionState
+from app.domain.accounts import AccountEdited
+from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from automation.runs.events import Answer
 from automation.runs.sign_in_check import AskCode
@@ -39,6 +47,8 @@ from ui.code_prompt import ASK_TEXT, SENT_TEXT, CodePrompt
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.models.accounts import AccountsModel, account_name
 from ui.models.columns import RowRole, SortRole
+from ui.settings.edit_account_dialog import EditAccountDialog, browser_sign_in, edit_summary
+from ui.settings.remove_account import confirm_removal, removal_summary
 from ui.widgets import named
 
 #: A blocking sign-in check of one account: the result line, or a KnownError saying why not.
@@ -68,7 +78,7 @@ def keyring_sign_in(settings: Settings) -> SignInCheck:
 
 
 class AccountsView(QWidget):
-    """The accounts table with Sign in now, Resume site and Refresh.
+    """The accounts table with Sign in now, Resume site, Edit…, Remove… and Refresh.
 
     Signals:
         checked(int, str): a sign-in check of the account ended, with its result line.
@@ -80,12 +90,18 @@ class AccountsView(QWidget):
     code_requested = Signal(str, object)
 
     def __init__(self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
-                 sign_in: SignInCheck, parent: QWidget | None = None) -> None:
+                 sign_in: SignInCheck, parent: QWidget | None = None,
+                 settings: Settings | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Portal accounts")
         self._backend, self._executor, self._tasks = backend, executor, tasks
         self._sign_in = sign_in
         self._checking: set[int] = set()
+        #: Edit's "Test sign-in before saving" (hidden without settings to sign in with).
+        self.sign_in_test = None if settings is None else browser_sign_in(settings)
+        self.edit_dialog: EditAccountDialog | None = None
+        self.confirmation: QMessageBox | None = None
+        self.context_menu: QMenu | None = None
         self.model = AccountsModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -107,6 +123,13 @@ class AccountsView(QWidget):
         self.resume_button = named(QPushButton("&Resume site"), "Resume site", enabled=False)
         self.resume_button.setToolTip("Supervisors: end the circuit breaker's pause of the "
                                       "selected account's site")
+        self.edit_button = named(QPushButton("&Edit…"), "Edit account", enabled=False)
+        self.edit_button.setToolTip("Change the selected account's name, username, password, "
+                                    "automation mode or site (supervisors; a password: staff)")
+        self.remove_button = named(QPushButton("Re&move…"), "Remove account", enabled=False)
+        self.remove_button.setToolTip("Supervisors: retire the selected account (or delete it "
+                                      "when no transfer refers to it), after a confirmation")
+        self.show_retired = named(QCheckBox("Show retired"), "Show retired accounts")
         self.refresh_button = named(QPushButton("Refresh"), "Refresh accounts")
         self.progress = named(QProgressBar(), "Sign-in progress", visible=False)
         self.progress.setRange(0, 0)  # busy: a sign-in has no measurable steps
@@ -118,8 +141,10 @@ class AccountsView(QWidget):
         self.code_label, self.code, self.code_button = (
             self.code_row.label, self.code_row.edit, self.code_row.button)
         buttons = QHBoxLayout()
-        for button in (self.sign_in_button, self.resume_button, self.refresh_button):
+        for button in (self.sign_in_button, self.resume_button, self.edit_button,
+                       self.remove_button, self.refresh_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.show_retired)
         buttons.addWidget(self.progress)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -133,6 +158,11 @@ class AccountsView(QWidget):
         self.sign_in_button.clicked.connect(self.sign_in_selected)
         self.resume_button.clicked.connect(self.resume_selected)
         self.refresh_button.clicked.connect(self.schedule_reload)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.show_retired.toggled.connect(self.schedule_reload)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.code_requested.connect(self._ask_code)
         self.code_button.clicked.connect(self.submit_code)
@@ -160,7 +190,8 @@ class AccountsView(QWidget):
     async def reload(self) -> None:
         """Fetch every account's status off the GUI thread and show it."""
         try:
-            statuses = await self._executor.call(self._backend.account_statuses)
+            statuses = await self._executor.call(self._backend.account_statuses,
+                                                 self.show_retired.isChecked())
         except KnownError as exc:
             self.summary.setText(f"Could not load the accounts: {exc}")
             return
@@ -202,6 +233,61 @@ class AccountsView(QWidget):
                                        and status.account_id not in self._checking)
         self.resume_button.setEnabled(status is not None
                                       and status.state is SessionState.PAUSED_BY_BREAKER)
+        editable = status is not None and status.active
+        self.edit_button.setEnabled(editable)
+        self.remove_button.setEnabled(editable and status is not None
+                                      and status.account_id not in self._checking)
+
+    def _context_menu(self, point: QPoint) -> None:
+        """The row's commands (the same as the buttons, enabled alike)."""
+        index = self.table.indexAt(point)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        menu = QMenu(self)
+        for button in (self.sign_in_button, self.resume_button, self.edit_button,
+                       self.remove_button):
+            action = menu.addAction(button.text().replace("&", ""), button.click)
+            action.setEnabled(button.isEnabled())
+        menu.popup(self.table.viewport().mapToGlobal(point))
+        self.context_menu = menu
+
+    def edit_selected(self) -> EditAccountDialog | None:
+        """Open "Edit account…" for the selected account (button, Alt+E, context menu)."""
+        status = self.selected()
+        if status is None or not status.active:
+            return None
+        dialog = EditAccountDialog(self._backend, self._executor, self._tasks, _info(status),
+                                   status.automation_mode, self.sign_in_test, self)
+        dialog.account_edited.connect(self._edited)
+        self.edit_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _edited(self, edited: AccountEdited) -> None:
+        self.status.setText(edit_summary(edited))
+        self.schedule_reload()
+
+    def remove_selected(self) -> QMessageBox | None:
+        """Ask to remove the selected account (button, Alt+M, context menu)."""
+        status = self.selected()
+        if status is None or not status.active:
+            return None
+        account_id = status.account_id
+        self.confirmation = confirm_removal(
+            self, _info(status), lambda: self._tasks.spawn(self.remove(account_id)))
+        return self.confirmation
+
+    async def remove(self, account_id: int) -> bool:
+        """Remove (retire or delete) ``account_id`` off the GUI thread; the result in status."""
+        try:
+            removed = await self._executor.call(self._backend.remove_account, account_id)
+        except KnownError as exc:
+            self.status.setText(f"Not removed: {exc}")
+            return False
+        self.status.setText(removal_summary(removed))
+        await self.reload()
+        return True
 
     def sign_in_selected(self) -> None:
         """Start a sign-in check of the selected account (button, Alt+S)."""
@@ -270,6 +356,12 @@ class AccountsView(QWidget):
 _ATTENTION = frozenset({SessionState.SIGN_IN_FAILED, SessionState.LOCKED,
                         SessionState.BLOCKED_BY_SITE, SessionState.PAUSED_BY_BREAKER,
                         SessionState.SESSION_EXPIRED})
+
+
+def _info(status: AccountStatus) -> PortalAccountInfo:
+    """The account a status row is about (the record the edit and remove dialogs take)."""
+    return PortalAccountInfo(status.account_id, status.platform, status.site_url,
+                             status.username, status.label, status.active)
 
 
 def _clock(value: datetime) -> str:

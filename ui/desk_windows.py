@@ -47,7 +47,8 @@ def open_accounts(window: MainWindow, settings: Settings) -> AccountsView | None
         existing.raise_()
         existing.activateWindow()
         return existing
-    view = AccountsView(window.backend, window.executor, window.tasks, keyring_sign_in(settings))
+    view = AccountsView(window.backend, window.executor, window.tasks, keyring_sign_in(settings),
+                        settings=settings)
     view.setParent(window, Qt.WindowType.Window)
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.follow(window.bridge)

@@ -2,6 +2,9 @@
 
 ``accounts add`` records the account in the database and its password in the OS keyring
 (``portal:<id>``); the password is prompted (or read from stdin), never taken from argv.
+``accounts edit`` and ``accounts remove`` go through :mod:`app.services.account_edit` (the row,
+the keyring slot and the saved browser session together; removal retires an account that
+transfers refer to).
 """
 
 from __future__ import annotations
@@ -10,19 +13,25 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
+from app.browser_sessions import SESSIONS_FOLDER
 from app.cli.credentials import read_secret
 from app.cli.database import command_database_url
 from app.config import load_settings
 from app.credentials import CredentialStore, check_backend, portal_key
 from app.database_url import mask_url
 from app.db.engine import make_engine
-from app.domain.accounts import check_site_url, check_username
+from app.domain.account_states import AutomationMode
+from app.domain.accounts import AccountChanges, check_site_url, check_username
+
+if TYPE_CHECKING:
+    from app.services.account_edit import AccountEditService
 
 
 def register(subparsers: Any) -> None:
-    """Add ``accounts add|list|mode``."""
+    """Add ``accounts add|list|mode|edit|remove``."""
     accounts = subparsers.add_parser("accounts", help="portal accounts (Paciolan sites)")
     sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="add a portal account; prompts for its password")
@@ -43,6 +52,23 @@ def register(subparsers: Any) -> None:
     mode.add_argument("account_id", type=int, help="the account's id (`accounts list`)")
     mode.add_argument("mode", choices=("automatic", "assisted"))
     mode.set_defaults(handler=_mode)
+    edit = sub.add_parser("edit", help="change an account's name, username, password, mode or "
+                                       "site (supervisors; a password alone: staff too)")
+    edit.add_argument("account_id", type=int, help="the account's id (`accounts list`)")
+    edit.add_argument("--name", default=None, help="the name shown to staff (its label)")
+    edit.add_argument("--username", default=None, help="the new sign-in email")
+    edit.add_argument("--password-stdin", action="store_true",
+                      help="read a new password (prompted, or one line of stdin); it goes to "
+                           "the keyring only")
+    edit.add_argument("--mode", choices=[m.value for m in AutomationMode], default=None,
+                      help="automatic, or assisted: a person accepts its transfers")
+    edit.add_argument("--site-url", default=None, help="the site's new base URL (https)")
+    edit.set_defaults(handler=_edit)
+    remove = sub.add_parser("remove", help="retire an account (or delete it when no transfer "
+                                           "refers to it), with its password and saved session "
+                                           "(supervisors)")
+    remove.add_argument("account_id", type=int, help="the account's id (`accounts list`)")
+    remove.set_defaults(handler=_remove)
 
 
 @contextmanager
@@ -116,12 +142,60 @@ def _mode(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _editor() -> Iterator[AccountEditService]:
+    from app.services.account_edit import AccountEditService
+    from app.services.ops import desk_role
+
+    settings = load_settings()
+    engine = make_engine(command_database_url(settings), pool_size=1)
+    try:
+        yield AccountEditService(engine, settings.display_name or "cli", desk_role(engine),
+                                 sessions_dir=settings.data_dir / SESSIONS_FOLDER)
+    finally:
+        engine.dispose()
+
+
+def _edit(args: argparse.Namespace) -> int:
+    mode = None if args.mode is None else AutomationMode(args.mode)
+    changes = AccountChanges(label=args.name, username=args.username, site_url=args.site_url,
+                             automation_mode=mode)
+    if args.password_stdin:
+        if changes != AccountChanges():
+            changes.checked()  # bad input is refused before the prompt
+        check_backend(probe=True)  # and so is a keyring that cannot keep the password
+        changes = replace(changes, password=read_secret(portal_key(str(args.account_id))))
+    with _editor() as editor:
+        edited = editor.edit(args.account_id, changes)
+    account = edited.account
+    print(f"portal account #{account.id} {account.username} on {account.site_url}: "
+          f"{', '.join(edited.changed)} changed"
+          + (f"; new password saved in the keyring as {portal_key(str(account.id))}"
+             if "password" in edited.changed else "")
+          + ("; the saved browser session of the old sign-in was deleted"
+             if edited.session_dropped else ""))
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    with _editor() as editor:
+        removed = editor.remove(args.account_id)
+    account = removed.account
+    what = ("retired (its transfers and runs keep naming it; it takes no new transfers)"
+            if removed.retired else "deleted (no transfer referred to it)")
+    print(f"portal account #{account.id} {account.username} on {account.site_url} {what}; "
+          + (f"password deleted from the keyring ({portal_key(str(account.id))})"
+             if removed.password_deleted else "it had no password in the keyring")
+          + ("; saved browser session deleted" if removed.session_dropped else ""))
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
-    store = CredentialStore()
+    store = CredentialStore()  # a retired account's slot is gone: it shows "NO", then "retired"
     with _services() as (_, queue):
         accounts = queue.accounts()
     for acc in accounts:
         has_password = "yes" if store.get(portal_key(str(acc.id))) else "NO"
         print(f"#{acc.id}\t{acc.platform}\t{mask_url(acc.site_url)}\t{acc.username}\t"
-              f"password in keyring: {has_password}")
+              f"password in keyring: {has_password}" + ("" if acc.active else "\tretired"))
     return 0

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app.domain.account_states import AccountStatus
+from app.domain.accounts import AccountChanges, AccountEdited, AccountRemoved
 from app.domain.desk_metrics import DeskMetrics
 from app.domain.records import (
     AlarmInfo,
@@ -172,6 +173,24 @@ class DeskBackend(Protocol):
                 is locked or refuses the password (then no account row is left either).
         """
 
+    def edit_account(self, account_id: int, changes: AccountChanges) -> AccountEdited:
+        """Change a portal account's name, username, password, mode or site URL (supervisors;
+        a password alone: staff too), the row and the keyring together or not at all.
+
+        Raises:
+            KnownError: bad input, nothing to change, retired, a duplicate, not allowed, or a
+                keyring that is locked or refuses the password (then nothing changed).
+        """
+
+    def remove_account(self, account_id: int) -> AccountRemoved:
+        """Supervisor: retire (history refers to it) or delete a portal account, with its
+        keyring password and saved browser session.
+
+        Raises:
+            KnownError: open transfers or an active run (how many, which statuses), already
+                retired, not allowed, or a locked keyring (then nothing changed).
+        """
+
     def automation_mode(self, account_id: int) -> str:
         """A portal account's automation mode (automatic or assisted)."""
 
@@ -181,8 +200,9 @@ class DeskBackend(Protocol):
     def dashboard(self, days: int) -> DashboardStats:
         """Verified per day, median notice-to-verified, outcomes by kind."""
 
-    def account_statuses(self) -> Sequence[AccountStatus]:
-        """Every portal account at a glance (session state, last success/failure, pace)."""
+    def account_statuses(self, include_retired: bool = False) -> Sequence[AccountStatus]:
+        """Every portal account at a glance (session state, last success/failure, pace);
+        retired accounts only with ``include_retired``."""
 
     def metrics(self, start: datetime, end: datetime) -> DeskMetrics:
         """The dashboard's figures over [start, end) (timezone-aware)."""

@@ -11,12 +11,15 @@ import os
 import socket
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
+from app.browser_sessions import SESSIONS_FOLDER
 from app.config import Settings
 from app.desk.api import EvidenceFile, FirstRunState, NewPortalAccount
 from app.domain.account_states import DEFAULT_SESSION_LIFETIME, AccountStatus
+from app.domain.accounts import AccountChanges, AccountEdited, AccountRemoved
 from app.domain.desk_metrics import DeskMetrics
 from app.domain.records import (
     AlarmInfo,
@@ -32,6 +35,7 @@ from app.domain.records import (
 )
 from app.domain.states import OPEN_STATUSES, Status
 from app.escrow.repository import EscrowProblem
+from app.services.account_edit import AccountEditService
 from app.services.assisted import AssistedLaneService
 from app.services.breakers import BreakerService, SiteBreakerInfo
 from app.services.deadlines import SweepReport
@@ -82,6 +86,9 @@ class ServiceBackend:
         self._max_bytes = evidence_max_bytes
         #: How long a proven portal session is trusted in the accounts view (older: expired).
         self.session_lifetime = DEFAULT_SESSION_LIFETIME
+        #: Where this machine keeps saved browser sessions (an edit or removal deletes the old
+        #: identity's); None: the backend deletes none (set by :meth:`open_for_desk`).
+        self.sessions_dir: Path | None = None
 
     @classmethod
     def connect(
@@ -119,6 +126,7 @@ class ServiceBackend:
         backend = cls.connect(make_engine(url), settings.display_name,
                               settings.evidence_max_bytes, settings.max_attempts)
         backend.deadlines.warn_before = settings.deadlines.warn_before
+        backend.sessions_dir = settings.data_dir / SESSIONS_FOLDER
         return url, backend
 
     def beat(self) -> None:
@@ -253,6 +261,18 @@ class ServiceBackend:
         return add_account_with_password(self.transfers, account.platform, account.site_url,
                                          account.username, account.label, account.password)
 
+    def edit_account(self, account_id: int, changes: AccountChanges) -> AccountEdited:
+        """The row and the keyring together (:mod:`app.services.account_edit`)."""
+        return self._account_edits().edit(account_id, changes)
+
+    def remove_account(self, account_id: int) -> AccountRemoved:
+        """Retire or delete the account, its password and saved session (supervisors)."""
+        return self._account_edits().remove(account_id)
+
+    def _account_edits(self) -> AccountEditService:
+        return AccountEditService(self.engine, self.actor_name, self.role,
+                                  sessions_dir=self.sessions_dir)
+
     def automation_mode(self, account_id: int) -> str:
         """A portal account's automation mode."""
         return self._breakers().automation_mode(account_id)
@@ -273,12 +293,13 @@ class ServiceBackend:
         """Dashboard figures for ``days`` days."""
         return self.stats.dashboard(days)
 
-    def account_statuses(self) -> Sequence[AccountStatus]:
-        """Every portal account's status (one query)."""
+    def account_statuses(self, include_retired: bool = False) -> Sequence[AccountStatus]:
+        """Every portal account's status (one query; retired ones only when asked)."""
         from app.services.account_status import AccountStatusService
 
         return AccountStatusService(self.engine, self.actor_name, self.role,
-                                    session_lifetime=self.session_lifetime).statuses()
+                                    session_lifetime=self.session_lifetime,
+                                    ).statuses(include_retired)
 
     def metrics(self, start: datetime, end: datetime) -> DeskMetrics:
         """The dashboard over [start, end)."""
@@ -297,7 +318,7 @@ class ServiceBackend:
         from app.credentials import CredentialStore, mailbox_key
         from app.errors import KnownError
 
-        accounts = len(self.queue.accounts())
+        accounts = sum(1 for account in self.queue.accounts() if account.active)
         has_orders = bool(self.queue.list_page(QueueFilter(), limit=1, with_counts=False).rows)
         connected = None
         for name in mailboxes:

@@ -86,7 +86,7 @@ class AccountStatus:
         last_failure_at, last_failure_outcome, last_failure_reason: the newest run that ended
             in an account-level failure (:data:`ACCOUNT_FAILURES`), its reason on one line.
         may_act_at: the earliest time automation may act for the account (breaker pause,
-            rate limit); None when it never does (assisted, or inactive).
+            rate limit); None when it never does (assisted, or retired).
         waiting_reason: one line saying why it waits ("" when it may act now).
         next_retry_at: the earliest backoff of its transfers waiting to be retried.
         open_transfers: its undecided transfers by status.

@@ -7,10 +7,13 @@ non-empty. Every path that adds an account goes through :func:`check_account`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
+from app.domain.account_states import AutomationMode
 from app.domain.errors import DomainError
+from app.domain.records import PortalAccountInfo
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -64,3 +67,74 @@ def check_username(username: str) -> str:
     if not name or "\n" in name or "\r" in name:
         raise DomainError("a portal account needs a username (the sign-in email), on one line")
     return name
+
+
+@dataclass(frozen=True)
+class AccountChanges:
+    """What an edit of a portal account changes (None: leave as it is).
+
+    Attributes:
+        label: the display name shown to staff ("" clears it).
+        username: the sign-in email (checked by :func:`check_username`).
+        password: the new password, for the keyring only (never the database or a log).
+        automation_mode: automate the account's transfers, or never (assisted).
+        site_url: the site's base URL (checked by :func:`check_site_url`).
+    """
+
+    label: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    automation_mode: AutomationMode | None = None
+    site_url: str | None = None
+
+    def checked(self) -> AccountChanges:
+        """The changes with the site URL and username normalised.
+
+        Raises:
+            DomainError: a bad site URL or username, an empty password, or no change.
+        """
+        if self.password is not None and not self.password:
+            raise DomainError("a new password cannot be empty (leave it out to keep the old one)")
+        changes = AccountChanges(
+            None if self.label is None else self.label.strip(),
+            None if self.username is None else check_username(self.username),
+            self.password, self.automation_mode,
+            None if self.site_url is None else check_site_url(self.site_url))
+        if changes == AccountChanges():
+            raise DomainError("nothing to change: give a new name, username, password, mode "
+                              "or site URL")
+        return changes
+
+
+@dataclass(frozen=True)
+class AccountEdited:
+    """An edit that was saved.
+
+    Attributes:
+        account: the account as it is now.
+        changed: what changed, in words ("name", "username", "automation mode", "site URL",
+            "password"), in that order.
+        session_dropped: the saved browser session of the old identity was deleted.
+    """
+
+    account: PortalAccountInfo
+    changed: tuple[str, ...]
+    session_dropped: bool = False
+
+
+@dataclass(frozen=True)
+class AccountRemoved:
+    """A removal that was done.
+
+    Attributes:
+        account: the account as it was.
+        retired: True when transfers refer to it, so it is kept (inactive) for the history;
+            False when nothing did and its row is deleted.
+        password_deleted: its ``portal:<id>`` keyring slot held a password, now deleted.
+        session_dropped: a saved browser session of it was deleted.
+    """
+
+    account: PortalAccountInfo
+    retired: bool
+    password_deleted: bool
+    session_dropped: bool = False

@@ -73,6 +73,9 @@ def _resolve_account(session: Session, facts: dict[str, Any], site_url: str | No
         account = session.get(PortalAccount, facts["account_id"])
         if account is None:
             raise OrderError(f"portal account {facts['account_id']} does not exist")
+        if not account.active:
+            raise OrderError(f"portal account {account.id} ({account.username}) is retired: "
+                             "it takes no new transfers")
     elif site_url:
         wanted = site_url.rstrip("/").lower()
         found = [a for a in session.scalars(select(PortalAccount).where(PortalAccount.active))

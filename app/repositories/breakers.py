@@ -24,11 +24,12 @@ from app.repositories import records
 
 ALARM_KIND = "site_blocked"
 
-#: SQL condition on ``transfers`` (the claim query): the transfer's site may be automated now.
+#: SQL condition on ``transfers`` (the claim query): the transfer's site may be automated now
+#: (and its account is neither assisted nor retired).
 AUTOMATABLE = """AND NOT EXISTS (
         SELECT 1 FROM portal_accounts a LEFT JOIN site_breakers b ON b.site_url = a.site_url
         WHERE a.id = transfers.account_id
-          AND (a.automation_mode = 'assisted' OR b.open_until > now()))"""
+          AND (a.automation_mode = 'assisted' OR NOT a.active OR b.open_until > now()))"""
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ LEFT JOIN run_facts f ON f.account_id = a.id
 LEFT JOIN runs fr ON fr.id = f.failure_run
 LEFT JOIN runs tr ON tr.id = f.telling_run
 LEFT JOIN open_facts o ON o.account_id = a.id
+WHERE a.active OR :include_retired
 ORDER BY a.id
 """)
 
@@ -102,17 +103,18 @@ class AccountStatusService(Service):
         self.session_lifetime = session_lifetime
         self.min_interval = min_interval
 
-    def statuses(self) -> list[AccountStatus]:
-        """Every portal account's status, by account id."""
+    def statuses(self, include_retired: bool = False) -> list[AccountStatus]:
+        """Every portal account's status, by account id (retired ones only when asked)."""
         params = {"success": _values(SUCCESS_OUTCOMES), "failures": _values(ACCOUNT_FAILURES),
-                  "telling": _values(TELLING_OUTCOMES)}
+                  "telling": _values(TELLING_OUTCOMES), "include_retired": include_retired}
         with self.transaction() as session:
             rows = session.execute(_QUERY, params).mappings().all()
         return [self._status(row) for row in rows]
 
     def status(self, account_id: int) -> AccountStatus | None:
         """One account's status (None when there is no such account)."""
-        return next((s for s in self.statuses() if s.account_id == account_id), None)
+        return next((s for s in self.statuses(include_retired=True)
+                     if s.account_id == account_id), None)
 
     def _status(self, row: RowMapping) -> AccountStatus:
         now: datetime = row["checked_at"]
@@ -144,7 +146,7 @@ class AccountStatusService(Service):
     def _next_action(self, row: RowMapping, mode: AutomationMode, state: SessionState,
                      now: datetime) -> tuple[datetime | None, str]:
         if not row["active"]:
-            return None, "inactive: automation does not use this account"
+            return None, "retired: automation does not use this account"
         if mode is AutomationMode.ASSISTED:
             return None, "assisted: a person accepts its transfers in their own browser"
         if state is SessionState.PAUSED_BY_BREAKER:

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import ImportFailedError
 from app.domain.records import NewTransfer
+from app.errors import KnownError
+from app.repositories import accounts as account_repo
 from app.repositories import transfers as repo
 
 REQUIRED = ("order_ref", "event_name")
@@ -36,24 +38,33 @@ class ParsedRows:
     items: list[tuple[int, NewTransfer]] = field(default_factory=list)
 
     def check_against(self, session: Session) -> None:
-        """Refuse order refs that already exist and accounts that do not.
+        """Refuse order refs that already exist and accounts that do not or are retired.
 
         Raises:
             ImportFailedError: listing every such row.
         """
         errors: list[tuple[int, str]] = []
         existing = repo.existing_order_refs(session, [r.order_ref for _, r in self.items])
-        known_accounts: dict[int, bool] = {}
+        account_problems: dict[int, str] = {}
         for line, row in self.items:
             if row.order_ref in existing:
                 errors.append((line, f"order {row.order_ref!r} already has a transfer"))
             if row.account_id is not None:
-                if row.account_id not in known_accounts:
-                    known_accounts[row.account_id] = repo.account_exists(session, row.account_id)
-                if not known_accounts[row.account_id]:
-                    errors.append((line, f"portal account {row.account_id} does not exist"))
+                if row.account_id not in account_problems:
+                    account_problems[row.account_id] = _account_problem(session, row.account_id)
+                if account_problems[row.account_id]:
+                    errors.append((line, account_problems[row.account_id]))
         if errors:
             raise ImportFailedError(errors)
+
+
+def _account_problem(session: Session, account_id: int) -> str:
+    """Why ``account_id`` may not receive transfers ("" when it may)."""
+    try:
+        account_repo.usable_account(session, account_id)
+    except KnownError as exc:
+        return str(exc)
+    return ""
 
 
 def parse_csv(text: str) -> ParsedRows:

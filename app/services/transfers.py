@@ -17,6 +17,7 @@ from app.domain.errors import DomainError, NotFoundError, UnknownValueError
 from app.domain.records import ImportReport, NewTransfer, PortalAccountInfo, TransferFull
 from app.domain.states import TAKEOVER_OUTCOMES, Action, EscrowStatus, Role, Status
 from app.evidence import DEFAULT_MAX_BYTES, Upload
+from app.repositories import accounts as account_repo
 from app.repositories import claims as claim_repo
 from app.repositories import mapping, records
 from app.repositories import transfers as repo
@@ -273,8 +274,8 @@ def _values(new: NewTransfer) -> dict[str, Any]:
 
 
 def _check_account(session: Session, account_id: int | None) -> None:
-    if account_id is not None and not repo.account_exists(session, account_id):
-        raise NotFoundError("portal account", account_id)
+    if account_id is not None:
+        account_repo.usable_account(session, account_id)  # exists and is not retired
 
 
 def _check_evidence(session: Session, transfer_id: int, ids: Sequence[int]) -> None:

@@ -6,7 +6,6 @@ keyring (``storage-key``), so a copied data dir does not carry a usable session.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+
+from app.browser_sessions import session_file
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,7 @@ class StorageStateStore:
 
     def path_for(self, account: str) -> Path:
         """The file holding ``account``'s state (the name does not reveal the account)."""
-        digest = hashlib.sha256(account.encode("utf-8")).hexdigest()[:24]
-        return self.directory / f"{digest}.state"
+        return session_file(self.directory, account)
 
     def load(self, account: str) -> dict[str, Any] | None:
         """The decrypted storage state, or None when absent or unreadable (sign in again)."""

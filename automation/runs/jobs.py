@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.browser_sessions import session_key
 from automation.journal import FinishedRun
 from automation.portals.protocol import PortalAdapter, PortalCredentials, TransferTarget
 from automation.runs.events import Answer
@@ -32,7 +33,7 @@ class RunJob:
     @property
     def account_key(self) -> str:
         """Identifies the browser session: one per site and username."""
-        return f"{self.credentials.site_url}|{self.credentials.username}"
+        return session_key(self.credentials.site_url, self.credentials.username)
 
 
 @dataclass(frozen=True)

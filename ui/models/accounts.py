@@ -66,9 +66,9 @@ def account_name(status: AccountStatus) -> str:
 
 
 def may_act(status: AccountStatus) -> str:
-    """"now", a time, or why it never acts ("assisted", "inactive")."""
+    """"now", a time, or why it never acts ("assisted", "retired")."""
     if status.may_act_at is None:
-        return "never (assisted)" if status.active else "never (inactive)"
+        return "never (assisted)" if status.active else "never (retired)"
     if status.may_act_at <= status.checked_at:
         return "now"
     return short_time(status.may_act_at)

@@ -14,14 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,8 +24,8 @@ from app.domain.accounts import check_site_url, check_username
 from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from automation.runs.events import Answer
+from ui.settings.account_form import AccountFormDialog
 from ui.settings.common import SettingsContext
-from ui.theme import Tone, palette_is_dark, tone_colour
 from ui.widgets import named
 
 
@@ -43,7 +36,7 @@ def supported_platforms() -> list[str]:
     return sorted({load_profile(name).platform for name in available_profiles()})
 
 
-class AddAccountDialog(QDialog):
+class AddAccountDialog(AccountFormDialog):
     """The "Add account…" form (open it with ``.open()``).
 
     Signals:
@@ -58,9 +51,7 @@ class AddAccountDialog(QDialog):
 
     def __init__(self, context: SettingsContext, backend: DeskBackend,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Add a portal account")
-        self.setMinimumWidth(480)
+        super().__init__("Add a portal account", "add account", "Add account", parent)
         self._context, self._backend = context, backend
         #: Seconds to wait for an emailed code during the test sign-in.
         self.mail_code_timeout = 45.0
@@ -80,30 +71,15 @@ class AddAccountDialog(QDialog):
         self.test_first = named(QCheckBox("Test sign-in before saving"), "test sign-in first")
         self.test_first.setToolTip("Signs in to the site for real with these details; the "
                                    "account is saved only if the sign-in works")
-        self.error = named(QLabel(wordWrap=True), "add account problem")
-        danger = tone_colour(Tone.DANGER, palette_is_dark(self.palette()))
-        self.error.setStyleSheet(f"color: {danger.name()}")  # readable in light and dark
-        self.progress = named(QProgressBar(), "add account progress", visible=False)
-        self.progress.setRange(0, 0)
-        self.status = named(QLabel(wordWrap=True), "add account status")
-        form = QFormLayout()
         for text, widget in (("Platform", self.platform), ("Site URL", self.site_url),
                              ("Username", self.username), ("Label", self.label),
                              ("Password", self.password)):
-            form.addRow(text, widget)
-        form.addRow("", self.test_first)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button: QPushButton = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Add account")
+            self.form.addRow(text, widget)
+        self.form.addRow("", self.test_first)
+        self.inputs = [self.platform, self.site_url, self.username, self.label, self.password,
+                       self.test_first]
         self.buttons.accepted.connect(lambda: context.tasks.spawn(self.submit()))
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.status)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.buttons)
+        self.finish_layout()
         self.code_requested.connect(self._decline_code)
         self.finished.connect(lambda _result: self.password.clear())
 
@@ -122,20 +98,6 @@ class AddAccountDialog(QDialog):
         if not self.password.text():
             return "Type the account's password (it goes to the OS keyring).", self.password
         return None
-
-    def _fail(self, message: str, field: QWidget | None = None) -> None:
-        self.error.setText(message)
-        self.status.clear()
-        if field is not None:
-            field.setFocus()
-
-    def _busy(self, busy: bool, message: str = "") -> None:
-        for widget in (self.platform, self.site_url, self.username, self.label, self.password,
-                       self.test_first, self.save_button):
-            widget.setEnabled(not busy)
-        self.progress.setVisible(busy)
-        if busy:
-            self.status.setText(message)
 
     def new_account(self) -> NewPortalAccount:
         """What the form holds (checked by :meth:`submit`)."""

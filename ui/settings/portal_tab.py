@@ -1,5 +1,7 @@
-"""Portal accounts tab: add an account (:mod:`ui.settings.add_account_dialog`), each account's
-password (keyring ``portal:<id>``) and a real test sign-in; editing and removing stay on the CLI.
+"""Portal accounts tab: add (:mod:`ui.settings.add_account_dialog`), edit
+(:mod:`ui.settings.edit_account_dialog`) or remove (:mod:`ui.settings.remove_account`) an
+account, each account's password (keyring ``portal:<id>``) and a real test sign-in. Retired
+accounts are not listed.
 
 The sign-in runs in the browser on its own thread (:mod:`automation.runs.sign_in_check`), awaited
 through the executor: the GUI loop never waits on the browser. When the portal asks for a
@@ -17,22 +19,27 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
+from app.domain.account_states import AutomationMode
+from app.domain.accounts import AccountEdited
 from app.domain.records import PortalAccountInfo
 from app.errors import KnownError
 from automation.runs.events import Answer
 from ui.code_prompt import ASK_TEXT, SENT_TEXT, CodePrompt
 from ui.settings.add_account_dialog import AddAccountDialog
 from ui.settings.common import SettingsContext, result_row
+from ui.settings.edit_account_dialog import EditAccountDialog, browser_sign_in, edit_summary
+from ui.settings.remove_account import confirm_removal, removal_summary
 from ui.widgets import named
 
 MODES = ("automatic", "assisted")
-CLI_NOTE = ("Changing an account's site or username, or removing an account, is not done "
-            "here: a supervisor does it on the command line (see `transferdesk accounts "
-            "--help`). Passwords and the automation mode change here.")
+CLI_NOTE = ("Edit… changes the name, username, site, mode or password (supervisors; staff may "
+            "change the password). Remove… retires an account transfers refer to, or deletes "
+            "it; the command line does the same (`transferdesk accounts edit|remove`).")
 
 
 def _wide_first(wide: QWidget, button: QWidget) -> QWidget:
@@ -71,7 +78,16 @@ class PortalTab(QWidget):
         self.add_button = named(QPushButton("Add account…"), "add portal account")
         self.add_button.setToolTip("A new portal account: its site, sign-in and password")
         self.add_button.clicked.connect(self.open_add_dialog)
-        form.addRow("Account", _wide_first(self.account, self.add_button))
+        self.edit_button = named(QPushButton("Edit…"), "edit portal account")
+        self.edit_button.clicked.connect(self.open_edit_dialog)
+        self.remove_button = named(QPushButton("Remove…"), "remove portal account")
+        self.remove_button.clicked.connect(self.ask_removal)
+        manage = QWidget()
+        manage_row = QHBoxLayout(manage)
+        manage_row.setContentsMargins(0, 0, 0, 0)
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            manage_row.addWidget(button)
+        form.addRow("Account", _wide_first(self.account, manage))
         form.addRow("", self.details)
         self.cli_note = named(QLabel(CLI_NOTE, wordWrap=True), "editing accounts")
         form.addRow("Password", self.password)
@@ -90,6 +106,8 @@ class PortalTab(QWidget):
         form.addRow(self.code_row)
         form.addRow(self.cli_note)
         self.add_dialog: AddAccountDialog | None = None
+        self.edit_dialog: EditAccountDialog | None = None
+        self.confirmation: QMessageBox | None = None
         self.account.currentIndexChanged.connect(self._show_details)
         self.test_button.clicked.connect(lambda: context.tasks.spawn(self.test()))
         self.save_button.clicked.connect(lambda: context.tasks.spawn(self.save()))
@@ -104,7 +122,8 @@ class PortalTab(QWidget):
             self.result.setText("Connect to the database to see the portal accounts.")
             return
         for info in await self._context.executor.call(self._context.backend.accounts):
-            self.account.addItem(f"{info.label or info.username} — {info.site_url}", info)
+            if info.active:  # a retired account is history only
+                self.account.addItem(_item_text(info), info)
         if self.account.count() == 0:
             self.result.setText("No portal account yet: press Add account… to add one.")
             self.add_button.setDefault(True)
@@ -124,11 +143,69 @@ class PortalTab(QWidget):
         dialog.open()
         return dialog
 
+    def open_edit_dialog(self) -> EditAccountDialog | None:
+        """Open "Edit account…" for the selected account (None: none, or no database)."""
+        info, backend = self.current_account(), self._context.backend
+        if info is None or backend is None:
+            self.result.setText("No portal account selected.")
+            return None
+        dialog = EditAccountDialog(
+            backend, self._context.executor, self._context.tasks, info,
+            AutomationMode(self.mode.currentText()),
+            browser_sign_in(self._context.settings, self.mail_code_timeout), self,
+            keyring_problem=self._context.keyring_problem)
+        dialog.account_edited.connect(self._edited)
+        self.edit_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _edited(self, edited: AccountEdited) -> None:
+        index = self._index_of(edited.account.id)
+        if index >= 0:
+            self.account.setItemText(index, _item_text(edited.account))
+            self.account.setItemData(index, edited.account)
+        self._show_details()
+        self.result.setText(edit_summary(edited))
+
+    def ask_removal(self) -> QMessageBox | None:
+        """Confirm, then remove the selected account (None: none selected)."""
+        info = self.current_account()
+        if info is None or self._context.backend is None:
+            self.result.setText("No portal account selected.")
+            return None
+        self.confirmation = confirm_removal(
+            self, info, lambda: self._context.tasks.spawn(self.remove(info.id)))
+        return self.confirmation
+
+    async def remove(self, account_id: int) -> bool:
+        """Retire or delete ``account_id`` (supervisors) and drop it from the list."""
+        backend = self._context.backend
+        if backend is None:
+            return False
+        try:
+            removed = await self._context.executor.call(backend.remove_account, account_id)
+        except KnownError as exc:
+            self.result.setText(f"Not removed: {exc}")
+            return False
+        index = self._index_of(account_id)
+        if index >= 0:
+            self.account.removeItem(index)
+        self.result.setText(removal_summary(removed))
+        return True
+
+    def _index_of(self, account_id: int) -> int:
+        """The list position of ``account_id`` (-1: not listed)."""
+        for index in range(self.account.count()):
+            info = self.account.itemData(index)
+            if isinstance(info, PortalAccountInfo) and info.id == account_id:
+                return index
+        return -1
+
     def _added(self, info: PortalAccountInfo) -> None:
         """Show the new account, selected, and say where its password went."""
         from app.credentials import portal_key
 
-        self.account.addItem(f"{info.label or info.username} — {info.site_url}", info)
+        self.account.addItem(_item_text(info), info)
         self.account.setCurrentIndex(self.account.count() - 1)
         self.add_button.setDefault(False)
         tested = self.add_dialog.sign_in_summary if self.add_dialog is not None else ""
@@ -248,3 +325,7 @@ class PortalTab(QWidget):
     def shutdown(self) -> None:
         """Decline a pending code request (the window is closing), so the sign-in ends."""
         self._close_prompt(None)
+
+
+def _item_text(info: PortalAccountInfo) -> str:
+    return f"{info.label or info.username} — {info.site_url}"

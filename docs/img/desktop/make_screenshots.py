@@ -15,8 +15,8 @@ its own throwaway PostgreSQL cluster, deleted afterwards:
 Qt's settings go to a temporary INI directory under an organisation of their own, so a user's
 saved layout is neither read nor changed, and every pass starts with the first-run layout.
 The data comes from shots_data.py; the screens of issue 21 are shot by shots_actions.py,
-shots_queuerun.py, shots_views.py and shots_addacct.py. A main-window shot whose alarms
-banner takes over a quarter of the window prints a WARNING.
+shots_queuerun.py, shots_views.py, shots_addacct.py and shots_editacct.py. A main-window
+shot whose alarms banner takes over a quarter of the window prints a WARNING.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ sys.path[:0] = [str(ROOT), str(OUT)]
 import qasync  # noqa: E402
 import shots_actions  # noqa: E402
 import shots_addacct  # noqa: E402
+import shots_editacct  # noqa: E402
 import shots_queuerun  # noqa: E402
 import shots_views  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QSettings, Qt  # noqa: E402
@@ -274,6 +275,7 @@ async def light_pass(url: str, data: Path) -> None:
         await manual_decision(window, data, shot)
         await settings_tabs(window, shot)
         await shots_addacct.shoot_add_account(window, shot)
+        await shots_editacct.shoot_edit_account(window, shot)
         await side_tabs(window, shot)
         await shots_views.shoot_dashboard(window, shot)
         await shots_views.shoot_accounts(window, shot)
