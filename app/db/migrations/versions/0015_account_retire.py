@@ -10,7 +10,7 @@ without an ``account_removed`` audit row for that account in the same transactio
 refused to every app role.
 
 Revision ID: 0015_account_retire
-Revises: 0012_site_breakers
+Revises: 0013_queue_search
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015_account_retire"
-down_revision: str | None = "0012_site_breakers"
+down_revision: str | None = "0013_queue_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
