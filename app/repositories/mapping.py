@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, Protocol
 
 from app.db.models import (
     Alarm,
@@ -11,7 +13,6 @@ from app.db.models import (
     MailMessage,
     PortalAccount,
     Run,
-    Transfer,
     Worker,
 )
 from app.domain.records import (
@@ -37,7 +38,111 @@ def _finite(value: datetime | None) -> datetime | None:
     return value
 
 
-def transfer_row(t: Transfer) -> TransferRow:
+class TransferColumns(Protocol):
+    """What the transfer mappers read: an ORM :class:`Transfer` or a row by column name."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def order_ref(self) -> str: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def account_id(self) -> int | None: ...
+    @property
+    def seller_name(self) -> str: ...
+    @property
+    def seller_email(self) -> str: ...
+    @property
+    def event_name(self) -> str: ...
+    @property
+    def venue(self) -> str: ...
+    @property
+    def event_starts_at(self) -> datetime | None: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def row(self) -> str: ...
+    @property
+    def seats(self) -> list[str] | None: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def accept_by(self) -> datetime | None: ...
+    @property
+    def hold_expires_at(self) -> datetime | None: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def claimed_by(self) -> str | None: ...
+    @property
+    def lease_until(self) -> datetime | None: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def next_attempt_at(self) -> datetime | None: ...
+    @property
+    def last_outcome(self) -> str | None: ...
+    @property
+    def escrow_status(self) -> str: ...
+    @property
+    def amount(self) -> int | None: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def notice_received_at(self) -> datetime | None: ...
+    @property
+    def accept_url(self) -> str | None: ...
+    @property
+    def transfer_ref(self) -> str | None: ...
+    @property
+    def claimed_at(self) -> datetime | None: ...
+    @property
+    def verified_at(self) -> datetime | None: ...
+    @property
+    def verified_by(self) -> str | None: ...
+    @property
+    def method(self) -> str | None: ...
+    @property
+    def decision_note(self) -> str | None: ...
+    @property
+    def payment_intent_id(self) -> str | None: ...
+    @property
+    def amount_to_capture(self) -> int | None: ...
+    @property
+    def escrow_error(self) -> str | None: ...
+    @property
+    def escrow_attempts(self) -> int: ...
+    @property
+    def escrow_next_attempt_at(self) -> datetime | None: ...
+    @property
+    def escrow_updated_at(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class _RowColumns:
+    """A result row (``transfers.*``, by column name) read as attributes: no ORM instance."""
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.__dict__.update(row)
+
+    def __getattr__(self, name: str) -> Any:  # only reached for a column the row lacks
+        raise AttributeError(f"the row has no column {name!r}")
+
+
+def transfer_full_of_row(row: Mapping[str, Any]) -> TransferFull:
+    """:func:`transfer_full` of a ``transfers.*`` result row (the claim's hot path)."""
+    return transfer_full(_RowColumns(row))
+
+
+def transfer_row(t: TransferColumns) -> TransferRow:
     """The queue's view of a transfer."""
     return TransferRow(
         id=t.id,
@@ -71,7 +176,7 @@ def transfer_row(t: Transfer) -> TransferRow:
     )
 
 
-def transfer_full(t: Transfer) -> TransferFull:
+def transfer_full(t: TransferColumns) -> TransferFull:
     """Every column of a transfer."""
     return TransferFull(
         row=transfer_row(t),
