@@ -37,7 +37,8 @@ def claim(
     ``role`` with the display name ``actor_name`` (the session GUC the audit triggers read),
     pick with ``FOR UPDATE SKIP LOCKED`` so two claimers never get the same row nor wait for
     each other (skipping assisted accounts and paused sites), mark it accepting with a lease,
-    count the attempt, open its run and write the audit row (by ``audit_actor``).
+    count the attempt, open its run and write the audit row (by ``audit_actor``). Its change
+    notification is left to :func:`notify_claimed`, after the commit.
 
     Returns:
         The claimed transfer's columns plus ``run_id``, or None when nothing is claimable.
@@ -47,6 +48,24 @@ def claim(
               "account_id": account_id}
     cursor = conn.cursor(row_factory=dict_row)
     return cursor.execute(_CLAIM_SQL, params, prepare=True).fetchone()
+
+
+_NOTIFY_SQL = (
+    "SELECT set_config('synchronous_commit', 'off', true), pg_notify('transfer_changes',"
+    " json_build_object('id', %s::bigint, 'status', %s::text, 'version', %s::integer)::text)"
+)
+
+
+def notify_claimed(conn: psycopg.Connection[Any], claimed: dict[str, Any]) -> None:
+    """Tell the listeners of ``transfer_changes`` about a committed claim, with the payload the
+    transfers trigger sends, in a transaction of its own (autocommit ``conn``).
+
+    A notification is a wake-up, not data, so its commit does not wait for a WAL flush: the
+    cluster-wide lock every NOTIFY holds through its commit is then held only for moments,
+    and claims commit (and flush) in groups instead of one behind the other (migration 0014).
+    """
+    conn.execute(_NOTIFY_SQL, (claimed["id"], claimed["status"], claimed["version"]),
+                 prepare=True)
 
 
 def extend_lease(session: Session, transfer_id: int, worker: str, lease: timedelta

@@ -7,11 +7,13 @@ whose claimer went silent.
 Claiming is the hot path of many workers on one database, so :meth:`ClaimService.claim` is one
 prepared statement in its own transaction (the database function ``transferdesk_claim``,
 migration 0014, acts as the service's role and display name), sent on the pooled driver
-connection in autocommit mode: no session, no ORM object, one round trip.
+connection in autocommit mode: no session, no ORM object. Its change notification follows the
+commit in a transaction of its own (see :func:`app.repositories.claims.notify_claimed`).
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,6 +42,8 @@ from app.repositories import claims as repo
 from app.repositories import transfers as transfer_repo
 from app.services import transitions
 from app.services.base import INSUFFICIENT_PRIVILEGE, Service
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_SECONDS = 120.0
 DEFAULT_MAX_ATTEMPTS = 5
@@ -89,6 +93,8 @@ class ClaimService(Service):
                                      self.actor_name or worker,
                                      self.role.value if self.role else None,
                                      transfer_id, account_id)
+                if claimed is not None:
+                    _notify_claimed(driver, claimed)
         except psycopg.Error as exc:
             raise self._database_error(exc) from exc
         if claimed is None:
@@ -247,14 +253,23 @@ def _autocommit_driver(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
         driver.autocommit = True
         try:
             yield driver
-        except psycopg.OperationalError:
-            pooled.invalidate()  # a dead connection must not go back to the pool
-            raise
         finally:
-            if not driver.closed:
+            if driver.broken:
+                pooled.invalidate()  # a dead connection must not go back to the pool
+            elif not driver.closed:
                 driver.autocommit = False
     finally:
         pooled.close()
+
+
+def _notify_claimed(driver: psycopg.Connection[Any], claimed: dict[str, Any]) -> None:
+    """Notify the committed claim; a failure loses only a wake-up (listeners resync), never
+    the claim, which is returned all the same."""
+    try:
+        repo.notify_claimed(driver, claimed)
+    except psycopg.Error as exc:
+        log.warning("transfer %s claimed, but its change notification failed (listeners "
+                    "resync): %s", claimed["id"], exc)
 
 
 def _held(session: Session, transfer_id: int, worker: str) -> Transfer:

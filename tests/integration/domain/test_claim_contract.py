@@ -4,6 +4,7 @@ and the pooled connection it leaves behind."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -150,3 +151,18 @@ def test_a_claim_after_the_server_dropped_the_connection(database_url: str,
         assert claims.claim("w") is not None, "a dead pooled connection is replaced"
     finally:
         engine.dispose()
+
+
+def test_a_claim_notifies_its_listeners_once_it_is_committed(
+        database_url: str, make_transfer: MakeTransfer, bot_claims: ClaimService) -> None:
+    t = make_transfer(notice=True)
+    with psycopg.connect(database_url, autocommit=True) as listener:
+        listener.execute("LISTEN transfer_changes")
+        claim = bot_claims.claim("w")
+        assert claim is not None
+        got = [n.payload for n in listener.notifies(timeout=2.0, stop_after=2)]
+        seen = listener.execute("SELECT status, claimed_by FROM transfers WHERE id = %s",
+                                (t.row.id,)).fetchone()
+    assert [json.loads(p) for p in got] == [
+        {"id": t.row.id, "status": "accepting", "version": claim.transfer.row.version}]
+    assert seen == ("accepting", "w"), "a listener reading on notification sees the claim"

@@ -1,4 +1,4 @@
-"""The claim as one server-side call, and audit helpers whose plans are cached.
+"""The claim as one server-side call, notified after its commit; audit helpers planned once.
 
 ``transferdesk_claim`` does the whole claim in one statement on an autocommit connection: act
 as the caller's role and display name (``set_config(..., true)``, as ``Service.transaction``
@@ -7,6 +7,16 @@ skipping assisted accounts and paused sites, mark it accepting with a lease, cou
 open its run and write the ``claim`` audit row. It returns the claimed transfer and the run id,
 or no row. Being PL/pgSQL, its statements are planned once per connection; the client sends
 one Bind/Execute instead of BEGIN, SET LOCAL ROLE, the claim and COMMIT.
+
+The claim's ``transfer_changes`` notification is sent by the client right after the claim
+commits, in a transaction of its own with ``synchronous_commit`` off
+(:func:`app.repositories.claims.notify_claimed`), with the payload the trigger would send: a
+NOTIFY takes a cluster-wide lock at commit that is held until the commit is flushed, so in the
+claim's own transaction every claimer queued behind every other's WAL flush (group commit never
+happened). ``transferdesk_notify_transfers`` (migration 0002) therefore skips a statement whose
+transaction set ``transferdesk.notify_after_commit``; only ``transferdesk_claim`` sets it. A
+notification is a wake-up, never durable (the queue is lost on restart anyway), and listeners
+resync periodically (app/changefeed.py).
 
 ``transferdesk_acting_role`` and ``transferdesk_is_owner`` (migration 0008), called by the audit
 triggers on every audited write, become PL/pgSQL with the same logic: as SQL functions that
@@ -27,6 +37,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 STAFF, SUPERVISOR, BOT = "transferdesk_staff", "transferdesk_supervisor", "transferdesk_bot"
+NOTIFY_ROW_LIMIT = 100  # as migration 0002
 
 # Not an assisted account, not a site whose breaker is open (docs/portals.md).
 AUTOMATABLE = """NOT EXISTS (
@@ -45,7 +56,8 @@ BEGIN
     IF p_role IS NOT NULL THEN
         PERFORM set_config('role', p_role, true);
     END IF;
-    PERFORM set_config('transferdesk.actor_name', coalesce(p_actor_name, ''), true);
+    PERFORM set_config('transferdesk.actor_name', coalesce(p_actor_name, ''), true),
+            set_config('transferdesk.notify_after_commit', 'on', true);
     IF p_transfer_id IS NOT NULL THEN  -- exactly this one, due or not
         SELECT id INTO picked FROM transfers
         WHERE id = p_transfer_id AND status = 'notice_received' AND claimed_by IS NULL
@@ -106,6 +118,30 @@ BEGIN
 END $$;
 """
 
+NOTIFY_BODY = f"""
+    SELECT count(*) INTO n FROM changed;
+    IF n > {NOTIFY_ROW_LIMIT} THEN
+        PERFORM pg_notify('transfer_changes', json_build_object('resync', true, 'count', n)::text);
+    ELSE
+        PERFORM pg_notify('transfer_changes',
+                          json_build_object('id', id, 'status', status, 'version', version)::text)
+        FROM changed;
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+NOTIFY_AFTER_COMMIT = """
+CREATE OR REPLACE FUNCTION transferdesk_notify_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    IF current_setting('transferdesk.notify_after_commit', true) = 'on' THEN
+        RETURN NULL;  -- transferdesk_claim: its caller notifies once the claim is committed
+    END IF;""" + NOTIFY_BODY
+NOTIFY_IN_TRANSACTION = """
+CREATE OR REPLACE FUNCTION transferdesk_notify_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN""" + NOTIFY_BODY
+
 # Migration 0008's definitions, restored by the downgrade.
 SQL_HELPERS = f"""
 CREATE OR REPLACE FUNCTION transferdesk_is_owner(rel oid) RETURNS boolean
@@ -128,10 +164,12 @@ $$;
 def upgrade() -> None:
     """Create ``transferdesk_claim``; the audit helpers become PL/pgSQL."""
     op.execute(CLAIM_SQL)
+    op.execute(NOTIFY_AFTER_COMMIT)
     op.execute(PLPGSQL_HELPERS)
 
 
 def downgrade() -> None:
-    """Drop ``transferdesk_claim``; restore the SQL helpers of 0008."""
+    """Drop ``transferdesk_claim``; restore the notify trigger of 0002 and the helpers of 0008."""
     op.execute(f"DROP FUNCTION IF EXISTS {CLAIM_SIGNATURE}")
+    op.execute(NOTIFY_IN_TRANSACTION)
     op.execute(SQL_HELPERS)
