@@ -5,6 +5,7 @@ and the pooled connection it leaves behind."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.domain.errors import DomainError
@@ -134,21 +136,30 @@ def test_the_pooled_connection_comes_back_clean(database_url: str, make_transfer
         engine.dispose()
 
 
+def _drop_the_connection(database_url: str, engine: Engine) -> None:
+    with engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with psycopg.connect(database_url, autocommit=True) as admin:  # waits for the exit
+        admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
+
+
 def test_a_claim_after_the_server_dropped_the_connection(database_url: str,
                                                          make_transfer: MakeTransfer) -> None:
-    from app.db.engine import make_engine
+    from app.db.engine import PING_AFTER_IDLE_SECONDS, make_engine
 
-    for _ in range(2):
+    for _ in range(3):
         make_transfer(notice=True)
     engine = make_engine(database_url, pool_size=1)
     try:
         claims = ClaimService(engine, role=Role.BOT)
         assert claims.claim("w") is not None
-        with engine.connect() as conn:
-            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        with psycopg.connect(database_url, autocommit=True) as admin:  # waits for the exit
-            admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
-        assert claims.claim("w") is not None, "a dead pooled connection is replaced"
+        _drop_the_connection(database_url, engine)
+        time.sleep(PING_AFTER_IDLE_SECONDS + 0.2)
+        assert claims.claim("w") is not None, "an idle dead connection is pinged and replaced"
+        _drop_the_connection(database_url, engine)  # dropped the moment after its last use
+        with pytest.raises(OperationalError):  # what callers treat as "database unreachable"
+            claims.claim("w")
+        assert claims.claim("w") is not None, "the broken connection left the pool"
     finally:
         engine.dispose()
 
