@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import namedtuple_row
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Run, Transfer
 from app.domain.states import Status
+from app.repositories.mapping import TransferColumns
 
 # Migration 0014: the whole claim in one server-side call (planned once per connection).
 _CLAIM_SQL = (
@@ -30,7 +31,7 @@ def claim(
     role: str | None,
     transfer_id: int | None = None,
     account_id: int | None = None,
-) -> dict[str, Any] | None:
+) -> tuple[TransferColumns, int] | None:
     """Claim the most urgent due transfer (or exactly ``transfer_id``) for ``worker``.
 
     One statement, its own transaction on the autocommit driver connection ``conn``: act as
@@ -41,13 +42,18 @@ def claim(
     notification is left to :func:`notify_claimed`, after the commit.
 
     Returns:
-        The claimed transfer's columns plus ``run_id``, or None when nothing is claimable.
+        The claimed transfer's columns (a plain row, no ORM instance) and the new run's id, or
+        None when nothing is claimable.
     """
     params = {"worker": worker, "lease": lease, "actor_name": actor_name,
               "audit_actor": audit_actor, "role": role, "transfer_id": transfer_id,
               "account_id": account_id}
-    cursor = conn.cursor(row_factory=dict_row)
-    return cursor.execute(_CLAIM_SQL, params, prepare=True).fetchone()
+    cursor = conn.cursor(row_factory=namedtuple_row)  # its class is cached per column list
+    row = cursor.execute(_CLAIM_SQL, params, prepare=True).fetchone()
+    if row is None:
+        return None
+    # The row's fields are exactly the transfers columns (plus run_id, last).
+    return cast(TransferColumns, row), int(row[-1])
 
 
 _NOTIFY_SQL = (
@@ -56,7 +62,7 @@ _NOTIFY_SQL = (
 )
 
 
-def notify_claimed(conn: psycopg.Connection[Any], claimed: dict[str, Any]) -> None:
+def notify_claimed(conn: psycopg.Connection[Any], claimed: TransferColumns) -> None:
     """Tell the listeners of ``transfer_changes`` about a committed claim, with the payload the
     transfers trigger sends, in a transaction of its own (autocommit ``conn``).
 
@@ -64,8 +70,7 @@ def notify_claimed(conn: psycopg.Connection[Any], claimed: dict[str, Any]) -> No
     cluster-wide lock every NOTIFY holds through its commit is then held only for moments,
     and claims commit (and flush) in groups instead of one behind the other (migration 0014).
     """
-    conn.execute(_NOTIFY_SQL, (claimed["id"], claimed["status"], claimed["version"]),
-                 prepare=True)
+    conn.execute(_NOTIFY_SQL, (claimed.id, claimed.status, claimed.version), prepare=True)
 
 
 def extend_lease(session: Session, transfer_id: int, worker: str, lease: timedelta

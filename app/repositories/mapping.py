@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.db.models import (
     Alarm,
@@ -39,7 +38,8 @@ def _finite(value: datetime | None) -> datetime | None:
 
 
 class TransferColumns(Protocol):
-    """What the transfer mappers read: an ORM :class:`Transfer` or a row by column name."""
+    """What the transfer mappers read: an ORM ``Transfer``, or a ``transfers.*`` result row
+    with its columns as attributes (the claim's, without an ORM instance)."""
 
     @property
     def id(self) -> int: ...
@@ -125,21 +125,6 @@ class TransferColumns(Protocol):
     def escrow_updated_at(self) -> datetime | None: ...
     @property
     def created_at(self) -> datetime: ...
-
-
-class _RowColumns:
-    """A result row (``transfers.*``, by column name) read as attributes: no ORM instance."""
-
-    def __init__(self, row: Mapping[str, Any]) -> None:
-        self.__dict__.update(row)
-
-    def __getattr__(self, name: str) -> Any:  # only reached for a column the row lacks
-        raise AttributeError(f"the row has no column {name!r}")
-
-
-def transfer_full_of_row(row: Mapping[str, Any]) -> TransferFull:
-    """:func:`transfer_full` of a ``transfers.*`` result row (the claim's hot path)."""
-    return transfer_full(_RowColumns(row))
 
 
 def transfer_row(t: TransferColumns) -> TransferRow:

@@ -94,7 +94,7 @@ class ClaimService(Service):
                                      self.role.value if self.role else None,
                                      transfer_id, account_id)
                 if claimed is not None:
-                    _notify_claimed(driver, claimed)
+                    _notify_claimed(driver, claimed[0])
         except psycopg.Error as exc:
             raise self._database_error(exc) from exc
         if claimed is None:
@@ -102,8 +102,8 @@ class ClaimService(Service):
                 with self.transaction() as session:
                     _explain_unclaimable(session, transfer_id)
             return None
-        run_id = int(claimed.pop("run_id"))
-        transfer = mapping.transfer_full_of_row(claimed)
+        transfer = mapping.transfer_full(claimed[0])
+        run_id = claimed[1]
         assert transfer.row.lease_until is not None
         return Claim(transfer, run_id, transfer.row.attempts, worker, transfer.row.lease_until)
 
@@ -262,14 +262,14 @@ def _autocommit_driver(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
         pooled.close()
 
 
-def _notify_claimed(driver: psycopg.Connection[Any], claimed: dict[str, Any]) -> None:
+def _notify_claimed(driver: psycopg.Connection[Any], claimed: mapping.TransferColumns) -> None:
     """Notify the committed claim; a failure loses only a wake-up (listeners resync), never
     the claim, which is returned all the same."""
     try:
         repo.notify_claimed(driver, claimed)
     except psycopg.Error as exc:
         log.warning("transfer %s claimed, but its change notification failed (listeners "
-                    "resync): %s", claimed["id"], exc)
+                    "resync): %s", claimed.id, exc)
 
 
 def _held(session: Session, transfer_id: int, worker: str) -> Transfer:
