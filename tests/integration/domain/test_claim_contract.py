@@ -177,3 +177,24 @@ def test_a_claim_notifies_its_listeners_once_it_is_committed(
     assert [json.loads(p) for p in got] == [
         {"id": t.row.id, "status": "accepting", "version": claim.transfer.row.version}]
     assert seen == ("accepting", "w"), "a listener reading on notification sees the claim"
+
+
+def test_a_login_of_the_bot_role_claims_and_is_audited_by_its_login(
+        database_url: str, engine: Engine, make_transfer: MakeTransfer) -> None:
+    from app.db.engine import make_engine
+    from tests.integration.domain.test_guarantor import login_url
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'claims_login'").fetchone() is None:
+            conn.execute("CREATE ROLE claims_login LOGIN IN ROLE transferdesk_bot")
+    firsts = [make_transfer(notice=True) for _ in range(2)]
+    login = make_engine(login_url(database_url, "claims_login"), pool_size=1)
+    try:
+        for role in (Role.BOT, None):  # SET ROLE, or the role found by membership
+            claim = ClaimService(login, role=role).claim("w")
+            assert claim is not None
+    finally:
+        login.dispose()
+    rows = [r for t in firsts for r in _audit_rows(engine, t.row.id)]
+    assert [(r.action, r.actor, r.actor_role) for r in rows] == \
+        [("claim", "claims_login", "transferdesk_bot")] * 2
