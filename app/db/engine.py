@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 from app.config import Settings
 from app.database_url import with_password
@@ -16,6 +18,10 @@ from app.db.local_cluster import LocalCluster, cluster_dir_for
 from app.errors import KnownError
 
 logger = logging.getLogger(__name__)
+
+#: A pooled connection returned less than this long ago is handed out without a liveness ping
+#: (HikariCP's ``aliveBypassWindow`` is the same idea, 500 ms); an older one is pinged first.
+PING_AFTER_IDLE_SECONDS = 0.5
 
 
 def local_cluster(settings: Settings) -> LocalCluster:
@@ -103,7 +109,9 @@ def current_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
-    """A pooled synchronous engine; ``pool_pre_ping`` survives a restarted server.
+    """A pooled synchronous engine that survives a restarted server: a connection idle for
+    :data:`PING_AFTER_IDLE_SECONDS` or more is pinged at checkout and replaced when dead
+    (``pool_pre_ping`` for idle ones only; one round trip less per unit of work in a busy loop).
 
     On the embedded cluster every new connection re-reads the cluster's port, so a long-running
     process reconnects after ``db local stop``/``start`` even when the port changed.
@@ -112,13 +120,36 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         future=True,
     )
+    _ping_when_idle(engine)
     cluster = embedded_cluster_of(url)
     if cluster is not None:
         event.listen(engine, "do_connect", _current_port_of(cluster))
     return engine
+
+
+_RETURNED_AT = "transferdesk_returned_at"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a checked-out connection only when it sat in the pool a while (SQLAlchemy's
+    "custom pessimistic ping": raising DisconnectionError makes the pool take a new one)."""
+
+    def returned(dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    def ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        returned_at = record.info.get(_RETURNED_AT)  # None: connected just now
+        if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
+
+    event.listen(engine, "checkin", returned)
+    event.listen(engine, "checkout", ping_if_idle)
 
 
 def _current_port_of(cluster: LocalCluster) -> Any:

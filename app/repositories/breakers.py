@@ -1,9 +1,9 @@
 """Per-site circuit breakers: count ``blocked`` runs, open a shared pause, close it.
 
 The breaker of a site (``portal_accounts.site_url``) opens after ``policy.blocks`` blocked runs
-within ``policy.window``; while ``open_until`` lies ahead the claim query (see
-:data:`AUTOMATABLE`) hands out none of the site's transfers, to every desk and worker. After the
-cooldown the site is tried again ("half-open"): one more block reopens it at once, one success
+within ``policy.window``; while ``open_until`` lies ahead the claim (the database function
+``transferdesk_claim``, migration 0014) hands out none of the site's transfers, nor those of an
+``assisted`` or retired account, to every desk and worker. After the cooldown the site is tried again ("half-open"): one more block reopens it at once, one success
 closes it. A supervisor may close it early. Opening raises an alarm ``site_blocked`` (key: the
 site) naming the site and when automation will be tried again; closing resolves it.
 """
@@ -23,13 +23,6 @@ from app.domain.states import SUCCESS_OUTCOMES, Outcome
 from app.repositories import records
 
 ALARM_KIND = "site_blocked"
-
-#: SQL condition on ``transfers`` (the claim query): the transfer's site may be automated now
-#: (and its account is neither assisted nor retired).
-AUTOMATABLE = """AND NOT EXISTS (
-        SELECT 1 FROM portal_accounts a LEFT JOIN site_breakers b ON b.site_url = a.site_url
-        WHERE a.id = transfers.account_id
-          AND (a.automation_mode = 'assisted' OR NOT a.active OR b.open_until > now()))"""
 
 
 @dataclass(frozen=True)

@@ -3,85 +3,74 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import namedtuple_row
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Run, Transfer
 from app.domain.states import Status
-from app.repositories import breakers
+from app.repositories.mapping import TransferColumns
 
-_CLAIM_SQL = """
-WITH picked AS (
-    SELECT id FROM transfers
-    WHERE status = 'notice_received' AND claimed_by IS NULL {conditions}
-    ORDER BY due_at, id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED
-), claimed AS (
-    UPDATE transfers t
-    SET status = 'accepting', claimed_by = %(worker)s, claimed_at = now(),
-        lease_until = now() + %(lease)s, attempts = t.attempts + 1
-    FROM picked WHERE t.id = picked.id
-    RETURNING t.*
-), run AS (
-    INSERT INTO runs (transfer_id, worker, attempt)
-    SELECT id, %(worker)s, attempts FROM claimed
-    RETURNING id AS run_id, transfer_id
-), audit AS (
-    INSERT INTO audit_log (action, actor_name, transfer_id, from_status, to_status, detail)
-    SELECT 'claim', %(actor)s, claimed.id, 'notice_received', 'accepting',
-           jsonb_build_object('worker', %(worker)s::text, 'run_id', run.run_id,
-                              'attempt', claimed.attempts)
-    FROM claimed JOIN run ON run.transfer_id = claimed.id
+# Migration 0014: the whole claim in one server-side call (planned once per connection).
+_CLAIM_SQL = (
+    "SELECT (c.claimed).*, c.run_id FROM transferdesk_claim(%(worker)s::text,"
+    " %(lease)s::interval, %(actor_name)s::text, %(audit_actor)s::text, %(role)s::text,"
+    " %(transfer_id)s::bigint, %(account_id)s::bigint) c"
 )
-SELECT claimed.*, run.run_id FROM claimed JOIN run ON run.transfer_id = claimed.id
-"""
 
 
-ClaimCursor = psycopg.Cursor[dict[str, Any]]
-
-
-def send_claim(
+def claim(
     conn: psycopg.Connection[Any],
     worker: str,
     lease: timedelta,
     actor_name: str,
+    audit_actor: str,
+    role: str | None,
     transfer_id: int | None = None,
     account_id: int | None = None,
-) -> ClaimCursor:
+) -> tuple[TransferColumns, int] | None:
     """Claim the most urgent due transfer (or exactly ``transfer_id``) for ``worker``.
 
-    One statement: pick with ``FOR UPDATE SKIP LOCKED`` so two claimers never get the same row
-    nor wait for each other, mark it accepting with a lease, count the attempt, open its run and
-    write the audit row. It runs on the driver connection so the service can pipeline it with
-    its transaction's other commands; read the result with :func:`read_claim` (in pipeline mode,
-    after the sync).
+    One statement, its own transaction on the autocommit driver connection ``conn``: act as
+    ``role`` with the display name ``actor_name`` (the session GUC the audit triggers read),
+    pick with ``FOR UPDATE SKIP LOCKED`` so two claimers never get the same row nor wait for
+    each other (skipping assisted accounts and paused sites), mark it accepting with a lease,
+    count the attempt, open its run and write the audit row (by ``audit_actor``). Its change
+    notification is left to :func:`notify_claimed`, after the commit.
+
+    Returns:
+        The claimed transfer's columns (a plain row, no ORM instance) and the new run's id, or
+        None when nothing is claimable.
     """
-    conditions = [breakers.AUTOMATABLE]  # not an assisted account, not a paused site
-    params: dict[str, Any] = {"worker": worker, "lease": lease, "actor": actor_name}
-    if transfer_id is not None:
-        conditions.append("AND id = %(transfer_id)s")
-        params["transfer_id"] = transfer_id
-    else:
-        conditions.append("AND (next_attempt_at IS NULL OR next_attempt_at <= now())")
-    if account_id is not None:
-        conditions.append("AND account_id = %(account_id)s")
-        params["account_id"] = account_id
-    cursor = conn.cursor(row_factory=dict_row)
-    return cursor.execute(_CLAIM_SQL.format(conditions=" ".join(conditions)), params)
-
-
-def read_claim(cursor: ClaimCursor) -> tuple[Transfer, int] | None:
-    """The claimed transfer (a detached snapshot) and the new run's id, or None."""
-    row = cursor.fetchone()
+    params = {"worker": worker, "lease": lease, "actor_name": actor_name,
+              "audit_actor": audit_actor, "role": role, "transfer_id": transfer_id,
+              "account_id": account_id}
+    cursor = conn.cursor(row_factory=namedtuple_row)  # its class is cached per column list
+    row = cursor.execute(_CLAIM_SQL, params, prepare=True).fetchone()
     if row is None:
         return None
-    run_id = int(row.pop("run_id"))
-    return Transfer(**row), run_id
+    # The row's fields are exactly the transfers columns (plus run_id, last).
+    return cast(TransferColumns, row), int(row[-1])
+
+
+_NOTIFY_SQL = (
+    "SELECT set_config('synchronous_commit', 'off', true), pg_notify('transfer_changes',"
+    " json_build_object('id', %s::bigint, 'status', %s::text, 'version', %s::integer)::text)"
+)
+
+
+def notify_claimed(conn: psycopg.Connection[Any], claimed: TransferColumns) -> None:
+    """Tell the listeners of ``transfer_changes`` about a committed claim, with the payload the
+    transfers trigger sends, in a transaction of its own (autocommit ``conn``).
+
+    A notification is a wake-up, not data, so its commit does not wait for a WAL flush: the
+    cluster-wide lock every NOTIFY holds through its commit is then held only for moments,
+    and claims commit (and flush) in groups instead of one behind the other (migration 0014).
+    """
+    conn.execute(_NOTIFY_SQL, (claimed.id, claimed.status, claimed.version), prepare=True)
 
 
 def extend_lease(session: Session, transfer_id: int, worker: str, lease: timedelta

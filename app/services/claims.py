@@ -4,16 +4,19 @@ A claim is committed at once (never hold a transaction across a browser run); th
 renewed by :meth:`ClaimService.heartbeat`; :meth:`ClaimService.reap_expired` returns transfers
 whose claimer went silent.
 
-Claiming is the hot path of many workers on one database, so :meth:`ClaimService.claim` sends
-its whole transaction (BEGIN, SET LOCAL ROLE, the claim statement, COMMIT) in one round trip
-with psycopg's pipeline mode instead of four; the pool's liveness ping is the only other.
+Claiming is the hot path of many workers on one database, so :meth:`ClaimService.claim` is one
+prepared statement in its own transaction (the database function ``transferdesk_claim``,
+migration 0014, acts as the service's role and display name), sent on the pooled driver
+connection in autocommit mode: no session, no ORM object. Its change notification follows the
+commit in a transaction of its own (see :func:`app.repositories.claims.notify_claimed`).
 """
 
 from __future__ import annotations
 
+import logging
 import random
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +43,8 @@ from app.repositories import transfers as transfer_repo
 from app.services import transitions
 from app.services.base import INSUFFICIENT_PRIVILEGE, Service
 
+log = logging.getLogger(__name__)
+
 DEFAULT_LEASE_SECONDS = 120.0
 DEFAULT_MAX_ATTEMPTS = 5
 
@@ -65,6 +70,7 @@ class ClaimService(Service):
         breaker: breakers.BreakerPolicy | None = None,
     ) -> None:
         super().__init__(bind, actor_name, role)
+        self._engine = _engine_of(bind)
         self.breaker = breaker or breakers.BreakerPolicy()
         self.max_attempts = max_attempts
         self.lease = timedelta(seconds=lease_seconds)
@@ -81,28 +87,25 @@ class ClaimService(Service):
             DomainError / IllegalTransitionError: ``transfer_id`` cannot be claimed, and why.
             PermissionDeniedError: the role may not claim.
         """
-        with self._sessions() as session:
-            driver = session.connection().connection.driver_connection  # the pool's ping
-            assert isinstance(driver, psycopg.Connection)
-            try:
-                with _pipeline(driver):  # one round trip from BEGIN to COMMIT
-                    if self.role is not None:
-                        driver.execute(f'SET LOCAL ROLE "{self.role.value}"')
-                    cursor = repo.send_claim(driver, worker, self.lease,
-                                             self.actor_name or worker, transfer_id, account_id)
-                    driver.commit()
-                claimed = repo.read_claim(cursor)
-            except psycopg.Error as exc:
-                raise self._database_error(exc) from exc
+        try:
+            with _autocommit_driver(self._engine) as driver:
+                claimed = repo.claim(driver, worker, self.lease, self.actor_name,
+                                     self.actor_name or worker,
+                                     self.role.value if self.role else None,
+                                     transfer_id, account_id)
+                if claimed is not None:
+                    _notify_claimed(driver, claimed[0])
+        except psycopg.Error as exc:
+            raise self._database_error(exc) from exc
         if claimed is None:
             if transfer_id is not None:
                 with self.transaction() as session:
                     _explain_unclaimable(session, transfer_id)
             return None
-        transfer, run_id = claimed
-        assert transfer.lease_until is not None
-        return Claim(mapping.transfer_full(transfer), run_id, transfer.attempts, worker,
-                     transfer.lease_until)
+        transfer = mapping.transfer_full(claimed[0])
+        run_id = claimed[1]
+        assert transfer.row.lease_until is not None
+        return Claim(transfer, run_id, transfer.row.attempts, worker, transfer.row.lease_until)
 
     def heartbeat(self, transfer_id: int, worker: str) -> datetime:
         """Extend the lease; returns the new expiry.
@@ -231,9 +234,42 @@ def _retry_at(session: Session, transfer: Transfer, rng: random.Random | None
     return next_retry_at(now, transfer.attempts, deadline, rng)
 
 
-def _pipeline(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
-    """Pipeline mode where the client's libpq supports it (14+); else one command at a time."""
-    return conn.pipeline() if psycopg.Pipeline.is_supported() else nullcontext()
+def _engine_of(bind: Engine | sessionmaker[Session]) -> Engine:
+    """The engine the claims' driver connections come from (a session factory's bind)."""
+    engine = bind if isinstance(bind, Engine) else bind.kw.get("bind")
+    if not isinstance(engine, Engine):
+        raise TypeError("ClaimService needs an Engine, or a sessionmaker bound to one")
+    return engine
+
+
+@contextmanager
+def _autocommit_driver(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
+    """A pooled psycopg connection in autocommit mode (each statement its own transaction);
+    back to the pool as it came, or dropped from it when it broke."""
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        driver.autocommit = True
+        try:
+            yield driver
+        finally:
+            if driver.broken:
+                pooled.invalidate()  # a dead connection must not go back to the pool
+            elif not driver.closed:
+                driver.autocommit = False
+    finally:
+        pooled.close()
+
+
+def _notify_claimed(driver: psycopg.Connection[Any], claimed: mapping.TransferColumns) -> None:
+    """Notify the committed claim; a failure loses only a wake-up (listeners resync), never
+    the claim, which is returned all the same."""
+    try:
+        repo.notify_claimed(driver, claimed)
+    except psycopg.Error as exc:
+        log.warning("transfer %s claimed, but its change notification failed (listeners "
+                    "resync): %s", claimed.id, exc)
 
 
 def _held(session: Session, transfer_id: int, worker: str) -> Transfer:

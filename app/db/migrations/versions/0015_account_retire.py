@@ -10,7 +10,7 @@ without an ``account_removed`` audit row for that account in the same transactio
 refused to every app role.
 
 Revision ID: 0015_account_retire
-Revises: 0013_queue_search
+Revises: 0014_claim_fast_path
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015_account_retire"
-down_revision: str | None = "0013_queue_search"
+down_revision: str | None = "0014_claim_fast_path"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
