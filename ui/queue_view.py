@@ -18,7 +18,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer,
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -33,6 +32,7 @@ from app.desk.api import DEFAULT_VIEW, SAVED_VIEWS, DeskBackend, now_utc
 from app.domain.records import PortalAccountInfo, QueueFilter, TransferRow
 from app.domain.states import OPEN_STATUSES, Status
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.filter_bar import FilterBar
 from ui.labels import STATUS_LABELS
 from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, TransferTableModel
 from ui.saved_views import SavedViewBox
@@ -110,11 +110,9 @@ class QueueWidget(QWidget):
         self.search_edit.textEdited.connect(lambda _text: self._debounce.start())
         self.search_edit.returnPressed.connect(self._search_entered)
         self.count_label = named(QLabel(), "Transfer count")
-        bar = QHBoxLayout()
-        for widget in (self.view_box, self.status_box, self.account_box, self.due_box):
-            bar.addWidget(widget)
-        bar.addWidget(self.search_edit, 1)
-        bar.addWidget(self.count_label)
+        self.filter_bar = FilterBar(  # the search stays readable; due, account, status give way
+            [self.view_box], [self.status_box, self.account_box, self.due_box],
+            self.search_edit, [self.count_label])
 
         self.table = named(QTableView(), "Transfer queue")
         self.table.setModel(self.model)
@@ -140,7 +138,7 @@ class QueueWidget(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.table, 1)
 
     # --- public ---------------------------------------------------------------------------
