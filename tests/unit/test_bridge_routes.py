@@ -14,6 +14,7 @@ import re
 import threading
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from app.events import EventBus
@@ -98,7 +99,9 @@ def test_each_event_arrives_on_its_own_signal_on_the_gui_thread(qtbot: QtBot) ->
     assert [name for name, _kind, _gui in received] == [str(routes[type(e)]) for e in events]
     bridge.close()
     bus.publish(events[0])
-    qtbot.wait(50)
+    flushed: list[bool] = []  # posted after anything the publish queued, so delivered after it
+    QTimer.singleShot(0, lambda: flushed.append(True))
+    qtbot.waitUntil(lambda: bool(flushed), timeout=5000)
     assert len(received) == len(events), "closed: nothing more arrives"
 
 
