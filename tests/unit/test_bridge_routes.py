@@ -113,3 +113,20 @@ def test_no_event_is_dispatched_by_class_name() -> None:
         if NAME_DISPATCH.search(line)
     ]
     assert offenders == []
+
+
+def test_events_still_queued_when_the_bridge_closes_are_dropped(qtbot: QtBot) -> None:
+    """A closing window's bridge: an event published just before close (already queued to the
+    GUI thread) must not reach a widget whose background work was just cancelled."""
+    from app.changefeed import QueueResync
+
+    bus = EventBus()
+    bridge = EventBridge(bus)
+    received: list[object] = []
+    bridge.transfer_changed.connect(received.append)
+    bus.publish(QueueResync("reconnected"))  # queued: delivered from the event loop
+    bridge.close()
+    flushed: list[bool] = []
+    QTimer.singleShot(0, lambda: flushed.append(True))
+    qtbot.waitUntil(lambda: bool(flushed), timeout=5000)
+    assert received == []
