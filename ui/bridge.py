@@ -71,6 +71,7 @@ class EventBridge(QObject):
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._bus = bus
+        self._closed = False
         # Explicitly queued: even a publish on the GUI thread is delivered from the event loop,
         # so a producer never re-enters a widget in the middle of its own call.
         self._relay.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
@@ -106,10 +107,13 @@ class EventBridge(QObject):
         return self._bus
 
     def close(self) -> None:
-        """Stop listening to the bus (idempotent)."""
+        """Stop listening to the bus and drop events still queued to the GUI thread: a
+        closing window has cancelled the work they would start (idempotent)."""
+        self._closed = True
         while self._unsubscribe:
             self._unsubscribe.pop()()
 
     @Slot(object, object)
     def _dispatch(self, signal: SignalInstance, event: object) -> None:
-        signal.emit(event)
+        if not self._closed:
+            signal.emit(event)

@@ -173,14 +173,21 @@ class TaskGroup:
         self._tasks: set[asyncio.Task[object]] = set()
         self._named: dict[str, asyncio.Task[object]] = {}
         self._on_error = on_error
+        self._closing = False
 
     def spawn(
         self, coro: Coroutine[Any, Any, T], name: str | None = None  # Any: the send/yield types
     ) -> asyncio.Task[T]:
-        """Schedule ``coro``; if ``name`` is given, cancel the running task of that name first."""
+        """Schedule ``coro``; if ``name`` is given, cancel the running task of that name first.
+
+        After :meth:`cancel_all` (the window is closing) the task is cancelled at once: its
+        body never runs, so it never reaches an executor that is shutting down.
+        """
         if name is not None and (previous := self._named.get(name)) is not None:
             previous.cancel()
         task = asyncio.get_event_loop().create_task(coro, name=name)
+        if self._closing:
+            task.cancel()
         self._tasks.add(task)
         if name is not None:
             self._named[name] = task
@@ -198,7 +205,9 @@ class TaskGroup:
         return task is not None and not task.done()
 
     def cancel_all(self) -> None:
-        """Cancel every task still running (window closing)."""
+        """Cancel every task still running, and every one spawned from now on (window
+        closing: a timer or a queued event may still spawn one)."""
+        self._closing = True
         for task in list(self._tasks):
             task.cancel()
 

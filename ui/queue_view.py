@@ -19,7 +19,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer,
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -34,8 +33,10 @@ from app.desk.api import DEFAULT_VIEW, SAVED_VIEWS, DeskBackend, now_utc
 from app.domain.records import PortalAccountInfo, QueueFilter, TransferRow
 from app.domain.states import OPEN_STATUSES, Status
 from ui.db_executor import ServiceExecutor, TaskGroup
+from ui.filter_bar import FilterBar
 from ui.labels import STATUS_LABELS
 from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, TransferTableModel
+from ui.saved_views import SavedViewBox
 from ui.status_chip import install_queue_delegates
 from ui.widgets import named
 
@@ -68,6 +69,7 @@ class QueueWidget(QWidget):
         self._query = DEFAULT_VIEW
         self._generation = 0
         self._wanted_id: int | None = None  # select this transfer when the next page loads
+        self._link_search: tuple[str, str] | None = None  # (order ref shown, text before it)
         self._cursor: str | None = None
         self._total: int | None = None
         self.status_counts: dict[Status, int] = {}
@@ -89,9 +91,8 @@ class QueueWidget(QWidget):
 
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.view_box = named(QComboBox(), "Saved view")
-        self.view_box.addItems(list(SAVED_VIEWS))
-        self.view_box.currentTextChanged.connect(self.apply_view)
+        self.view_box = named(SavedViewBox(), "Saved view")
+        self.view_box.view_chosen.connect(self.apply_view)
         self.status_box = named(QComboBox(), "Status filter")
         self.status_box.addItem("Open statuses", None)
         for status in Status:
@@ -110,11 +111,9 @@ class QueueWidget(QWidget):
         self.search_edit.textEdited.connect(lambda _text: self._debounce.start())
         self.search_edit.returnPressed.connect(self._search_entered)
         self.count_label = named(QLabel(), "Transfer count")
-        bar = QHBoxLayout()
-        for widget in (self.view_box, self.status_box, self.account_box, self.due_box):
-            bar.addWidget(widget)
-        bar.addWidget(self.search_edit, 1)
-        bar.addWidget(self.count_label)
+        self.filter_bar = FilterBar(  # the search stays readable; due, account, status give way
+            [self.view_box], [self.status_box, self.account_box, self.due_box],
+            self.search_edit, [self.count_label])
 
         self.table = named(QTableView(), "Transfer queue")
         self.table.setModel(self.model)
@@ -140,7 +139,7 @@ class QueueWidget(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.table, 1)
 
     # --- public ---------------------------------------------------------------------------
@@ -155,8 +154,13 @@ class QueueWidget(QWidget):
         return self._query
 
     def apply_view(self, name: str) -> None:
-        """Switch to a saved view (resets filters, keeps the search text)."""
+        """Switch to a saved view (resets filters, keeps the search text staff typed: a
+        batch summary link's order ref gives way to the text from before the link)."""
         view = SAVED_VIEWS[name]
+        link, self._link_search = self._link_search, None
+        if link is not None and self.search_edit.text() == link[0]:
+            self.search_edit.setText(link[1])
+            self._query = replace(self._query, text=link[1])
         if view.statuses == OPEN_STATUSES:
             self.status_box.setCurrentIndex(0)
         else:
@@ -170,6 +174,7 @@ class QueueWidget(QWidget):
     def set_query(self, query: QueueFilter) -> None:
         """Apply a filter and reload from the first page."""
         self._query = query
+        self.view_box.show_filter(query)
         self.reload()
 
     def reload(self) -> None:
@@ -234,6 +239,7 @@ class QueueWidget(QWidget):
         if not rows:
             return
         self._wanted_id = transfer_id
+        self._link_search = (rows[0].order_ref, self._query.text)
         self.search_edit.setText(rows[0].order_ref)
         self.status_box.setCurrentIndex(self.status_box.findData("*"))
         self.set_query(replace(self._query, text=rows[0].order_ref, statuses=frozenset()))

@@ -3,9 +3,10 @@
 The breaker of a site (``portal_accounts.site_url``) opens after ``policy.blocks`` blocked runs
 within ``policy.window``; while ``open_until`` lies ahead the claim (the database function
 ``transferdesk_claim``, migration 0014) hands out none of the site's transfers, nor those of an
-``assisted`` or retired account, to every desk and worker. After the cooldown the site is tried again ("half-open"): one more block reopens it at once, one success
-closes it. A supervisor may close it early. Opening raises an alarm ``site_blocked`` (key: the
-site) naming the site and when automation will be tried again; closing resolves it.
+``assisted`` or retired account, to every desk and worker. After the cooldown the site is tried
+again ("half-open"): one more block reopens it at once, one success closes it. A supervisor may
+close it early. Opening raises an alarm ``site_blocked`` (key: the site) naming the site and
+when automation will be tried again; closing resolves it.
 """
 
 from __future__ import annotations

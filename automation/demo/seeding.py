@@ -1,7 +1,8 @@
 """The demo's data: a seeded queue in every state, and the live sender.
 
 Seeding inserts generated transfers (:mod:`automation.demo.transfers`) on the sandbox accounts,
-gives every one a real held PaymentIntent on localstripe (:mod:`automation.demo.holds`), and, for
+with the audit rows their states imply (:mod:`automation.demo.audit`, same transaction), gives
+every one a real held PaymentIntent on localstripe (:mod:`automation.demo.holds`), and, for
 the share that would be "notice received" or "accepting", creates the transfer on the sandbox
 portal and mails its notice: mail sync then matches them for real, and the worker (or staff)
 accepts them, which records runs and evidence.
@@ -27,6 +28,7 @@ from sqlalchemy import Engine
 from app.db.engine import libpq_url
 from app.domain.states import Status
 from app.escrow.gateway import StripeGateway
+from automation.demo.audit import last_transfer_id, write_history
 from automation.demo.holds import place_holds
 from automation.demo.transfers import COLUMNS, generate
 from automation.sandbox.demo_world import random_details
@@ -35,6 +37,7 @@ from automation.sandbox.sender import Deliver, SentTransfer, TransferDetails, se
 
 log = logging.getLogger(__name__)
 LIVE_PREFIX = "LIVE"
+DEMO_PREFIX = "DEMO"
 _NOTICE_STATES = {Status.NOTICE_RECEIVED.value, Status.ACCEPTING.value}
 _NOTICE_FIELDS = ("transfer_ref", "accept_url", "notice_received_at", "claimed_by",
                   "claimed_at", "lease_until", "last_outcome")
@@ -73,7 +76,7 @@ def seed_queue(
     if count <= 0:
         return SeedReport(0, 0, 0)
     by_id = {a.id: a for a in accounts}
-    rows = list(generate(count, rng_seed, account_ids=tuple(by_id)))
+    rows = list(generate(count, rng_seed, prefix=DEMO_PREFIX, account_ids=tuple(by_id)))
     to_notify = []
     for row in rows:
         row.update(payment_intent_id=None, escrow_status="none", hold_expires_at=None)
@@ -82,13 +85,14 @@ def seed_queue(
                        attempts=0)
             to_notify.append(row)
     with psycopg.connect(libpq_url(database_url)) as conn, conn.cursor() as cur:
-        columns = COLUMNS
-        with cur.copy(f"COPY transfers ({', '.join(columns)}) FROM STDIN") as copy:
+        after = last_transfer_id(cur)
+        with cur.copy(f"COPY transfers ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[c] for c in columns])
+                copy.write_row([row[c] for c in COLUMNS])
         cur.execute("INSERT INTO audit_log (action, actor_name, detail) VALUES "
                     "('create', 'demo seed', jsonb_build_object('demo_rows', %s::int))",
                     (len(rows),))
+        write_history(cur, after, DEMO_PREFIX, actor="demo seed")
     holds = place_holds(engine, gateway, actor_name="demo seed")
     for row in to_notify:
         account = by_id[row["account_id"]]

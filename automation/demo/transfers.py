@@ -1,5 +1,6 @@
 """Realistic demo and benchmark transfers: college-athletics events, venues, seats, sellers,
-deadlines, in every state. Bulk insert uses COPY, so 100k rows take seconds.
+deadlines, in every state. Bulk insert uses COPY, so 100k rows take seconds; the audit rows
+their states imply are written in the same transaction (:mod:`automation.demo.audit`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import psycopg
 
 from app.db.engine import libpq_url
 from app.domain.states import OPEN_STATUSES, EscrowStatus, Outcome, Status
+from automation.demo.audit import last_transfer_id, write_history
 
 TEAMS = (
     ("Texas A&M Aggies", "Kyle Field", "College Station, TX"),
@@ -181,6 +183,7 @@ def insert_demo(database_url: str, n: int, seed: int = 1, prefix: str = "DEMO",
         if with_accounts:
             account_ids = _ensure_accounts(conn)
         with conn.cursor() as cur:
+            after = last_transfer_id(cur)
             with cur.copy(f"COPY transfers ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in generate(n, seed, prefix=prefix, account_ids=account_ids):
                     copy.write_row([row[c] for c in COLUMNS])
@@ -188,6 +191,7 @@ def insert_demo(database_url: str, n: int, seed: int = 1, prefix: str = "DEMO",
                 "INSERT INTO audit_log (action, actor_name, detail) VALUES ('create', 'demo data',"
                 " %s::jsonb)", (f'{{"demo_rows": {n}, "prefix": "{prefix}"}}',),
             )
+            write_history(cur, after, prefix, actor="demo data")
         conn.commit()
         conn.execute("ANALYZE transfers")
     return n

@@ -1,9 +1,10 @@
 """Dashboard metrics and accounts at a glance over the 100k-transfer benchmark database.
 
-The demo rows (tests/perf/desk_support.DESK_ROWS, 100k at scale 1) get the runs and audit
-rows the real services would have written: one run per automatically verified or reviewed
-transfer, blocked runs on 2 % of the waiting ones, an ``expire`` audit row per expired transfer
-and a lapsed hold on 1 % of the rejected ones. Figures: p50/p95 of the 14-day dashboard and of
+The demo rows (tests/perf/desk_support.DESK_ROWS, 100k at scale 1) come with the audit rows
+their states imply (``insert_demo``: an ``expire`` row per expired transfer among them) and get
+the runs the real services would have written: one run per automatically verified or reviewed
+transfer, blocked runs on 2 % of the waiting ones, and a lapsed hold on 1 % of the rejected
+ones. Figures: p50/p95 of the 14-day dashboard and of
 the accounts view. Goal: <= 250 ms each on the shared 2-core machine.
 """
 
@@ -39,9 +40,6 @@ INSERT INTO runs (transfer_id, worker, attempt, started_at, finished_at, outcome
 SELECT id, 'vm-2:200:bench', 1, now() - interval '1 hour', now() - interval '59 minutes',
        'blocked', 'Access to this page has been denied'
 FROM transfers WHERE status = 'notice_received' AND id % 50 = 0;
-INSERT INTO audit_log (action, actor_name, transfer_id, from_status, to_status, detail, at)
-SELECT 'expire', 'sweeper', id, 'notice_received', 'expired', '{}'::jsonb, accept_by
-FROM transfers WHERE status = 'expired';
 INSERT INTO audit_log (action, actor_name, transfer_id, detail, at)
 SELECT 'escrow_lapsed', 'escrow', id, '{"escrow_status": "lapsed"}'::jsonb,
        created_at + interval '7 days'

@@ -29,6 +29,7 @@ from app.events import EventBus
 from app.services.queue import QueueService
 from automation.runs.desk_control import DeskRunControl
 from automation.runs.events import TakeoverRequested
+from tests.ui.settle import settle_layout, settle_paint
 from ui.bridge import EventBridge
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.run_panel import RunPanel
@@ -65,12 +66,12 @@ async def drive(url: str, data_dir: Path, ids: list[int]) -> dict[str, Any]:
     panel.transfer_requested.connect(requested.append)
     try:
         results = await panel.run_batch(rows)
-        await asyncio.sleep(0.3)  # the summary is laid out and painted
+        settle_paint()  # the summary is laid out and painted
         panel.scroll_area.ensureWidgetVisible(panel.summary)
         links = list(panel.summary.links)
         for link in links:
             panel.scroll_area.ensureWidgetVisible(link)
-            await asyncio.sleep(0.05)
+            settle_layout()
             QTest.mouseClick(link, Qt.MouseButton.LeftButton)
         summary = panel.summary
         shown = {

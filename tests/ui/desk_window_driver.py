@@ -234,12 +234,19 @@ async def scenario_scaled(desk: Desk) -> dict[str, Any]:
                                               win.queue.account_box, win.queue.due_box,
                                               win.queue.search_edit)
                  if w.width() < w.minimumSizeHint().width()]
+    search = win.queue.search_edit
+    metrics = search.fontMetrics()
+    # what staff type: a live order ref, a seller's full name (room left of the clear button)
+    samples = ("LIVE-1764604800-00012", "Priya Thompson-Martinez")
     screen = win.screen().availableGeometry()
     unnamed = [f"{type(w).__name__}:{w.objectName()}" for w in _controls(win)
                if not _spoken_name(w)]
     result = {
         "ratio": win.devicePixelRatio(), "clipped": clipped, "extension_shown": bool(extension),
         "too_small": too_small, "unnamed": unnamed,
+        "search_room": search.width() - search.height() - 8,
+        "sample_width": max(metrics.horizontalAdvance(text) for text in samples),
+        "screen": [screen.width(), screen.height()],
         "fits_screen": screen.contains(win.frameGeometry()),
         "geometry": [win.frameGeometry().getRect(), screen.getRect(), win.minimumWidth()],
         "at_least_minimum": (win.width() >= win.minimumSizeHint().width()

@@ -30,6 +30,7 @@ from app.db.engine import make_engine
 from app.desk.api import DEFAULT_VIEW
 from app.desk.service_backend import ServiceBackend
 from app.domain.states import Status
+from tests.ui.settle import delete_later_now, settle_layout, settle_paint
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.due_display import DueDelegate
 from ui.queue_model import COL_DUE, COL_STATUS, DueTextsRole
@@ -90,7 +91,7 @@ async def queue_part(url: str) -> dict[str, Any]:
     rows = {model.row_object(r).status: r for r in range(model.rowCount())}
     shown: dict[str, Any] = {"platform": QGuiApplication.platformName(),
                              "ratio": queue.devicePixelRatioF(), "chips": {}}
-    await asyncio.sleep(0.2)
+    settle_paint()  # the new column width laid out and painted before the grabs
     dark = is_dark_palette(table.palette())
     for status in (Status.NEEDS_REVIEW, Status.VERIFIED, Status.NOTICE_RECEIVED):
         index = model.index(rows[status], COL_STATUS)
@@ -114,7 +115,7 @@ async def queue_part(url: str) -> dict[str, Any]:
     QToolTip.hideText()
     queue.close()
     queue.deleteLater()
-    await asyncio.sleep(0.1)
+    delete_later_now()
     executor.shutdown(wait=True)
     engine.dispose()
     return shown
@@ -130,7 +131,7 @@ async def _due_texts(queue: QueueWidget) -> dict[str, Any]:
     for name, width in (("wide", 220), ("narrow", 56)):
         table.setColumnWidth(COL_DUE, width)
         table.scrollTo(index)
-        await asyncio.sleep(0.2)  # the resize's own repaint first
+        settle_paint()  # the resize's own repaint first
         table.viewport().repaint(table.visualRect(index))  # paints this one cell, now
         texts[name] = delegate.last_painted
     return texts
@@ -148,7 +149,7 @@ async def frame_part() -> dict[str, Any]:
         panel.show_frame(jpeg)
         await until(lambda: (pixmap := view.pixmap()) is not None
                     and pixmap.size() == view.device_size())
-        await asyncio.sleep(0.1)
+        settle_layout()
         pixmap = view.pixmap()
         assert pixmap is not None
         viewport = panel.scroll_area.viewport()
@@ -178,7 +179,7 @@ async def frame_part() -> dict[str, Any]:
     panel.shutdown()
     panel.close()
     panel.deleteLater()
-    await asyncio.sleep(0.1)
+    delete_later_now()
     return shown
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.db.engine import make_engine
 from app.desk.service_backend import ServiceBackend
+from tests.ui.settle import settle_paint
 from ui.db_executor import ServiceExecutor, TaskGroup
 from ui.notices_view import NoticesView
 from ui.teach_template import TeachTemplatePanel
@@ -87,7 +88,7 @@ async def drive(database_url: str, screenshot: str | None) -> dict[str, Any]:
                for r in range(panel.changes_model.rowCount())]
     if screenshot:
         _select(panel, "3-4")
-        await asyncio.sleep(0.3)
+        settle_paint()
         panel.grab().save(screenshot)
     _click(panel.save_button)
     await _until(lambda: panel.status.text().startswith("Saved"))

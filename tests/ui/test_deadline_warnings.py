@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from PySide6.QtCore import QTimer
 from sqlalchemy import text
 
 from app.config import load_settings
 from app.domain.records import NewTransfer
 from app.events import EventBus
-from app.services.deadlines import DeadlineService
+from app.services.deadlines import DeadlineService, SweepReport
 from ui.main_window import MainWindow
 from ui.tray import DeskTray
 
@@ -24,6 +25,13 @@ def _window(qtbot, tmp_path, backend):
     tray.follow(win.bridge)
     win.show()
     return win, tray
+
+
+def _flush_queued_signals(qtbot) -> None:
+    """Deliver what is already queued to the GUI thread: a marker posted after it arrives."""
+    flushed: list[bool] = []
+    QTimer.singleShot(0, lambda: flushed.append(True))
+    qtbot.waitUntil(lambda: bool(flushed), timeout=5000)
 
 
 def _status(engine, transfer_id):
@@ -51,7 +59,8 @@ def test_an_unattended_desk_sweeps_and_shows_the_warning(qtbot, run, until, engi
             m for m in (a.message for a in backend.alarms()) if "SOON-1" in m]
         assert _status(engine, late.row.id) == "expired"
         win.refresh_alarms()  # a second poll shows the same alarm, no second tray message
-        qtbot.wait(300)
+        until(lambda: not win.tasks.running("alarms"))
+        _flush_queued_signals(qtbot)  # what that poll published has reached the tray
         assert sum(t == "Deadline approaching" for t, _ in tray.messages) == 1
         assert soon.row.id
     finally:
@@ -59,16 +68,20 @@ def test_an_unattended_desk_sweeps_and_shows_the_warning(qtbot, run, until, engi
         win.executor.shutdown(wait=True)
 
 
-def test_a_desk_leaves_the_sweep_to_a_live_server_process(qtbot, run, engine, backend,
+def test_a_desk_leaves_the_sweep_to_a_live_server_process(qtbot, run, until, engine, backend,
                                                           tmp_path):
     DeadlineService(engine, "srv-1:worker").sweep()  # a worker swept moments ago
     late = backend.transfers.create(NewTransfer(
         order_ref="LATE-2", event_name="Finals",
         accept_by=datetime.now(UTC) - timedelta(seconds=5)))
+    reports: list[SweepReport] = []  # what the desk's own sweep answered (the real call)
+    sweep = backend.sweep_deadlines
+    backend.sweep_deadlines = lambda: reports.append(sweep()) or reports[-1]
     win, _tray = _window(qtbot, tmp_path, backend)
     try:
         run(win.start())
-        qtbot.wait(1000)
+        until(lambda: bool(reports) and not win.tasks.running("deadline-sweep"))
+        assert reports[0].skipped and reports[0].expired == ()
         assert _status(engine, late.row.id) == "awaiting_notice"  # the worker's next sweep
         last = backend.deadlines.last_sweep()
         assert last is not None and last[1] == "srv-1:worker"

@@ -143,11 +143,18 @@ def test_the_keyboard_only_triage_loop(
     assert shown["focus_visible"]
 
 
+@pytest.mark.parametrize(("screen", "logical"), [("xvfb", [853, 600]),
+                                                ("xvfb_small_screen", [911, 512])])
 def test_at_150_percent_in_dark_mode_nothing_is_clipped(
-    desk_data: dict[str, int], database_url: str, xvfb: XServer, tmp_path: Path
+    desk_data: dict[str, int], database_url: str, screen: str, logical: list[int],
+    request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    shown = _drive("scaled", database_url, xvfb, tmp_path, QT_SCALE_FACTOR="1.5")
-    assert shown["ratio"] == 1.5
+    """1280 x 900 and a small laptop's 1366 x 768, both at 1.5: every command in sight, no
+    filter below its minimum, and a search box that shows a whole order ref or name."""
+    server: XServer = request.getfixturevalue(screen)
+    shown = _drive("scaled", database_url, server, tmp_path, QT_SCALE_FACTOR="1.5")
+    assert shown["ratio"] == 1.5 and shown["screen"] == logical
+    assert shown["search_room"] >= shown["sample_width"], shown
     assert shown["clipped"] == [] and not shown["extension_shown"]
     assert shown["too_small"] == [] and shown["at_least_minimum"] and shown["fits_screen"]
     assert shown["unnamed"] == []

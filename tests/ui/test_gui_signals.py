@@ -8,9 +8,22 @@ import subprocess
 import sys
 import time
 
+import psycopg
 import pytest
 
 from tests.fixtures.signals import sigint_as_from_a_terminal
+
+
+def _wait_until_connected(database_url: str, proc: subprocess.Popen[str]) -> None:
+    """Until the window's loop runs: its desk registered itself in the workers table (the
+    signal handlers are installed before the loop starts)."""
+    deadline = time.monotonic() + 60
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while not conn.execute("SELECT 1 FROM workers WHERE pid = %s AND kind = 'desktop'"
+                               " AND stopped_at IS NULL", (proc.pid,)).fetchone():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the window never connected"
+            time.sleep(0.1)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -22,12 +35,11 @@ def test_signal_closes_the_window(database_url: str, tmp_path, sig: signal.Signa
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=sigint_as_from_a_terminal)
     try:
-        time.sleep(4)  # the window is up and idle
-        assert proc.poll() is None, proc.communicate()
+        _wait_until_connected(database_url, proc)
         proc.send_signal(sig)
         assert proc.wait(timeout=20) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
         _, err = proc.communicate()
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err

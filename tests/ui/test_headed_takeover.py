@@ -161,7 +161,10 @@ def _operator(desk: Desk, xvfb: XServer, hand_back: bool, seen: dict[str, Any]
         if hand_back:
             frames_before = panel.frames_received
             seen["title_after"] = await _press_and_hold(desk, run_key)
-            await asyncio.sleep(0.3)  # the last frames of the hold are queued to this loop
+            deadline = asyncio.get_running_loop().time() + 15  # frames are queued to this loop
+            while (panel.frames_received == frames_before
+                   and asyncio.get_running_loop().time() < deadline):
+                await asyncio.sleep(0.02)
             seen["frames_during_hold"] = panel.frames_received - frames_before
             panel.hand_back_button.click()
         else:

@@ -10,7 +10,6 @@ import logging
 import select
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -197,7 +196,9 @@ def test_closing_while_connecting_cancels_and_awaits_the_connect_task(
 def test_closing_never_blocks_the_gui_thread(qtbot, qapp, run, until, tmp_path, engine,
                                              backend):
     """A closer that blocks (as stopping the browser does, up to 60 s) runs on a thread: the
-    GUI loop keeps serving a 10 ms probe, and the window closes once the closers are done."""
+    window hides at once, the GUI loop keeps serving a 10 ms probe while the closer is still
+    blocked, and the window closes once the closers are done (the stall itself is measured in
+    tests/perf/test_ui_bench.py)."""
     quit_on_close = qapp.quitOnLastWindowClosed()
     qapp.setQuitOnLastWindowClosed(False)
     settings = load_settings(tmp_path / "none.toml",
@@ -206,26 +207,27 @@ def test_closing_never_blocks_the_gui_thread(qtbot, qapp, run, until, tmp_path, 
     qtbot.addWidget(win)
     win.show()
     closed_on: list[str] = []
-    win._closers.append(lambda: (time.sleep(1.5),
+    release = threading.Event()
+    win._closers.append(lambda: (release.wait(30),
                                  closed_on.append(threading.current_thread().name)))
     try:
         run(win.start())
-        ticks: list[float] = []
+        ticks: list[int] = []
         probe = QTimer(interval=10)
-        probe.timeout.connect(lambda: ticks.append(time.monotonic()))
+        probe.timeout.connect(lambda: ticks.append(len(ticks)))
         probe.start()
-        began = time.monotonic()
         win.close()
-        closed_within = time.monotonic() - began
-        assert not win.isVisible()  # hidden at once
+        assert not win.isVisible() and closed_on == []  # hidden at once, the closer still busy
+        until(lambda: len(ticks) >= 10)  # the GUI loop runs while the closer blocks its thread
+        assert closed_on == [] and win.shutdown is not None
+        assert not win.shutdown.finished.is_set()
+        release.set()
         until(lambda: win.shutdown is not None and win.shutdown.finished.is_set(), timeout=30)
         assert win.close()  # once the closers are done, closing is accepted
         probe.stop()
-        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
         assert closed_on == ["desk-shutdown"]
-        assert closed_within < 0.1, closed_within
-        assert gaps and max(gaps) < 0.1, max(gaps)
     finally:
+        release.set()
         win.executor.shutdown(wait=True)
         qapp.setQuitOnLastWindowClosed(quit_on_close)
 

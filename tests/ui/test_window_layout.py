@@ -3,7 +3,6 @@ first run gets a sensible size; geometry, splitter and columns come back after a
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from app.domain.records import NewTransfer
 from app.events import EventBus
 from app.services.transfers import TransferService
 from tests.ui.conftest import seed_transfers
+from tests.ui.settle import settle_layout
 from ui.main_window import MainWindow
 from ui.window_layout import GEOMETRY, QUEUE_HEADER, SPLITTER
 
@@ -62,17 +62,17 @@ def test_the_splitter_keeps_its_place_when_the_selection_changes(
     try:
         win.queue.select_row(0)
         until(lambda: win.detail.detail is not None)
-        run(asyncio.sleep(0.1))
+        settle_layout()
         placed = win.splitter.sizes()
         for index in (3, 1, 3, 0):  # ORD-LONG is due last: row 3
             win.queue.select_row(index)
             ref = win.queue.current_row().order_ref
             until(lambda ref=ref: win.detail.detail is not None
                   and win.detail.detail.transfer.row.order_ref == ref)
-            run(asyncio.sleep(0.1))  # the layout requests of the new detail are handled
+            settle_layout()  # the new detail's layout requests, before looking
             assert win.splitter.sizes() == placed, (ref, placed)
         win.tabs.setCurrentWidget(win.run_panel)
-        run(asyncio.sleep(0.1))
+        settle_layout()
         assert win.splitter.sizes() == placed
     finally:
         _close(win, until)

@@ -37,6 +37,7 @@ from app.config import load_settings
 from app.db.engine import make_engine
 from app.desk.service_backend import ServiceBackend
 from app.domain.states import Role
+from tests.ui.settle import settle_paint
 from ui.db_executor import ServiceExecutor, TaskGroup
 
 
@@ -61,7 +62,7 @@ async def _shown(widget: QWidget) -> None:
 
 async def _grab(widget: QWidget, name: str) -> None:
     if (folder := os.environ.get("TD_VIEWS_SHOTS")):
-        await asyncio.sleep(0.3)  # let the layouts settle
+        settle_paint()
         widget.grab().save(str(Path(folder) / f"{name}.png"))
 
 

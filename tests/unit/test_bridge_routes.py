@@ -14,6 +14,7 @@ import re
 import threading
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from app.events import EventBus
@@ -98,7 +99,9 @@ def test_each_event_arrives_on_its_own_signal_on_the_gui_thread(qtbot: QtBot) ->
     assert [name for name, _kind, _gui in received] == [str(routes[type(e)]) for e in events]
     bridge.close()
     bus.publish(events[0])
-    qtbot.wait(50)
+    flushed: list[bool] = []  # posted after anything the publish queued, so delivered after it
+    QTimer.singleShot(0, lambda: flushed.append(True))
+    qtbot.waitUntil(lambda: bool(flushed), timeout=5000)
     assert len(received) == len(events), "closed: nothing more arrives"
 
 
@@ -110,3 +113,20 @@ def test_no_event_is_dispatched_by_class_name() -> None:
         if NAME_DISPATCH.search(line)
     ]
     assert offenders == []
+
+
+def test_events_still_queued_when_the_bridge_closes_are_dropped(qtbot: QtBot) -> None:
+    """A closing window's bridge: an event published just before close (already queued to the
+    GUI thread) must not reach a widget whose background work was just cancelled."""
+    from app.changefeed import QueueResync
+
+    bus = EventBus()
+    bridge = EventBridge(bus)
+    received: list[object] = []
+    bridge.transfer_changed.connect(received.append)
+    bus.publish(QueueResync("reconnected"))  # queued: delivered from the event loop
+    bridge.close()
+    flushed: list[bool] = []
+    QTimer.singleShot(0, lambda: flushed.append(True))
+    qtbot.waitUntil(lambda: bool(flushed), timeout=5000)
+    assert received == []

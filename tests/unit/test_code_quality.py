@@ -1,6 +1,8 @@
 """Static checks run as part of the suite: ruff, mypy (strict on app/ and automation/), and
 the import-linter contracts (app/ and automation/ never import Qt, qasync or ui/)."""
 
+import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +28,28 @@ def test_ruff_clean():
 def test_mypy_clean():
     proc = _run(sys.executable, "-m", "mypy", "app", "automation", "ui")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+SHOTS = ROOT / "docs" / "img" / "desktop"
+
+
+def test_screenshot_drivers_are_typed():
+    """make screenshots' drivers: mypy strict with no explicit Any, over the real ui/ types."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--disallow-any-explicit",
+         *sorted(str(p.relative_to(ROOT)) for p in SHOTS.glob("*.py"))],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "MYPYPATH": str(SHOTS)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_screenshot_drivers_use_no_private_names():
+    """They drive the window through its public API: no ``obj._private`` from outside."""
+    found = []
+    for path in sorted(SHOTS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__")
+                    and not (isinstance(node.value, ast.Name) and node.value.id == "self")):
+                found.append(f"{path.name}:{node.lineno} .{node.attr}")
+    assert found == []

@@ -42,6 +42,7 @@ import shots_addacct  # noqa: E402
 import shots_editacct  # noqa: E402
 import shots_queuerun  # noqa: E402
 import shots_views  # noqa: E402
+import shots_wait  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QSettings, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
@@ -86,12 +87,8 @@ def shot(widget: QWidget, name: str) -> None:
 
 
 async def until(predicate: Callable[[], object], what: str, timeout: float = 120.0) -> None:
-    """Wait (without blocking the loop) until ``predicate()`` holds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"screenshots: timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+    """Wait (without blocking the loop) until ``predicate()`` holds (2 min by default)."""
+    await shots_wait.until(predicate, what, timeout)
 
 
 # --- the window -------------------------------------------------------------------------
@@ -173,7 +170,7 @@ async def accept_and_watch(window: MainWindow, transfer_id: int, shoot: Shot) ->
 
 async def manual_decision(window: MainWindow, data: Path, shoot: Shot) -> None:
     """The manual decision dialog with two evidence files (one refused: empty) and a note."""
-    await shots_actions._select_first(
+    await shots_actions.select_first(
         window, lambda status, holder: status is Status.NOTICE_RECEIVED and holder is None)
     dialog = window.open_override()
     assert dialog is not None, "no current transfer"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from shots_views import Shot, _until
+from shots_views import Shot
+from shots_wait import until
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -22,12 +23,12 @@ async def shoot_add_account(window: MainWindow, shot: Shot) -> None:
     from ui.settings_dialog import SettingsDialog
 
     window.open_settings()
-    await _until(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)),
+    await until(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)),
                  "the settings dialog")
     settings = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
     settings.show_tab("portal")
     tab = settings.portal
-    await _until(lambda: tab.account.count() > 0 or tab.result.text(), "the accounts")
+    await until(lambda: tab.account.count() > 0 or tab.result.text(), "the accounts")
     dialog = tab.open_add_dialog()
     assert dialog is not None, "the window has no database connected"
     dialog.site_url.setText("https://tickets.state-u.example.edu")

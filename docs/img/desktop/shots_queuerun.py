@@ -17,36 +17,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from PySide6.QtWidgets import QWidget
+from shots_wait import reloaded, until
 
 from app.domain.states import Status
+from ui.main_window import MainWindow
 
 Shot = Callable[[QWidget, str], None]
 
 
-async def _until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate() and loop.time() < deadline:
-        await asyncio.sleep(0.05)
-
-
-async def _search(window: Any, text: str) -> None:
+async def _search(window: MainWindow, text: str) -> None:
     queue = window.queue
     queue.search_edit.setText(text)
-    queue.set_query(replace(queue.query, text=text))
-    await _until(lambda: not queue._tasks.running("queue-load"))
-    await asyncio.sleep(0.3)
+    await reloaded(queue, lambda: queue.set_query(replace(queue.query, text=text)))
 
 
-async def shoot_queue_chips(window: Any, shot: Shot) -> None:
+async def shoot_queue_chips(window: MainWindow, shot: Shot) -> None:
     """The open queue (chips and icons), the Due column narrowed to its short form."""
     queue = window.queue
-    queue.apply_view("All open")  # four statuses mixed, earliest deadline first
-    await _until(lambda: queue.model.rowCount() > 0)
-    await asyncio.sleep(0.5)
+    await reloaded(queue, lambda: queue.apply_view("All open"))  # four statuses mixed
+    await until(lambda: queue.model.rowCount() > 0, "open rows")
     queue.table.setColumnWidth(0, 150)
     queue.table.setColumnWidth(1, 70)  # narrow: "in 3 h", "-23 h"
     queue.select_row(1)
@@ -54,26 +45,26 @@ async def shoot_queue_chips(window: Any, shot: Shot) -> None:
     shot(queue, "queue-chips")
 
 
-async def shoot_run_panel_wide(window: Any, shot: Shot) -> None:
+async def shoot_run_panel_wide(window: MainWindow, shot: Shot) -> None:
     """The run panel with the live frame across its width (call while a run streams frames)."""
     window.tabs.setCurrentWidget(window.run_panel)
-    await _until(lambda: window.run_panel.frames_shown >= 1)
+    await until(lambda: window.run_panel.frames_shown >= 1, "a live frame")
     shot(window.run_panel, "run-panel-wide")
 
 
-async def shoot_frame_zoom(window: Any, shot: Shot) -> None:
+async def shoot_frame_zoom(window: MainWindow, shot: Shot) -> None:
     """The newest frame at 100 % in its own scrollable window."""
     panel = window.run_panel
     window.tabs.setCurrentWidget(panel)
     panel.frame_label.open_zoom()
     zoom = panel.frame_label.zoom
-    await _until(lambda: zoom.image.pixmap() is not None and not zoom.image.pixmap().isNull())
+    await until(lambda: not zoom.image.pixmap().isNull(), "the zoomed frame")
     await asyncio.sleep(0.3)
     shot(zoom, "run-frame-zoom")
     zoom.close()
 
 
-async def shoot_batch_summary(window: Any, shot: Shot) -> None:
+async def shoot_batch_summary(window: MainWindow, shot: Shot) -> None:
     """A batch over every ``ORD-LIVE`` transfer, ended: counts and links to each transfer."""
     await _search(window, "ORD-LIVE")
     queue, panel = window.queue, window.run_panel

@@ -20,20 +20,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
+from shots_wait import until
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 Shot = Callable[[QWidget, str], None]
-
-
-async def _until(predicate: Callable[[], object], what: str, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise RuntimeError(f"screenshot: timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+_until = until  # the name drivers written before shots_wait.py import
 
 
 async def shoot_accounts(window: MainWindow, shot: Shot) -> None:
@@ -44,7 +37,7 @@ async def shoot_accounts(window: MainWindow, shot: Shot) -> None:
     action = window.findChild(QAction, ACCOUNTS_ACTION)
     assert action is not None, "View > Portal accounts is missing"
     action.trigger()
-    await _until(lambda: window.findChild(AccountsView) is not None, "the accounts view")
+    await until(lambda: window.findChild(AccountsView) is not None, "the accounts view")
     view = window.findChild(AccountsView)
     assert view is not None
     await view.reload()
@@ -66,7 +59,7 @@ async def shoot_dashboard(window: MainWindow, shot: Shot) -> None:
     from ui.dashboard import DashboardWindow, Period
 
     window.open_dashboard()
-    await _until(lambda: window.findChild(DashboardWindow) is not None, "the dashboard")
+    await until(lambda: window.findChild(DashboardWindow) is not None, "the dashboard")
     dashboard = window.findChild(DashboardWindow)
     assert dashboard is not None
     dashboard.period.setCurrentIndex(dashboard.period.findData(Period.WEEK))

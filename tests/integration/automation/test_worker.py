@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from app.changefeed import CHANNEL
 from app.db.models import Transfer, Worker
 from tests.integration.automation.conftest import World
 
@@ -31,6 +32,19 @@ def _worker(world: World, database_url: str, tmp_path: Path, *args: str) -> subp
         env=_env(world, database_url, tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True,
     )
+
+
+def _wait_until_listening(world: World) -> None:
+    """Until the worker's change feed has issued its LISTEN (its connection says so)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with world.engine.connect() as conn:
+            if conn.execute(text(
+                    "SELECT 1 FROM pg_stat_activity WHERE query = :listen"
+                    " AND pid <> pg_backend_pid()"), {"listen": f"LISTEN {CHANNEL}"}).first():
+                return
+        time.sleep(0.2)
+    raise AssertionError("the worker's change feed never listened")
 
 
 def _statuses(world: World) -> dict[int, str]:
@@ -71,7 +85,7 @@ def test_worker_wakes_on_notify_and_stops_gracefully_on_sigterm(
             time.sleep(0.2)
         else:
             raise AssertionError("the worker never registered")
-        time.sleep(1.0)  # let it go idle (LISTEN armed, poll 10 minutes away)
+        _wait_until_listening(world)  # idle: LISTEN armed, the next poll 10 minutes away
         transfer_id, sent = world.transfer(account)
         deadline = time.monotonic() + 60
         while _statuses(world)[transfer_id] != "verified" and time.monotonic() < deadline:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 from sqlalchemy import Engine
@@ -118,6 +122,39 @@ def test_cli_retry_reconcile_and_problems(
     assert "refusing to send a live Stripe key" in err and LIVE_KEY not in err
 
 
+def _lines_of(stream: IO[str]) -> tuple[queue.Queue[str | None], threading.Thread]:
+    """The lines ``stream`` prints, as they come (a thread reads and closes it at the end,
+    then puts None); join the thread once the process is gone."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        with stream:
+            for line in stream:
+                lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return lines, reader
+
+
+def _wait_for_line(lines: queue.Queue[str | None], needle: str, timeout: float = 60.0) -> None:
+    """Until a line containing ``needle`` arrives (fails at the end of output or the timeout)."""
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        if needle in line:
+            return
+        seen.append(line)
+    pytest.fail(f"no line with {needle!r}; saw: {''.join(seen)[-2000:]}")
+
+
 def test_cli_process_every_keeps_running_until_sigterm(
     engine: Engine, database_url: str, gateway: StripeGateway, localstripe: LocalStripeServer,
     credential_store: CredentialStore, keyring_service: str, tmp_path: Path,
@@ -135,21 +172,19 @@ def test_cli_process_every_keeps_running_until_sigterm(
            "TRANSFERDESK_KEYRING_SERVICE": keyring_service}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli.main", "escrow", "process", "--every", "0.2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     assert proc.stdout is not None
+    lines, reader = _lines_of(proc.stdout)
     try:
-        assert "processed" in proc.stdout.readline() + proc.stdout.readline()
+        _wait_for_line(lines, "processed")  # a first round ran
         decide(engine, transfer_id, "verified")  # a later round picks the decision up
-        for _ in range(50):
-            if "capture -> captured" in proc.stdout.readline():
-                break
-        else:
-            pytest.fail("the running processor never captured the verified transfer")
+        _wait_for_line(lines, "capture -> captured")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
-        proc.communicate()
+        proc.wait(timeout=30)
+        reader.join(timeout=30)  # it read stdout to its end and closed it
     assert transfer_row(engine, transfer_id).escrow_status == "captured"

@@ -93,13 +93,21 @@ def test_wait_for_code_sees_a_code_delivered_while_waiting(mailbox: TestMailbox)
                       msg_time=asked_at - timedelta(hours=1))
     finally:
         client.logout()
-    reader = CodeReader(imap_connect(mailbox), check_interval=1.0)
+    connect = imap_connect(mailbox)
+    connected = threading.Event()
+
+    def connect_and_tell():  # the reader's own connection, observed
+        client = connect()
+        connected.set()
+        return client
+
+    reader = CodeReader(connect_and_tell, check_interval=1.0)
     found: list[str | None] = []
     waiting = threading.Thread(
         target=lambda: found.append(reader.wait_for_code(samples.ACCOUNT, asked_at, WAIT))
     )
     waiting.start()
-    threading.Event().wait(0.3)
+    assert connected.wait(WAIT), "the reader never connected"  # it is waiting now
     mailbox.append(samples.verification_code("222222", to="other@marketplace.example",
                                              message_id="other@paciolan.com"))
     mailbox.append(samples.verification_code("482913", message_id="new@paciolan.com"))

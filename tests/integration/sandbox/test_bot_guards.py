@@ -38,7 +38,8 @@ def test_automation_guard_refuses_every_request_of_an_automated_browser(
     expect(page.get_by_role("heading", name="Access to this page has been denied")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Reference ID: [0-9a-f-]{17}"))).to_be_visible()
     assert page.evaluate("navigator.webdriver") is True
-    page.wait_for_timeout(400)  # the guard's script ran: it did not let this browser in
+    # the guard's inline script ran at parse and did not clear the form to submit it
+    expect(page.locator("#px-verify input[name=webdriver]")).to_have_value("true")
     expect(page.get_by_role("heading", name="Access to this page has been denied")).to_be_visible()
     assert page.request.get(f"{world.site_url()}/signin").status == 403, "no cookie, no page"
     assert world.portal.request_count(SITE) > before

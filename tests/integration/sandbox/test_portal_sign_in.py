@@ -76,9 +76,10 @@ def test_wrong_and_expired_codes_are_refused_and_a_new_code_works(
     page.get_by_role("button", name="Submit Code").click()
     expect(page.get_by_role("alert")).to_contain_text("That code has expired")
 
-    page.get_by_role("button", name="Send a new code").click()
+    with page.expect_navigation():  # the field is on the old page too: wait for the new one
+        page.get_by_role("button", name="Send a new code").click()
     expect(page.get_by_label("Verification Code")).to_be_visible()
-    second = latest_code(mailbox)
+    second = latest_code(mailbox)  # the new code was mailed before that page was sent
     page.get_by_label("Verification Code").fill(second)
     page.get_by_role("button", name="Submit Code").click()
     expect(page.get_by_role("heading", name="My Account")).to_be_visible()
@@ -104,13 +105,15 @@ def test_wrong_password_then_lock(page: Page, world: World) -> None:
     expect(page.get_by_role("alert")).to_have_text(
         "The email or password you entered is incorrect."
     )
-    for _ in range(2):  # attempts 2 and 3 of 3
+    for _ in range(2):  # attempts 2 and 3 of 3: each answer is a new page, waited for
         page.get_by_label("Password", exact=True).fill("still-wrong")
-        page.get_by_role("button", name="Sign In", exact=True).click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("temporarily locked")
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)  # right password, still locked
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    with page.expect_navigation():  # answered before the clock moves on below
+        page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("temporarily locked")
 
     world.portal.advance_clock(15 * 60 + 1)

@@ -29,6 +29,8 @@ def signed_in(page: Page, world: World) -> Page:
 
 
 def _owned_rows(page: Page) -> list[str]:
+    """My Account's ticket rows, once that page is shown (a click may still be navigating)."""
+    expect(page.get_by_role("heading", name="My Account")).to_be_visible()
     rows = page.locator("table[aria-label='My Tickets'] tbody tr")
     return [row.inner_text() for row in rows.all()]
 
@@ -139,6 +141,8 @@ def test_wrong_seats_fault_delivers_other_seats_than_the_notice(
     page.goto(world.portal.accept_url(transfer))
     expect(page.locator("dl.details dt:text-is('Seats') + dd")).to_have_text("15, 16")
     page.get_by_role("button", name="Accept", exact=True).click()
+    # the accept is a form post: let it land before leaving the page (a goto would abort it)
+    expect(page.get_by_role("heading", name="Transfer Accepted")).to_be_visible()
     page.goto(f"{world.site_url()}/account")
     seats = sorted(r.split("\t")[-1] for r in _owned_rows(page) if "Hockey vs. Coastal" in r)
     assert seats == ["15", "16"]

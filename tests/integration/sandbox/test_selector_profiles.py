@@ -44,9 +44,15 @@ def find(page: Page | Locator, profile: PortalProfile, element: str) -> Locator 
 
 
 def need(page: Page, profile: PortalProfile, element: str) -> Locator:
-    page.wait_for_load_state()
-    locator = find(page, profile, element)
-    assert locator is not None, f"{profile.name}: {element} not found on {page.url}"
+    """The first visible element any alternative of ``element`` matches, waited for (the
+    page an action navigated to may not have parsed yet)."""
+    specs = profile.specs(element)
+    assert specs, f"{profile.name} has no locators for {element}"
+    union = specs[0].resolve(page)
+    for spec in specs[1:]:
+        union = union.or_(spec.resolve(page))
+    locator = union.filter(visible=True).first
+    expect(locator, f"{profile.name}: {element} not found").to_be_visible()
     return locator
 
 
@@ -160,6 +166,7 @@ def test_state_markers_match_the_pages(page: Page, world: World, profile_name: s
     page.goto(f"{world.site_url()}/signin/password")
     for _ in range(3):
         need(page, profile, "password_field").fill("wrong")
-        need(page, profile, "sign_in_button").click()
+        with page.expect_navigation():  # the refusal is a new page: wait for it each time
+            need(page, profile, "sign_in_button").click()
     assert has("locked")
     assert "temporarily locked" in need(page, profile, "error_message").inner_text()

@@ -1,12 +1,12 @@
 """The claim as one server-side call, notified after its commit; audit helpers planned once.
 
-``transferdesk_claim`` does the whole claim in one statement on an autocommit connection: act
-as the caller's role and display name (``set_config(..., true)``, as ``Service.transaction``
-does), pick the most urgent due transfer (or exactly one) with ``FOR UPDATE SKIP LOCKED``,
-skipping assisted and retired accounts and paused sites, mark it accepting with a lease, count the attempt,
-open its run and write the ``claim`` audit row. It returns the claimed transfer and the run id,
-or no row. Being PL/pgSQL, its statements are planned once per connection; the client sends
-one Bind/Execute instead of BEGIN, SET LOCAL ROLE, the claim and COMMIT.
+``transferdesk_claim`` does the whole claim in one statement on an autocommit connection: act as
+the caller's role and display name (``set_config(..., true)``, as ``Service.transaction`` does),
+pick the most urgent due transfer (or exactly one) with ``FOR UPDATE SKIP LOCKED``, skipping
+assisted and retired accounts and paused sites, mark it accepting with a lease, count the
+attempt, open its run and write the ``claim`` audit row. It returns the claimed transfer and the
+run id, or no row. Being PL/pgSQL, its statements are planned once per connection; the client
+sends one Bind/Execute instead of BEGIN, SET LOCAL ROLE, the claim and COMMIT.
 
 The claim's ``transfer_changes`` notification is sent by the client right after the claim
 commits, in a transaction of its own with ``synchronous_commit`` off
