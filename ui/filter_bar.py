@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
@@ -67,6 +67,13 @@ class FilterBar(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         self._arrange(self._fitting(event.size().width()))
         super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """A child's size hint changed (the count's text grew): fit the rows again, so the
+        search box is not squeezed under its neighbours."""
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            self._arrange(self._fitting(self.width()))
+        return super().event(event)
 
     def _fitting(self, width: int) -> int:
         """The fewest movable widgets to move so the first row fits with a comfortable search."""

@@ -234,7 +234,7 @@ async def scenario_scaled(desk: Desk) -> dict[str, Any]:
                                               win.queue.account_box, win.queue.due_box,
                                               win.queue.search_edit)
                  if w.width() < w.minimumSizeHint().width()]
-    search = win.queue.search_edit
+    search, count = win.queue.search_edit, win.queue.count_label
     metrics = search.fontMetrics()
     # what staff type: a live order ref, a seller's full name (room left of the clear button)
     samples = ("LIVE-1764604800-00012", "Priya Thompson-Martinez")
@@ -245,6 +245,8 @@ async def scenario_scaled(desk: Desk) -> dict[str, Any]:
         "ratio": win.devicePixelRatio(), "clipped": clipped, "extension_shown": bool(extension),
         "too_small": too_small, "unnamed": unnamed,
         "search_room": search.width() - search.height() - 8,
+        "count_shown": (count.width() >= count.fontMetrics().horizontalAdvance(count.text())
+                        and not count.geometry().intersects(search.geometry())),
         "sample_width": max(metrics.horizontalAdvance(text) for text in samples),
         "screen": [screen.width(), screen.height()],
         "fits_screen": screen.contains(win.frameGeometry()),

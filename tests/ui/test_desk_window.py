@@ -155,6 +155,7 @@ def test_at_150_percent_in_dark_mode_nothing_is_clipped(
     shown = _drive("scaled", database_url, server, tmp_path, QT_SCALE_FACTOR="1.5")
     assert shown["ratio"] == 1.5 and shown["screen"] == logical
     assert shown["search_room"] >= shown["sample_width"], shown
+    assert shown["count_shown"], shown
     assert shown["clipped"] == [] and not shown["extension_shown"]
     assert shown["too_small"] == [] and shown["at_least_minimum"] and shown["fits_screen"]
     assert shown["unnamed"] == []

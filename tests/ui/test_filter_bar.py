@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ui.filter_bar import SEARCH_MIN_CHARS, FilterBar
+from ui.filter_bar import SEARCH_MIN_CHARS, FilterBar, search_widths
 
 
 def _bar(qtbot) -> tuple[QWidget, FilterBar, QLineEdit, list[QComboBox]]:
@@ -66,3 +66,26 @@ def test_minimum_width_is_the_two_row_layout(qtbot):
     window, bar, search, boxes = _bar(qtbot)
     one_row = sum(w.sizeHint().width() for w in boxes) + search.minimumWidth()
     assert bar.minimumSizeHint().width() < one_row
+
+
+def test_a_longer_count_moves_a_filter_instead_of_overlapping_the_search(qtbot):
+    window, bar, search, boxes = _bar(qtbot)
+    (count,) = [w for w in bar.findChildren(QLabel)]
+    count.setText("1 transfers")
+    window.resize(1400, 120)
+    qtbot.waitUntil(lambda: bar.width() > 1300 and _one_row(search, boxes))
+    margins = window.width() - bar.width()
+    spacing = max(bar.width() - search.width() - count.width() - sum(b.width() for b in boxes),
+                  0) // 5
+    row = sum(w.sizeHint().width() for w in [*boxes, count]) + spacing * 5
+    window.resize(row + search_widths(search)[1] + 1 + margins, 120)  # one row, just
+    qtbot.waitUntil(lambda: _one_row(search, boxes))
+    assert bar.moved == []
+    count.setText("1,234,567+ transfers…")
+
+    def shown() -> bool:
+        return (count.width() >= count.fontMetrics().horizontalAdvance(count.text())
+                and not count.geometry().intersects(search.geometry()))
+
+    qtbot.waitUntil(shown)
+    assert search.width() >= search.minimumWidth()
