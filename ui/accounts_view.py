@@ -84,10 +84,13 @@ class AccountsView(QWidget):
         checked(int, str): a sign-in check of the account ended, with its result line.
         code_requested(str, object): a check needs a verification code the mailbox did not
             deliver (emitted from the browser thread; the object is the Answer to fill).
+        accounts_changed(): an account was edited or removed here (the queue's account names
+            and filter reload).
     """
 
     checked = Signal(int, str)
     code_requested = Signal(str, object)
+    accounts_changed = Signal()
 
     def __init__(self, backend: DeskBackend, executor: ServiceExecutor, tasks: TaskGroup,
                  sign_in: SignInCheck, parent: QWidget | None = None,
@@ -266,6 +269,7 @@ class AccountsView(QWidget):
 
     def _edited(self, edited: AccountEdited) -> None:
         self.status.setText(edit_summary(edited))
+        self.accounts_changed.emit()
         self.schedule_reload()
 
     def remove_selected(self) -> QMessageBox | None:
@@ -286,6 +290,7 @@ class AccountsView(QWidget):
             self.status.setText(f"Not removed: {exc}")
             return False
         self.status.setText(removal_summary(removed))
+        self.accounts_changed.emit()
         await self.reload()
         return True
 

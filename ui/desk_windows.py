@@ -30,10 +30,16 @@ def open_settings(window: MainWindow, settings: Settings, tab: str | None = None
 
     dialog = SettingsDialog(settings, window.backend, window.executor, window.tasks, window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.portal.accounts_changed.connect(lambda: reload_account_names(window))
     if tab is not None:
         dialog.show_tab(tab)
     dialog.open()
     return dialog
+
+
+def reload_account_names(window: MainWindow) -> None:
+    """The queue's account filter and column follow an account added, renamed or removed."""
+    window.tasks.spawn(window.queue.load_accounts())
 
 
 def open_accounts(window: MainWindow, settings: Settings) -> AccountsView | None:
@@ -52,6 +58,7 @@ def open_accounts(window: MainWindow, settings: Settings) -> AccountsView | None
     view.setParent(window, Qt.WindowType.Window)
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.follow(window.bridge)
+    view.accounts_changed.connect(lambda: reload_account_names(window))
     view.resize(1100, 420)
     view.show()
     view.schedule_reload()

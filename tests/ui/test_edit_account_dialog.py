@@ -398,3 +398,43 @@ def test_settings_remove_confirms_then_drops_the_account_from_the_list(
     assert tab.current_account() == other
     assert tab.result.text().startswith(f"Portal account #{info.id} box@market.example deleted")
     assert _row(engine, info.id) is None
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing",
+                           "does not support propagateSizeHints")
+def test_the_queue_shows_a_rename_and_a_removal_without_a_restart(
+    qtbot, run, until, desk, account, tmp_path, engine,
+):
+    from app.events import EventBus
+    from ui.desk_windows import open_accounts
+    from ui.main_window import MainWindow
+
+    info, gone = account(), account(username="gone@market.example")
+    settings = load_settings(tmp_path / "none.toml",
+                             environ={"TRANSFERDESK_DATA_DIR": str(tmp_path / "w")})
+    window = MainWindow(settings, backend=desk(), bus=EventBus())
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        run(window.start())
+        names = window.queue.model
+        until(lambda: names.account_names.get(info.id) == "State U" and gone.id in
+              names.account_names)
+        view = open_accounts(window, settings)
+        assert view is not None
+        until(lambda: view.model.row_for(info.id) is not None)
+        assert view.select_account(info.id)
+        dialog = view.edit_selected()
+        assert dialog is not None
+        dialog.label.setText("State U box office")
+        assert run(dialog.submit()) is not None
+        until(lambda: names.account_names.get(info.id) == "State U box office")
+        assert window.queue.account_box.findText("State U box office") >= 0
+        assert run(view.remove(gone.id))
+        until(lambda: gone.id not in names.account_names)
+        view.close()
+    finally:
+        window.close()
+        until(lambda: window.shutdown is not None and window.shutdown.finished.is_set(),
+              timeout=60)
+        window.executor.shutdown(wait=True)

@@ -58,12 +58,15 @@ class PortalTab(QWidget):
     Signals:
         account_added(object): an account added through "Add account…" (its
             :class:`~app.domain.records.PortalAccountInfo`), already in the list.
+        accounts_changed(): an account was added, edited or removed here (the queue's
+            account names and filter reload).
         code_requested(str, object): the sign-in needs a code for this account (emitted from the
             browser thread; shown by the GUI thread); the object is the Answer to fill.
     """
 
     code_requested = Signal(str, object)
     account_added = Signal(object)
+    accounts_changed = Signal()
 
     def __init__(self, context: SettingsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -166,6 +169,7 @@ class PortalTab(QWidget):
             self.account.setItemData(index, edited.account)
         self._show_details()
         self.result.setText(edit_summary(edited))
+        self.accounts_changed.emit()
 
     def ask_removal(self) -> QMessageBox | None:
         """Confirm, then remove the selected account (None: none selected)."""
@@ -191,6 +195,7 @@ class PortalTab(QWidget):
         if index >= 0:
             self.account.removeItem(index)
         self.result.setText(removal_summary(removed))
+        self.accounts_changed.emit()
         return True
 
     def _index_of(self, account_id: int) -> int:
@@ -213,6 +218,7 @@ class PortalTab(QWidget):
                             f"in the OS keyring ({portal_key(str(info.id))})."
                             + (f" {tested}." if tested else ""))
         self.account_added.emit(info)
+        self.accounts_changed.emit()
 
     def current_account(self) -> PortalAccountInfo | None:
         """The account picked in the list (None: none)."""
