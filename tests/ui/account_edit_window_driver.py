@@ -9,21 +9,18 @@ Used by tests/ui/test_account_edit_window.py.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
-import qasync
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.config import load_settings
 from app.db.engine import make_engine
 from app.desk.service_backend import ServiceBackend
 from app.domain.states import Role
+from tests.ui.driver_main import print_result
 from tests.ui.views_window_driver import _click, _shown, _until
 from ui.db_executor import ServiceExecutor, TaskGroup
 
@@ -108,13 +105,5 @@ async def drive(argv: list[str]) -> dict[str, Any]:
         engine.dispose()
 
 
-def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        print(json.dumps(loop.run_until_complete(drive(sys.argv[1:])), default=str))
-
-
 if __name__ == "__main__":
-    main()
+    print_result(drive)

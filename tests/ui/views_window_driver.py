@@ -18,25 +18,23 @@ saved as DIR/<command>.png (to look at what the test saw).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from html import unescape
 from pathlib import Path
 from typing import Any
 
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.config import load_settings
 from app.db.engine import make_engine
 from app.desk.service_backend import ServiceBackend
 from app.domain.states import Role
+from tests.ui.driver_main import print_result
 from tests.ui.settle import settle_paint
 from ui.db_executor import ServiceExecutor, TaskGroup
 
@@ -303,14 +301,6 @@ async def drive(argv: list[str]) -> dict[str, Any]:
         engine.dispose()
 
 
-def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        print(json.dumps(loop.run_until_complete(drive(sys.argv[1:])), default=str))
-
-
 if __name__ == "__main__":
-    main()
+    print_result(drive)
 
