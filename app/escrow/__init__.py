@@ -11,12 +11,16 @@ in :mod:`automation.demo.holds`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.config import Settings
 from app.credentials import CredentialStore
-from app.escrow.gateway import StripeGateway
 from app.escrow.mode import EscrowConfigError, StripeMode, check_key_and_base
 
-__all__ = ["StripeGateway", "StripeMode", "open_gateway"]
+if TYPE_CHECKING:  # the stripe library costs ~250 ms to import: only when a gateway is opened
+    from app.escrow.gateway import StripeGateway
+
+__all__ = ["StripeMode", "open_gateway"]
 
 
 def open_gateway(
@@ -38,4 +42,6 @@ def open_gateway(
             f"the key stored as {mode.keyring_key} is a {actual.value}-mode key; store the "
             f"{mode.value} key there (`transferdesk credentials set stripe {mode.value}`)"
         )
+    from app.escrow.gateway import StripeGateway
+
     return StripeGateway(key, settings.stripe_api_base)

@@ -18,12 +18,13 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
-
-import stripe
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from app.errors import KnownError
 from app.escrow.mode import StripeMode, check_key_and_base, check_livemode
+
+if TYPE_CHECKING:  # imported where it is used: the library takes ~250 ms to load, and a desk
+    import stripe  # loads this module (its errors, snapshots) long before it talks to Stripe
 
 AUTHORIZATION_WINDOW = timedelta(days=7)
 """How long a card authorization lasts when Stripe does not say (``capture_before`` missing)."""
@@ -124,6 +125,8 @@ def _amount_captured(intent: dict[str, Any], charge: dict[str, Any]) -> int:
 
 def translate_error(exc: stripe.StripeError) -> StripeGatewayError:
     """Map a ``stripe`` library error onto the gateway's three kinds."""
+    import stripe
+
     if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
         return StripeAuthError(f"Stripe refused the secret key: {_one_line(exc)}")
     if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
@@ -139,6 +142,8 @@ def _translate(call: Callable[_P, _T]) -> Callable[_P, _T]:
 
     @functools.wraps(call)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        import stripe
+
         try:
             return call(*args, **kwargs)
         except stripe.StripeError as exc:
@@ -174,6 +179,8 @@ class StripeGateway:
         timeout: float = 30.0,
         max_network_retries: int = 1,
     ) -> None:
+        import stripe
+
         self.mode: StripeMode = check_key_and_base(api_key, api_base)
         self.api_base = api_base
         self._client = stripe.StripeClient(
@@ -236,6 +243,8 @@ class StripeGateway:
 
     def iter_intents(self, page_size: int = 100) -> Iterator[IntentSnapshot]:
         """Every PaymentIntent of the account, newest first (auto-paginated)."""
+        import stripe
+
         try:
             page = self._client.v1.payment_intents.list({"limit": page_size})
             for intent in page.auto_paging_iter():
