@@ -20,8 +20,8 @@ from app.config import load_settings
 from app.db.engine import make_engine
 from app.desk.service_backend import ServiceBackend
 from app.domain.states import Role
-from tests.ui.driver_main import print_result
-from tests.ui.views_window_driver import _click, _shown, _until
+from tests.ui.driver_main import print_result, until
+from tests.ui.views_window_driver import _click, _shown
 from ui.db_executor import ServiceExecutor, TaskGroup
 
 NEW_NAME, NEW_PASSWORD = "State U box office", "Typed-New-pw-77"
@@ -29,7 +29,7 @@ NEW_NAME, NEW_PASSWORD = "State U box office", "Typed-New-pw-77"
 
 async def _confirm(view: Any) -> QMessageBox:
     _click(view.remove_button)
-    await _until(lambda: view.confirmation is not None and view.confirmation.isVisible(),
+    await until(lambda: view.confirmation is not None and view.confirmation.isVisible(),
                  "the confirmation")
     box: QMessageBox = view.confirmation
     return box
@@ -50,7 +50,7 @@ async def edit_and_remove(backend: ServiceBackend, executor: ServiceExecutor, se
                                                for r in range(view.model.rowCount()))}
     assert view.select_account(edit_id)
     _click(view.edit_button)
-    await _until(lambda: view.edit_dialog is not None and view.edit_dialog.isVisible(),
+    await until(lambda: view.edit_dialog is not None and view.edit_dialog.isVisible(),
                  "the edit dialog")
     dialog = view.edit_dialog
     assert dialog is not None
@@ -61,8 +61,8 @@ async def edit_and_remove(backend: ServiceBackend, executor: ServiceExecutor, se
     QTest.keyClicks(dialog.label, NEW_NAME)
     QTest.keyClicks(dialog.password, NEW_PASSWORD)
     _click(dialog.save_button)
-    await _until(lambda: not dialog.isVisible(), "the edit to be saved")
-    await _until(lambda: "changed" in view.status.text(), "the edit's status line")
+    await until(lambda: not dialog.isVisible(), "the edit to be saved")
+    await until(lambda: "changed" in view.status.text(), "the edit's status line")
     result["edited_status"] = view.status.text()
 
     assert view.select_account(busy_id)
@@ -70,19 +70,19 @@ async def edit_and_remove(backend: ServiceBackend, executor: ServiceExecutor, se
     result["busy_question"] = box.text()
     [remove] = [b for b in box.buttons() if b.text() == "Remove"]
     _click(remove)
-    await _until(lambda: view.status.text().startswith("Not removed"), "the refusal")
+    await until(lambda: view.status.text().startswith("Not removed"), "the refusal")
     result["busy_status"] = view.status.text()
 
-    await _until(lambda: view.select_account(edit_id), "the edited row")
+    await until(lambda: view.select_account(edit_id), "the edited row")
     box = await _confirm(view)
     [remove] = [b for b in box.buttons() if b.text() == "Remove"]
     _click(remove)
-    await _until(lambda: "retired" in view.status.text() or "deleted" in view.status.text(),
+    await until(lambda: "retired" in view.status.text() or "deleted" in view.status.text(),
                  "the removal")
     result["removed_status"] = view.status.text()
-    await _until(lambda: view.model.row_for(edit_id) is None, "the reload without it")
+    await until(lambda: view.model.row_for(edit_id) is None, "the reload without it")
     _click(view.show_retired)
-    await _until(lambda: view.model.row_for(edit_id) is not None, "Show retired")
+    await until(lambda: view.model.row_for(edit_id) is not None, "Show retired")
     assert view.select_account(edit_id)
     result["retired_buttons"] = [view.edit_button.isEnabled(), view.remove_button.isEnabled()]
     result["retired_label"] = view.model.row_at(view.model.row_for(edit_id) or 0).status.label

@@ -11,7 +11,6 @@ import asyncio
 import hashlib
 import json
 import sys
-from collections.abc import Callable
 
 import qasync
 from PySide6.QtCore import Qt
@@ -21,17 +20,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.db.engine import make_engine
 from app.desk.service_backend import ServiceBackend
+from tests.ui.driver_main import until
 from ui.assisted_lane import AssistedLaneView
 from ui.db_executor import ServiceExecutor, TaskGroup
-
-
-async def _until(predicate: Callable[[], object], what: str, timeout: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def drive(url: str) -> dict[str, object]:
@@ -43,18 +34,18 @@ async def drive(url: str) -> dict[str, object]:
     view.show()
     view.activateWindow()
     await view.reload()
-    await _until(lambda: view.isActiveWindow() and view.current is not None,
+    await until(lambda: view.isActiveWindow() and view.current is not None,
                  "the lane active with its first transfer")
     QTest.keyClick(view, Qt.Key.Key_O)
     image = QImage(120, 80, QImage.Format.Format_RGB32)
     image.fill(QColor("steelblue"))
     QGuiApplication.clipboard().setImage(image)
     # the X clipboard answers through the server: paste once it reads the image back
-    await _until(lambda: not QGuiApplication.clipboard().image().isNull(), "the clipboard")
+    await until(lambda: not QGuiApplication.clipboard().image().isNull(), "the clipboard")
     QTest.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     pasted = view.screenshot or b""
     QTest.keyClick(view, Qt.Key.Key_V)
-    await _until(lambda: "verified with your screenshot" in view.status.text(), "the decision",
+    await until(lambda: "verified with your screenshot" in view.status.text(), "the decision",
                  timeout=30)
     result = {"opened": opened, "sha256": hashlib.sha256(pasted).hexdigest(),
               "window": int(view.winId()), "platform": QGuiApplication.platformName(),

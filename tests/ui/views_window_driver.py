@@ -17,9 +17,7 @@ saved as DIR/<command>.png (to look at what the test saw).
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Callable
 from datetime import timedelta
 from html import unescape
 from pathlib import Path
@@ -34,7 +32,7 @@ from app.config import load_settings
 from app.db.engine import make_engine
 from app.desk.service_backend import ServiceBackend
 from app.domain.states import Role
-from tests.ui.driver_main import print_result
+from tests.ui.driver_main import print_result, until
 from tests.ui.settle import settle_paint
 from ui.db_executor import ServiceExecutor, TaskGroup
 
@@ -43,18 +41,11 @@ def _click(widget: QWidget) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-async def _until(predicate: Callable[[], object], what: str, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def _shown(widget: QWidget) -> None:
     widget.show()
-    await _until(lambda: widget.windowHandle() is not None and widget.windowHandle().isExposed(),
+    await until(lambda: widget.windowHandle() is not None and widget.windowHandle().isExposed(),
                  "the window to be exposed")
 
 
@@ -107,12 +98,12 @@ async def accounts(backend: ServiceBackend, executor: ServiceExecutor, settings:
         assert view.select_account(account_id)
         before = len(checks)
         _click(view.sign_in_button)
-        await _until(lambda b=before: view.progress.isVisible() or len(checks) > b,
+        await until(lambda b=before: view.progress.isVisible() or len(checks) > b,
                      "the check to start")
         busy = {"progress": view.progress.isVisible(),
                 "button_enabled": view.sign_in_button.isEnabled(),
                 "cell": view.model.index(view.model.row_for(account_id) or 0, 7).data()}
-        await _until(lambda b=before: len(checks) > b, "the sign-in check", timeout=90)
+        await until(lambda b=before: len(checks) > b, "the sign-in check", timeout=90)
         result.setdefault("busy", []).append(busy)
     result["checks"] = checks
     result["rows_checked"] = snapshot()
@@ -121,7 +112,7 @@ async def accounts(backend: ServiceBackend, executor: ServiceExecutor, settings:
     assert view.select_account(paused_id)
     result["resume_enabled"] = view.resume_button.isEnabled()
     _click(view.resume_button)
-    await _until(lambda: "resumed" in view.status.text() or "Not resumed" in view.status.text(),
+    await until(lambda: "resumed" in view.status.text() or "Not resumed" in view.status.text(),
                  "the resume")
     result["resume_status"] = view.status.text()
 
@@ -130,7 +121,7 @@ async def accounts(backend: ServiceBackend, executor: ServiceExecutor, settings:
         return None if row is None else view.model.index(row, view.model.STATE_COLUMN).data()
 
     # the view reloads after the resume: wait for that reload, not only the status line
-    await _until(lambda: paused_state() != "Paused by the circuit breaker", "the reload")
+    await until(lambda: paused_state() != "Paused by the circuit breaker", "the reload")
     result["rows_resumed"] = snapshot()
     view.close()
     return result
@@ -148,7 +139,7 @@ async def first_run(backend: ServiceBackend, executor: ServiceExecutor, settings
     await _shown(window)
     await window.start()
     panel = window.first_run.panel
-    await _until(lambda: panel.state is not None and panel.isVisible(), "the first-run panel")
+    await until(lambda: panel.state is not None and panel.isVisible(), "the first-run panel")
     result: dict[str, Any] = {
         "platform": QGuiApplication.platformName(),
         "visible": panel.isVisible(), "queue_visible": window.splitter.isVisible(),
@@ -165,14 +156,14 @@ async def first_run(backend: ServiceBackend, executor: ServiceExecutor, settings
     tabs = {}
     for step in ("account", "mailbox"):
         _click(panel.buttons[step])
-        await _until(settings_dialog, "the settings dialog")
+        await until(settings_dialog, "the settings dialog")
         dialog = settings_dialog()
         assert dialog is not None
         tabs[step] = dialog.tabs.tabText(dialog.tabs.currentIndex())
         if step == "account":  # typed into Add account… and saved for real
             portal = dialog.portal
             _click(portal.add_button)
-            await _until(lambda p=portal: p.add_dialog is not None and p.add_dialog.isVisible(),
+            await until(lambda p=portal: p.add_dialog is not None and p.add_dialog.isVisible(),
                          "the add account dialog")
             add = portal.add_dialog
             assert add is not None
@@ -181,8 +172,8 @@ async def first_run(backend: ServiceBackend, executor: ServiceExecutor, settings
             add.username.setText("box@market.example")
             add.password.setText("portal-secret-1")
             _click(add.save_button)
-            await _until(lambda p=portal: p.result.text().startswith("Added"), "the account")
-            await _until(lambda: panel.ticks["account"].accessibleDescription() == "done",
+            await until(lambda p=portal: p.result.text().startswith("Added"), "the account")
+            await until(lambda: panel.ticks["account"].accessibleDescription() == "done",
                          "the account step ticked while Settings is open (before the panel's "
                          "own 10 s re-check)", timeout=5)
             result["account_added"] = portal.result.text()
@@ -196,31 +187,31 @@ async def first_run(backend: ServiceBackend, executor: ServiceExecutor, settings
             tab.username.setText("transfers@market.example")
             tab.password.setText("imap-secret-1")
             _click(tab.save_button)
-            await _until(lambda t=tab: "Saved to" in t.result.text(), "the mailbox saved")
+            await until(lambda t=tab: "Saved to" in t.result.text(), "the mailbox saved")
             result["mailbox_saved"] = tab.result.text()
         dialog.reject()
-        await _until(lambda: settings_dialog() is None, "the settings dialog to close")
-        await _until(lambda s=step: panel.ticks[s].accessibleDescription() == "done",
+        await until(lambda: settings_dialog() is None, "the settings dialog to close")
+        await until(lambda s=step: panel.ticks[s].accessibleDescription() == "done",
                      f"step {step} ticked")
     result["tabs"] = tabs
     result["mailbox_in_keyring"] = CredentialStore().get(mailbox_key("transfers")) is not None
     result["ticks_two_done"] = {k: t.accessibleDescription() for k, t in panel.ticks.items()}
     result["still_visible"] = panel.isVisible()
     _click(panel.buttons["orders"])
-    await _until(lambda: window.import_dialog is not None and window.import_dialog.isVisible(),
+    await until(lambda: window.import_dialog is not None and window.import_dialog.isVisible(),
                  "the import dialog")
     importer = window.import_dialog
     assert isinstance(importer, ImportOrdersDialog)
     result["import_title"] = importer.windowTitle()
     await importer.preview(Path(import_file))
     _click(importer.import_button)
-    await _until(lambda: importer.summary.text().startswith("Imported"), "the import")
+    await until(lambda: importer.summary.text().startswith("Imported"), "the import")
     importer.reject()
-    await _until(lambda: not panel.isVisible(), "the panel to go away", timeout=20)
+    await until(lambda: not panel.isVisible(), "the panel to go away", timeout=20)
     result["gone"] = not panel.isVisible()
     result["queue_visible_after"] = window.splitter.isVisible()
     window.close()
-    await _until(lambda: window.shutdown is not None and window.shutdown.finished.is_set(),
+    await until(lambda: window.shutdown is not None and window.shutdown.finished.is_set(),
                  "the window to close", timeout=60)
     return result
 
@@ -231,7 +222,7 @@ async def dashboard(backend: ServiceBackend, executor: ServiceExecutor) -> dict[
     window = DashboardWindow(backend, executor, TaskGroup())
     await _shown(window)
     window.period.setCurrentIndex(window.period.findData(Period.TODAY))
-    await _until(lambda: window.metrics is not None, "the figures")
+    await until(lambda: window.metrics is not None, "the figures")
     metrics = window.metrics
     assert metrics is not None
     bars = window.histogram.series()[0].barSets()[0]  # type: ignore[attr-defined]

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
-from shots_views import Shot, _until
+from shots_views import Shot
+from shots_wait import until
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -30,7 +31,7 @@ async def shoot_edit_account(window: MainWindow, shot: Shot) -> None:
     action = window.findChild(QAction, ACCOUNTS_ACTION)
     assert action is not None, "View > Portal accounts is missing"
     action.trigger()
-    await _until(lambda: window.findChild(AccountsView) is not None, "the accounts view")
+    await until(lambda: window.findChild(AccountsView) is not None, "the accounts view")
     view = window.findChild(AccountsView)
     assert view is not None
     await view.reload()
@@ -48,9 +49,9 @@ async def shoot_edit_account(window: MainWindow, shot: Shot) -> None:
     dialog.reject()
     box = view.remove_selected()
     assert box is not None
-    await _until(box.isVisible, "the removal confirmation")
+    await until(box.isVisible, "the removal confirmation")
     await asyncio.sleep(0.3)
     shot(box, "remove-account")
     box.button(QMessageBox.StandardButton.Cancel).click()
     view.close()  # deleted on close: the accounts shot after this one opens a fresh view
-    await _until(lambda: window.findChild(AccountsView) is None, "the view to be deleted")
+    await until(lambda: window.findChild(AccountsView) is None, "the view to be deleted")

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 Shot = Callable[[QWidget, str], None]
-_until = until  # the name drivers written before shots_wait.py import
 
 
 async def shoot_accounts(window: MainWindow, shot: Shot) -> None:
