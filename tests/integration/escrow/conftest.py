@@ -9,12 +9,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from app.credentials import CredentialStore
 from app.db.models import Alarm, AuditLog, Transfer
 from app.escrow.gateway import StripeGateway
 from app.escrow.service import EscrowPolicy, EscrowService
@@ -49,6 +51,18 @@ def clock() -> Clock:
 def gateway(localstripe: LocalStripeServer) -> StripeGateway:
     """A test-mode gateway straight to localstripe (no library-level retries)."""
     return StripeGateway(TEST_API_KEY, localstripe.base_url, max_network_retries=0)
+
+
+@pytest.fixture
+def escrow_cli(database_url: str, localstripe: LocalStripeServer,
+               credential_store: CredentialStore, monkeypatch: pytest.MonkeyPatch,
+               tmp_path: Path) -> None:
+    """``transferdesk escrow ...`` in this process: no config file, the test database,
+    localstripe, and the test key in the keyring."""
+    monkeypatch.setenv("TRANSFERDESK_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("TRANSFERDESK_DATABASE_URL", database_url)
+    monkeypatch.setenv("TRANSFERDESK_STRIPE_API_BASE", localstripe.base_url)
+    credential_store.set("stripe:test", TEST_API_KEY)
 
 
 @pytest.fixture

@@ -94,16 +94,11 @@ def test_the_running_escrow_processor_sweeps_within_its_interval(
 
 
 def test_a_single_escrow_pass_sweeps_first(
-    engine: Engine, database_url: str, gateway: StripeGateway, localstripe: LocalStripeServer,
-    credential_store: CredentialStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    engine: Engine, gateway: StripeGateway, escrow_cli: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from app.cli.main import main
 
-    monkeypatch.setenv("TRANSFERDESK_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("TRANSFERDESK_DATABASE_URL", database_url)
-    monkeypatch.setenv("TRANSFERDESK_STRIPE_API_BASE", localstripe.base_url)
-    credential_store.set("stripe:test", TEST_API_KEY)
     transfer_id, _ = held_transfer(engine, gateway)
     set_deadlines(engine, transfer_id, accept_by=datetime.now(UTC) - timedelta(seconds=1))
     assert main(["escrow", "process"]) == 0

@@ -93,14 +93,9 @@ def test_open_gateway_reads_the_key_from_the_keyring(
 
 
 def test_cli_retry_reconcile_and_problems(
-    engine: Engine, database_url: str, gateway: StripeGateway, localstripe: LocalStripeServer,
-    credential_store: CredentialStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    engine: Engine, gateway: StripeGateway, escrow_cli: None, credential_store: CredentialStore,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("TRANSFERDESK_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("TRANSFERDESK_DATABASE_URL", database_url)
-    monkeypatch.setenv("TRANSFERDESK_STRIPE_API_BASE", localstripe.base_url)
-    credential_store.set("stripe:test", TEST_API_KEY)
     transfer_id, _ = held_transfer(engine, gateway)
     decide(engine, transfer_id, "verified")
 
