@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,21 +16,16 @@ from app.db.models import Evidence, Run, Transfer
 from automation.journal import EvidenceItem, FinishedRun, OutcomeJournal
 from automation.runs.events import StepStarted
 from automation.runs.outcomes import Outcome
+from tests.fixtures.postgres import private_cluster
 from tests.integration.automation.conftest import World
 
 
 @pytest.fixture
 def own_cluster() -> Iterator[LocalCluster]:
     """A PostgreSQL cluster of this test's own, so it can be stopped mid-run."""
-    base = Path(tempfile.mkdtemp(prefix="td-pg-journal-"))
-    base.chmod(0o755)
-    cluster = LocalCluster(base / "cluster")
-    cluster.start()
-    try:
+    with private_cluster("journal") as cluster:
+        cluster.start()
         yield cluster
-    finally:
-        cluster.destroy()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_outcome_journaled_while_database_down_then_replayed(

@@ -5,11 +5,8 @@ Uses a PostgreSQL cluster of its own (the session's shared cluster must stay up 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import stripe
@@ -20,6 +17,7 @@ from app.db.engine import make_engine
 from app.db.local_cluster import LocalCluster
 from app.escrow.gateway import StripeGateway
 from app.escrow.service import DatabaseUnavailableError, EscrowService
+from tests.fixtures.postgres import private_cluster
 from tests.integration.escrow.conftest import (
     Clock,
     audit_rows,
@@ -49,10 +47,7 @@ class RestartableDatabase:
 @pytest.fixture
 def own_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RestartableDatabase, Engine]]:
     """A migrated private cluster and an engine on it; destroyed afterwards."""
-    base = Path(tempfile.mkdtemp(prefix="td-escrow-pg-"))
-    base.chmod(0o755)  # the server runs as `postgres` when the tests run as root
-    cluster = LocalCluster(base / "cluster")
-    try:
+    with private_cluster("escrow") as cluster:
         port = cluster.start()
         migrate.upgrade(cluster.url())
         engine = make_engine(cluster.url(), pool_size=2)
@@ -60,9 +55,6 @@ def own_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RestartableD
             yield RestartableDatabase(cluster, port, monkeypatch), engine
         finally:
             engine.dispose()
-    finally:
-        cluster.destroy()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_capture_survives_database_outages_exactly_once(
