@@ -36,7 +36,8 @@ CLASSIFY_ELEMENTS = ("bot_challenge", "code_field", "password_field", "email_fie
                      "accept_button", "confirmation", "account_marker")
 
 
-_REFERENCE = re.compile(r"(?:reference|incident|support|request) (?:id|number|#):?\s*([0-9a-z][0-9a-z-]{3,63})")
+_REFERENCE = re.compile(
+    r"(?:reference|incident|support|request) (?:id|number|#):?\s*([0-9a-z][0-9a-z-]{3,63})")
 
 
 def blocked_failure(text: str, url: str) -> RunFailedError:

@@ -272,10 +272,11 @@ class PaciolanAdapter(PageDriver):
         """Never pay: an amount due or a payment form ends the run here, nothing clicked."""
         text = await self.page_text(page)
         if self.has_marker(text, "payment_due") or await self.present(page, "payment_form"):
-            due = re.search(r"\$\s?\d[\d,]*(?:\.\d{2})?", text)
+            due = (re.search(r"(?:total|due)\b[^$\n]*(\$\s?\d[\d,]*(?:\.\d{2})?)", text)
+                   or re.search(r"(\$\s?\d[\d,]*(?:\.\d{2})?)", text))
             raise RunFailedError(
                 Outcome.PAYMENT_REQUIRED,
-                f"the portal asks the recipient to pay{' ' + due.group(0) if due else ''} "
+                f"the portal asks the recipient to pay{' ' + due.group(1) if due else ''} "
                 f"on {path_of(page.url)}; nothing was paid or clicked past it")
 
     async def _shown_seats(self, page: Page) -> list[str] | None:

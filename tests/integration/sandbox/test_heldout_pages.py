@@ -96,8 +96,12 @@ def test_heldout_variant_ends_as_expected(variant: Variant, heldout_browser: Bro
     run = run_variant(variant, heldout_browser, engine, credential_store, tmp_path / "journal")
     outcome = run.result.outcome
     print(f"\nHELDOUT {variant.name}: {outcome.value} ({run.result.status}): {run.result.detail}")
-    if variant.expected == "needs_review":
-        assert outcome not in SUCCESS_OUTCOMES, run.result.detail
-        assert run.result.status == "needs_review", run.result.detail
-    else:
-        assert outcome is Outcome(variant.expected), run.result.detail
+    assert outcome is Outcome(variant.expected), run.result.detail
+    assert run.result.status == ("verified" if outcome in SUCCESS_OUTCOMES
+                                 else "needs_review"), run.result.detail
+    assert variant.detail in run.result.detail
+    assert run.site.pings("accepted") == variant.accept_clicks  # at most one Accept, ever
+    for path in variant.visits:
+        assert path in run.site.requests
+    for path in variant.never_visits:
+        assert path not in run.site.requests

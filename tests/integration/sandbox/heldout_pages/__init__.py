@@ -2,7 +2,8 @@
 
 Each variant directory holds static HTML (plus a little JS keeping sign-in and accept state in
 cookies) and a ``variant.json``: its family (``modern``/``legacy``), the transfer link, the
-expected outcome and, optionally, HTTP statuses per path. A file missing from the variant is
+expected outcome and, optionally, HTTP statuses per path, a text the outcome's detail must hold
+and paths the run must (not) open. A file missing from the variant is
 taken from ``_shared/<family>/``. :class:`HeldoutSite` serves one variant on 127.0.0.1.
 """
 
@@ -31,6 +32,10 @@ class Variant:
     link: str
     expected: str
     status: dict[str, int] = field(default_factory=dict)
+    detail: str = ""  # a text the run's outcome detail must contain
+    visits: list[str] = field(default_factory=list)  # paths the run must open
+    never_visits: list[str] = field(default_factory=list)  # paths it must not
+    accept_clicks: int = 0  # how often the site's accept action must have run
 
     @property
     def folder(self) -> Path:
@@ -57,7 +62,8 @@ def _resolve(variant: Variant, url_path: str) -> Path | None:
     if ".." in relative.split("/"):
         return None
     for base in (variant.folder, SHARED / variant.family):
-        for candidate in (base / relative, base / f"{relative}.html", base / relative / "index.html"):
+        for candidate in (base / relative, base / f"{relative}.html",
+                          base / relative / "index.html"):
             if candidate.is_file():
                 return candidate
     return None
@@ -75,6 +81,10 @@ class HeldoutSite:
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 path = urlsplit(self.path).path
                 site.requests.append(path)
+                if path.startswith("/_heldout/ping/"):  # an action the page reports
+                    self.send_response(HTTPStatus.NO_CONTENT)
+                    self.end_headers()
+                    return
                 found = _resolve(site.variant, path)
                 if found is None:
                     self.send_error(HTTPStatus.NOT_FOUND)
@@ -100,6 +110,10 @@ class HeldoutSite:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    def pings(self, what: str) -> int:
+        """How often the pages reported the action ``what`` (``accepted``, ``paid``)."""
+        return self.requests.count(f"/_heldout/ping/{what}")
 
     @property
     def link(self) -> str:

@@ -10,6 +10,8 @@ window.HD = {
   param: function (name) {
     return new URLSearchParams(location.search).get(name) || '';
   },
+  // Tell the test server an action happened (the only trace a click leaves server-side here).
+  ping: function (what) { return fetch('/_heldout/ping/' + what, {cache: 'no-store'}); },
   here: function () { return location.pathname + location.search; },
   // Send a visitor without a session to the sign-in page, coming back here afterwards.
   needSession: function (signinPath) {
