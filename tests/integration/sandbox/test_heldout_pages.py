@@ -10,16 +10,13 @@ page state (the flow's own polling); nothing sleeps.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 
-from app.config import load_settings
 from app.credentials import CredentialStore, portal_key
 from app.domain.records import NewTransfer
 from app.domain.states import SUCCESS_OUTCOMES, Outcome
@@ -27,7 +24,6 @@ from app.events import EventBus
 from app.services.claims import ClaimService
 from app.services.transfers import TransferService
 from automation.browser.service import BrowserService
-from automation.browser.storage import StorageStateStore
 from automation.journal import OutcomeJournal
 from automation.runs.accounts import PortalAccounts, PortalPasswords
 from automation.runs.job_builder import JobBuilder
@@ -35,20 +31,11 @@ from automation.runs.mfa import ChainedCodeProvider
 from automation.runs.recording import RunRecorder
 from automation.runs.runner import AcceptanceRunner, RunnerOptions, RunResult
 from automation.worker import default_adapter
+from tests.integration.automation.conftest import browser_service  # noqa: F401 (fixture)
 from tests.integration.sandbox.heldout_pages import HeldoutSite, Variant, variants
 
 EVENT, SECTION, ROW, SEATS = "Football vs. Riverside", "104", "12", ("7", "8")
 VARIANTS = variants()
-
-
-@pytest.fixture(scope="module")
-def heldout_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserService]:
-    """The product's browser service (its launch settings), once for the module."""
-    store = StorageStateStore(tmp_path_factory.mktemp("heldout-state"), Fernet.generate_key())
-    service = BrowserService(load_settings(environ={}).browser, store)
-    service.start()
-    yield service
-    service.stop()
 
 
 @dataclass
@@ -90,10 +77,10 @@ def run_variant(variant: Variant, service: BrowserService, engine: Engine,
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
-def test_heldout_variant_ends_as_expected(variant: Variant, heldout_browser: BrowserService,
-                                          engine: Engine, credential_store: CredentialStore,
-                                          tmp_path: Path) -> None:
-    run = run_variant(variant, heldout_browser, engine, credential_store, tmp_path / "journal")
+def test_heldout_variant_ends_as_expected(
+        variant: Variant, browser_service: BrowserService,  # noqa: F811
+        engine: Engine, credential_store: CredentialStore, tmp_path: Path) -> None:
+    run = run_variant(variant, browser_service, engine, credential_store, tmp_path / "journal")
     outcome = run.result.outcome
     print(f"\nHELDOUT {variant.name}: {outcome.value} ({run.result.status}): {run.result.detail}")
     assert outcome is Outcome(variant.expected), run.result.detail

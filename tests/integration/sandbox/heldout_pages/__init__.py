@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import urlsplit
+
+from automation.sandbox.lifecycle import LocalServer
 
 ROOT = Path(__file__).parent
 SHARED = ROOT / "_shared"
@@ -69,7 +70,7 @@ def _resolve(variant: Variant, url_path: str) -> Path | None:
     return None
 
 
-class HeldoutSite:
+class HeldoutSite(LocalServer):
     """A stdlib HTTP server on 127.0.0.1 serving one variant, stopped on exit."""
 
     def __init__(self, variant: Variant) -> None:
@@ -119,16 +120,13 @@ class HeldoutSite:
     def link(self) -> str:
         return self.url + self.variant.link
 
-    def __enter__(self) -> HeldoutSite:
+    def start(self) -> None:
+        """Serve from a daemon thread (the socket is bound and listening already)."""
         self._thread.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
+    def stop(self) -> None:
+        """Stop serving and close the socket; safe to call twice."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=5)
         self._server.server_close()
-        self._thread.join(timeout=5)
