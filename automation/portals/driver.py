@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from playwright.async_api import Locator, Page, Response
+from playwright.async_api import Frame, Locator, Page, Response
 
 from automation.portals.profile import PortalProfile
 from automation.portals.protocol import ChallengeShownError, PageKind
@@ -36,7 +36,8 @@ CLASSIFY_ELEMENTS = ("bot_challenge", "code_field", "password_field", "email_fie
                      "accept_button", "confirmation", "account_marker")
 
 
-_REFERENCE = re.compile(r"reference id:?\s*([0-9a-z][0-9a-z-]{3,63})")
+_REFERENCE = re.compile(
+    r"(?:reference|incident|support|request) (?:id|number|#):?\s*([0-9a-z][0-9a-z-]{3,63})")
 
 
 def blocked_failure(text: str, url: str) -> RunFailedError:
@@ -64,6 +65,7 @@ class PageDriver:
         self.profile = profile
         self.site_url = site_url.rstrip("/")
         self.find_timeout = find_timeout
+        self.settle_timeout = max(10.0, find_timeout)  # how long an action may take to show
         self._last_status: int | None = None
         self._seen: tuple[Page, str, PageKind] | None = None  # the last classification
 
@@ -81,12 +83,42 @@ class PageDriver:
         self._last_status = response.status if response is not None else None
 
     async def submit(self, page: Page, action: Callable[[], Awaitable[Any]]) -> None:
-        """Run ``action`` (a click that submits a form) and wait for the next page."""
+        """Run ``action`` (a click) and wait for what it causes: a new page, loaded, or (a
+        single-page app, a modal) a change of the page's text or address.
+
+        Returns after :attr:`settle_timeout` seconds when nothing changed; the caller's
+        classification (:meth:`settled_kind`) then decides what the page is.
+        """
         self._seen = None
-        async with page.expect_navigation(wait_until="load") as info:
+        navigated: list[bool] = []
+
+        def on_navigation(frame: Frame) -> None:
+            if frame == page.main_frame:
+                navigated.append(True)
+
+        def on_response(response: Response) -> None:
+            if response.request.is_navigation_request() and response.frame == page.main_frame:
+                self._last_status = response.status
+
+        page.on("framenavigated", on_navigation)
+        page.on("response", on_response)
+        try:
+            before = await self._mark(page)
             await action()
-        response: Response | None = await info.value
-        self._last_status = response.status if response is not None else None
+            deadline = time.monotonic() + self.settle_timeout
+            while not navigated and time.monotonic() < deadline:
+                if await self._mark(page) != before:
+                    break
+                await asyncio.sleep(0.1)
+            if navigated:
+                await page.wait_for_load_state("load")
+        finally:
+            page.remove_listener("framenavigated", on_navigation)
+            page.remove_listener("response", on_response)
+
+    async def _mark(self, page: Page) -> tuple[str, str]:
+        """The page's address and visible text: what an action's effect changes."""
+        return page.url, await self.page_text(page)
 
     async def find(self, page: Page, element: str, required: bool = True) -> Locator | None:
         """The first visible match of ``element``'s alternatives, polling briefly.
@@ -203,9 +235,18 @@ class PageDriver:
         seen_page, url, kind = self._seen
         return kind if seen_page is page and url == page.url else None
 
-    async def _classify_strict(self, page: Page) -> PageKind:
-        """Classify; a challenge or server error interrupts the step."""
+    async def _classify_strict(self, page: Page, leaving: PageKind | None = None) -> PageKind:
+        """Classify; a challenge or server error interrupts the step.
+
+        Content a site renders late (a spinner first) is waited for: while the page is
+        ``UNKNOWN`` (or still ``leaving``, the kind before an action) it is classified again
+        until :attr:`find_timeout` has passed; the last kind is returned.
+        """
+        deadline = time.monotonic() + self.find_timeout
         kind = await self.classify(page)
+        while kind in (PageKind.UNKNOWN, leaving) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            kind = await self.classify(page)
         if kind is PageKind.BLOCKED:
             raise blocked_failure(await self.page_text(page), page.url)
         if kind is PageKind.BOT_CHALLENGE:
@@ -216,9 +257,9 @@ class PageDriver:
                                  f"{path_of(page.url)}")
         return kind
 
-    async def classify_strict(self, page: Page) -> PageKind:
+    async def classify_strict(self, page: Page, leaving: PageKind | None = None) -> PageKind:
         """Classify; a challenge or server error interrupts the step (see ``classify``)."""
-        return await self._classify_strict(page)
+        return await self._classify_strict(page, leaving)
 
     async def all_matches(self, page: Page, element: str) -> tuple[list[Locator], list[str]]:
         """Every match of the first alternative of ``element`` that matches, with texts."""
@@ -235,15 +276,19 @@ class PageDriver:
 
     async def _within(self, scope: Locator, element: str) -> Locator:
         for spec in self.profile.specs(element):
-            if spec.kind == "role":
-                loc = scope.get_by_role(spec.value, name=spec.name)  # type: ignore[arg-type]
-            elif spec.kind == "text":
-                loc = scope.get_by_text(spec.value, exact=spec.exact)
-            else:
-                loc = scope.locator(spec.value)
+            loc = spec.resolve(scope)
             if await loc.count():
                 return loc.first
         raise RunFailedError(Outcome.SELECTOR_DRIFT, f"{element} not found in the pending list")
+
+    async def clear_overlay(self, page: Page) -> None:
+        """Close a cookie/consent banner (profile element ``consent_dismiss``) that would cover
+        the controls; its choice is the site's least-tracking one where the profile lists it."""
+        button = await self.find(page, "consent_dismiss", required=False)
+        if button is None:
+            return
+        await button.click()
+        await button.wait_for(state="hidden", timeout=self.find_timeout * 1000)
 
 
 def path_of(url: str) -> str:

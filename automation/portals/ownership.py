@@ -10,12 +10,15 @@ Seats nobody can read end ``unverified`` (needs review with evidence), never a s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
-from playwright.async_api import Page
+from playwright.async_api import Locator, Page
 
+from automation.portals.matching import mentions
 from automation.portals.protocol import PageKind, SignInRequiredError, TransferTarget
 from automation.runs.outcomes import Outcome, RunFailedError
 
@@ -35,7 +38,23 @@ FETCH = """async ([url, header, token]) => {
     return {status: r.status, body: r.ok ? await r.json() : null};
   } catch (e) { return {status: 0, body: null}; }
 }"""
-LINKS = "els => els.map(e => [e.textContent || '', e.href || ''])"
+LINKS = "els => els.map(e => [e.innerText || e.textContent || '', e.href || ''])"
+#: For each seat line, the text of its event's block: the smallest ancestor that names the
+#: event and holds no other list or table of seats (a legacy page puts the event on a row of
+#: its own above the seat table); empty when no such block names it.
+IN_EVENT_BLOCK = """(row, wanted) => {
+  const words = t => (t || '').toLowerCase().match(/[0-9a-z]+/g) || [];
+  const want = words(wanted).join(' ');
+  const own = row.closest('table, ul, ol');
+  for (let block = row.parentElement; block; block = block.parentElement) {
+    const groups = [...block.querySelectorAll('table, ul, ol')].filter(g => g !== own
+      && !g.contains(own) && !(own && own.contains(g)));
+    if (groups.length) break;
+    if (want && (' ' + words(block.innerText).join(' ') + ' ').includes(' ' + want + ' '))
+      return block.innerText;
+  }
+  return '';
+}"""
 
 
 def expected_seats(target: TransferTarget) -> set[Seat]:
@@ -63,14 +82,18 @@ def _tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[\s,·|:;]+", text.lower()) if t]
 
 
-def seats_in_line(text: str, target: TransferTarget, need_event: bool) -> set[Seat]:
-    """The expected seats one My Account line shows (labelled "Section/Row/Seat" or columns)."""
-    if need_event and target.event_name and target.event_name.lower() not in text.lower():
+def seats_in_line(text: str, target: TransferTarget, need_event: bool,
+                  context: str = "") -> set[Seat]:
+    """The expected seats one My Account line shows (labelled "Section/Row/Seat", one or
+    several, or bare columns); ``context``: the line's event block, where the event may be
+    named instead of on the line."""
+    if need_event and target.event_name and not mentions(f"{context}\n{text}",
+                                                         target.event_name):
         return set()
-    found = LABELLED.search(text)
-    if found:
-        seat = (found.group(1).lower(), found.group(2).lower(), found.group(3).lower())
-        return {seat} & expected_seats(target)
+    labelled = {(m.group(1).lower(), m.group(2).lower(), m.group(3).lower())
+                for m in LABELLED.finditer(text)}
+    if labelled:
+        return labelled & expected_seats(target)
     tokens = _tokens(text)
     return {s for s in expected_seats(target) if all(v in tokens for v in s if v)}
 
@@ -107,16 +130,21 @@ class OwnershipCheck:
                 f"{self.target.row} are not in My Account")
 
     async def _event_href(self) -> str | None:
-        """The My Account link to the target's event, when the profile names event links."""
+        """The My Account link to the target's event, when the profile names event links
+        (waited for: a list rendered late)."""
         specs = self.profile.specs("event_link")
         if not specs:
             return None
-        wanted = self.target.event_name.lower()
-        for spec in specs:
-            pairs = await spec.resolve(self.page).evaluate_all(LINKS)
-            for text, href in pairs:
-                if wanted and wanted in str(text).lower() and href:
-                    return str(href)
+        deadline = time.monotonic() + self.adapter.find_timeout
+        while True:
+            for spec in specs:
+                pairs = await spec.resolve(self.page).evaluate_all(LINKS)
+                for text, href in pairs:
+                    if mentions(str(text), self.target.event_name) and href:
+                        return str(href)
+            if time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.1)
         raise RunFailedError(Outcome.WRONG_TICKETS,
                              f"My Account lists no event called {self.target.event_name!r}")
 
@@ -150,23 +178,39 @@ class OwnershipCheck:
     async def _from_page(self, need_event: bool) -> set[Seat]:
         adapter = self.adapter
         await adapter.find(self.page, "owned_tickets")  # raises selector_drift
-        rows, texts = await adapter.all_matches(self.page, "owned_ticket")
-        owned: set[Seat] = set()
-        first = None
-        for row, text in zip(rows, texts, strict=True):
-            seats = seats_in_line(text, self.target, need_event)
-            if seats and first is None:
-                first = row
-            owned |= seats
+        expected = expected_seats(self.target)
+        deadline = time.monotonic() + adapter.find_timeout
+        while True:  # seat lines may arrive after the card: wait for all expected, or time out
+            owned, first = await self._owned_lines(need_event)
+            if not expected - owned or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.1)
         if first is not None:  # the evidence screenshot shows the seats even on a long page
             await first.scroll_into_view_if_needed()
-        if expected_seats(self.target) - owned and adapter.has_marker(
+        if expected - owned and adapter.has_marker(
                 await adapter.page_text(self.page), "seats_unavailable"):
             raise RunFailedError(
                 Outcome.UNVERIFIED,
                 "the portal does not show seat numbers (account API and My Account): "
                 "check the seats by hand")
         return owned
+
+
+    async def _owned_lines(self, need_event: bool) -> tuple[set[Seat], Locator | None]:
+        """The expected seats My Account's seat lines show, and the first line showing one."""
+        rows, texts = await self.adapter.all_matches(self.page, "owned_ticket")
+        contexts = [""] * len(rows)
+        if need_event and rows:
+            contexts = [await row.evaluate(IN_EVENT_BLOCK, self.target.event_name)
+                        for row in rows]
+        owned: set[Seat] = set()
+        first = None
+        for row, text, context in zip(rows, texts, contexts, strict=True):
+            seats = seats_in_line(text, self.target, need_event, str(context))
+            if seats and first is None:
+                first = row
+            owned |= seats
+        return owned, first
 
 
 def _origin(url: str) -> str:

@@ -8,8 +8,10 @@ screenshot, the sanitized page and the alarm).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +19,7 @@ from playwright.async_api import Page
 
 from automation.portals import choice
 from automation.portals.driver import CLASSIFY_ELEMENTS, STATE_TEXTS, PageDriver, path_of
+from automation.portals.matching import pending_match
 from automation.portals.ownership import OwnershipCheck
 from automation.portals.profile import PortalProfile
 from automation.portals.protocol import (
@@ -103,13 +106,14 @@ class PaciolanAdapter(PageDriver):
         if kind is PageKind.MY_ACCOUNT:
             return
         if kind is PageKind.SIGN_IN:
+            await self.clear_overlay(page)
             email = await self.find(page, "email_field")
             assert email is not None
             await email.fill(credentials.username)
             button = await self.find(page, "continue_button")
             assert button is not None
             await self.submit(page, button.click)
-            kind = await self._classify_strict(page)
+            kind = await self._classify_strict(page, leaving=PageKind.SIGN_IN)
         if kind is PageKind.PASSWORD:
             kind = await self._enter_password(page, credentials)
         if kind is PageKind.VERIFICATION_CODE:
@@ -133,7 +137,7 @@ class PaciolanAdapter(PageDriver):
         button = await self.find(page, "sign_in_button")
         assert button is not None
         await self.submit(page, button.click)
-        kind = await self._classify_strict(page)
+        kind = await self._classify_strict(page, leaving=PageKind.PASSWORD)
         if kind is PageKind.PASSWORD:
             raise RunFailedError(Outcome.LOGIN_FAILED, await self._error_text(page))
         return kind
@@ -152,7 +156,7 @@ class PaciolanAdapter(PageDriver):
         button = await self.find(page, "submit_code_button")
         assert button is not None
         await self.submit(page, button.click)
-        kind = await self._classify_strict(page)
+        kind = await self._classify_strict(page, leaving=PageKind.VERIFICATION_CODE)
         if kind is PageKind.VERIFICATION_CODE:
             raise RunFailedError(Outcome.LOGIN_FAILED,
                                  "the portal refused the verification code: "
@@ -175,12 +179,17 @@ class PaciolanAdapter(PageDriver):
             await self.goto(page, self.url("transfer", "", ref=target.transfer_ref))
         else:
             await self._open_from_pending(page, target)
-        return await self._after_open(page)
+        return await self._after_open(page, target)
 
-    async def _after_open(self, page: Page) -> PageKind:
+    async def _after_open(self, page: Page, target: TransferTarget) -> PageKind:
         kind = await self._classify_strict(page)
+        if kind is PageKind.MY_ACCOUNT:  # the account's frame first, the transfer rendered late
+            kind = await self._classify_strict(page, leaving=PageKind.MY_ACCOUNT)
         if kind in SIGN_IN_KINDS:
             raise SignInRequiredError()
+        if kind is PageKind.MY_ACCOUNT and await self.present(page, "pending_list"):
+            await self._open_pending_item(page, target)  # the link opened the pending list
+            kind = await self._classify_strict(page)
         if kind in (PageKind.UNKNOWN, PageKind.MY_ACCOUNT):
             await self.find(page, "accept_button")  # raises selector_drift
         return kind
@@ -191,13 +200,19 @@ class PaciolanAdapter(PageDriver):
         if kind in SIGN_IN_KINDS:
             raise SignInRequiredError()
         await self.find(page, "pending_list")
+        await self._open_pending_item(page, target)
+
+    async def _open_pending_item(self, page: Page, target: TransferTarget) -> None:
+        """Open the one pending transfer that is the target's (by reference, else event and
+        the seats where the list shows them); none or several: not found, for a person."""
+        await self.find(page, "pending_item")  # waits for a list rendered late
         items, texts = await self._all(page, "pending_item")
-        for item, text in zip(items, texts, strict=True):
-            if _mentions(text, target):
-                link = await self._within(item, "pending_open")
-                await self.submit(page, link.click)
-                return
-        raise RunFailedError(Outcome.NOT_FOUND, "the transfer is not in the pending list")
+        chosen = pending_match(texts, target)
+        if chosen is None:
+            raise RunFailedError(Outcome.NOT_FOUND, "the transfer is not in the pending list "
+                                 f"({len(texts)} pending, none or several match)")
+        link = await self._within(items[chosen], "pending_open")
+        await self.submit(page, link.click)
 
     async def accept(self, page: Page, target: TransferTarget) -> None:
         """Check the seats shown, press Accept, and wait for the confirmation.
@@ -219,26 +234,49 @@ class PaciolanAdapter(PageDriver):
                 Outcome.WRONG_TICKETS,
                 f"the portal offers seats {', '.join(shown)}; expected {', '.join(target.seats)}",
             )
+        await self.clear_overlay(page)
         await self._refuse_payment(page)
+        terms = await self.find(page, "terms_checkbox", required=False)
+        if terms is not None and not await terms.is_checked():
+            await terms.check()  # the site's own terms box, required before Accept
         button = await self.find(page, "accept_button")
         assert button is not None
         await self.submit(page, button.click)
-        await self._refuse_payment(page)
-        kind = await self._classify_strict(page)
+        kind = await self._after_accept(page)
         if kind in SIGN_IN_KINDS:
             raise SignInRequiredError()
         if kind not in (PageKind.CONFIRMATION, PageKind.TRANSFER_ACCEPTED):
             await self.find(page, "confirmation")  # raises selector_drift
             raise RunFailedError(Outcome.PORTAL_ERROR, f"after Accept the page is {kind.value}")
 
+    async def _after_accept(self, page: Page) -> PageKind:
+        """What Accept led to: a confirm dialog is confirmed (its own button), a payment step
+        ends the run, else the first page state other than the pending transfer."""
+        deadline = time.monotonic() + self.settle_timeout
+        confirmed = 0
+        while True:
+            await self._refuse_payment(page)
+            confirm = await self.find(page, "confirm_dialog_button", required=False)
+            if confirm is not None and confirmed < 2:
+                confirmed += 1
+                await self.submit(page, confirm.click)
+                continue
+            kind = await self._classify_strict(page)
+            if kind not in (PageKind.UNKNOWN, PageKind.TRANSFER_PENDING):
+                return kind
+            if time.monotonic() >= deadline:
+                return kind
+            await asyncio.sleep(0.1)
+
     async def _refuse_payment(self, page: Page) -> None:
         """Never pay: an amount due or a payment form ends the run here, nothing clicked."""
         text = await self.page_text(page)
         if self.has_marker(text, "payment_due") or await self.present(page, "payment_form"):
-            due = re.search(r"\$\s?\d[\d,]*(?:\.\d{2})?", text)
+            due = (re.search(r"(?:total|due)\b[^$\n]*(\$\s?\d[\d,]*(?:\.\d{2})?)", text)
+                   or re.search(r"(\$\s?\d[\d,]*(?:\.\d{2})?)", text))
             raise RunFailedError(
                 Outcome.PAYMENT_REQUIRED,
-                f"the portal asks the recipient to pay{' ' + due.group(0) if due else ''} "
+                f"the portal asks the recipient to pay{' ' + due.group(1) if due else ''} "
                 f"on {path_of(page.url)}; nothing was paid or clicked past it")
 
     async def _shown_seats(self, page: Page) -> list[str] | None:
@@ -253,15 +291,3 @@ class PaciolanAdapter(PageDriver):
         """The expected seats must be in the account (API first, then My Account): see
         :mod:`automation.portals.ownership`."""
         await OwnershipCheck(self, page, target).run()
-
-
-def _tokens(text: str) -> list[str]:
-    return [t for t in re.split(r"[\s,·|:;]+", text.lower()) if t]
-
-
-def _mentions(text: str, target: TransferTarget) -> bool:
-    if target.transfer_ref and target.transfer_ref in text:
-        return True
-    tokens = _tokens(text)
-    return (target.event_name.lower() in text.lower()
-            and all(seat.lower() in tokens for seat in target.seats))

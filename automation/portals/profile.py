@@ -13,10 +13,14 @@ profile edit, not a code change. Each alternative is a TOML table with one of:
 - ``label``: ``page.get_by_label(label)``;  ``placeholder``: ``page.get_by_placeholder(...)``
 - ``text`` (+ optional ``exact``): ``page.get_by_text(text)``
 - ``css``: ``page.locator(css)``;  ``test_id``: ``page.get_by_test_id(...)``
+
+``pattern = true`` makes a role's ``name`` (or a text, label, placeholder) a case-insensitive
+regex: one alternative then covers a family of wordings ("Accept", "Accept Tickets", "Claim").
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,25 +38,32 @@ SPEC_KEYS = ("role", "label", "placeholder", "text", "css", "test_id")
 
 @dataclass(frozen=True)
 class LocatorSpec:
-    """One way to find an element."""
+    """One way to find an element (``pattern``: ``name``/``text``/``label`` is a regex,
+    case-insensitive, e.g. ``{ role = "button", name = "^(accept|claim)\\b", pattern = true }``)."""
 
     kind: str
     value: str
     name: str | None = None
     exact: bool = False
+    pattern: bool = False
 
-    def resolve(self, page: Page) -> Locator:
-        """The Playwright locator for this spec on ``page``."""
+    def wanted(self, text: str) -> str | re.Pattern[str]:
+        """``text`` as Playwright should match it: a string, or the compiled regex."""
+        return re.compile(text, re.IGNORECASE) if self.pattern else text
+
+    def resolve(self, page: Page | Locator) -> Locator:
+        """The Playwright locator for this spec on ``page`` (or inside a locator)."""
         if self.kind == "role":
             if self.name is None:
                 return page.get_by_role(self.value)  # type: ignore[arg-type]
-            return page.get_by_role(self.value, name=self.name, exact=self.exact)  # type: ignore[arg-type]
+            return page.get_by_role(self.value, name=self.wanted(self.name),  # type: ignore[arg-type]
+                                    exact=self.exact)
         if self.kind == "label":
-            return page.get_by_label(self.value, exact=self.exact)
+            return page.get_by_label(self.wanted(self.value), exact=self.exact)
         if self.kind == "placeholder":
-            return page.get_by_placeholder(self.value, exact=self.exact)
+            return page.get_by_placeholder(self.wanted(self.value), exact=self.exact)
         if self.kind == "text":
-            return page.get_by_text(self.value, exact=self.exact)
+            return page.get_by_text(self.wanted(self.value), exact=self.exact)
         if self.kind == "test_id":
             return page.get_by_test_id(self.value)
         return page.locator(self.value)
@@ -60,7 +71,7 @@ class LocatorSpec:
     def describe(self) -> str:
         """Short text for logs and drift messages."""
         extra = f" name={self.name!r}" if self.name else ""
-        return f"{self.kind}={self.value!r}{extra}"
+        return f"{self.kind}={self.value!r}{extra}{' (regex)' if self.pattern else ''}"
 
 
 @dataclass(frozen=True)
@@ -130,8 +141,14 @@ def _spec(alt: Any, where: str) -> LocatorSpec:
         raise ConfigError(f"{where}: each alternative needs exactly one of {', '.join(SPEC_KEYS)}")
     kind = kinds[0]
     name = alt.get("name")
-    return LocatorSpec(kind, str(alt[kind]), None if name is None else str(name),
-                       bool(alt.get("exact", False)))
+    spec = LocatorSpec(kind, str(alt[kind]), None if name is None else str(name),
+                       bool(alt.get("exact", False)), bool(alt.get("pattern", False)))
+    if spec.pattern:
+        try:
+            spec.wanted(spec.name if spec.kind == "role" and spec.name else spec.value)
+        except re.error as exc:
+            raise ConfigError(f"{where}: not a valid regex ({exc})") from None
+    return spec
 
 
 #: Where profiles come from, in the order a name is looked up.

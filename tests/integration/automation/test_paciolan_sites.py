@@ -138,7 +138,8 @@ def test_payment_step_after_accept_ends_payment_required_and_pays_nothing(
 def test_changed_wording_is_fixed_by_an_override_profile_alone(
         world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         database_url: str) -> None:
-    world.portal.set_wording(REWORDED, accept_label="Claim My Tickets",
+    # wording outside the shipped families ("Accept", "Claim Tickets", "Receive"...)
+    world.portal.set_wording(REWORDED, accept_label="Add To My Account",
                              accepted_heading="You're All Set")
     drift_id, drifted, before = run_shipped(world, REWORDED)
     assert before.outcome is Outcome.SELECTOR_DRIFT, before.detail
@@ -150,7 +151,7 @@ def test_changed_wording_is_fixed_by_an_override_profile_alone(
             Evidence.filename.startswith(SANITIZED_PREFIX))).one()
     assert f"sanitized page: evidence #{page.id}" in (message or "")
     html = page.content.decode()
-    assert "Claim My Tickets" in html
+    assert "Add To My Account" in html
     monkeypatch.setenv("TRANSFERDESK_DATABASE_URL", database_url)  # and the CLI exports it
     monkeypatch.setenv("TRANSFERDESK_CONFIG", str(tmp_path / "config.toml"))
     assert main(["portal", "snapshot", "--transfer", str(drift_id), "--out",
@@ -162,8 +163,8 @@ def test_changed_wording_is_fixed_by_an_override_profile_alone(
     (tmp_path / "portals").mkdir()
     shipped = resource_path("portals", "paciolan.toml").read_text(encoding="utf-8")
     override = shipped.replace(
-        "accept_button = [\n", 'accept_button = [\n    { role = "button", name = "Claim My '
-        'Tickets" },\n').replace(
+        "accept_button = [\n", 'accept_button = [\n    { role = "button", name = "Add To My '
+        'Account" },\n').replace(
         "confirmation = [\n", 'confirmation = [\n    { role = "heading", name = "You\'re All '
         'Set" },\n')
     assert override != shipped
