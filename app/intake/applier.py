@@ -76,11 +76,14 @@ class InboxApplier:
                 ) -> psycopg.Connection[tuple[object, ...]] | None:
         if conn is not None and not conn.closed:
             return conn
+        conn = None
         try:
             conn = psycopg.connect(self.database_url, autocommit=True, connect_timeout=5)
             conn.execute(f"LISTEN {CHANNEL}")
             return conn
         except psycopg.Error as exc:
+            if conn is not None:
+                conn.close()  # connected, but LISTEN failed: never leave it open
             log.warning("order inbox: LISTEN unavailable, polling: %s", exc)
             return None
 

@@ -212,11 +212,14 @@ class WebhookDeliverer(Service):
 
 
 def _listen(database_url: str) -> psycopg.Connection[tuple[object, ...]] | None:
+    conn = None
     try:
         conn = psycopg.connect(libpq_url(database_url), autocommit=True, connect_timeout=5)
         conn.execute(f"LISTEN {CHANNEL}")
         return conn
     except psycopg.Error as exc:
+        if conn is not None:
+            conn.close()  # connected, but LISTEN failed: never leave it open
         log.warning("webhooks: LISTEN unavailable, polling: %s", exc)
         return None
 
