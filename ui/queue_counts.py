@@ -72,8 +72,7 @@ class QueueCounter:
                   "for a search of one or two letters)")
         self.label.setToolTip(f"Per status, any filter but the status one: {per_status}{capped}")
         if self.status_box is not None:
-            for index in range(self.status_box.count()):
-                status = self.status_box.itemData(index)
-                if isinstance(status, Status):
+            for status in Status:
+                if (index := self.status_box.findData(status)) >= 0:
                     self.status_box.setItemData(index, f"{counts.status_text(status)} matching",
                                                 Qt.ItemDataRole.ToolTipRole)
