@@ -48,6 +48,7 @@ class QueueCounter:
     def forget(self) -> None:
         """The filter changed: the old counts no longer apply (the label shows loaded rows)."""
         self.counts = None
+        self.label.setToolTip("")
 
     def start(self, query: QueueFilter, is_current: Callable[[], bool]) -> None:
         """Count ``query`` in the background; shown if ``is_current()`` still holds then."""
@@ -58,15 +59,18 @@ class QueueCounter:
         if is_current():
             self.counts = counts
             self.show()
+            self._show_per_status(counts)
 
     def show(self) -> None:
-        """Render the counts (or, before they arrive, the rows loaded so far)."""
+        """Render the total (or, before the counts arrive, the rows loaded so far)."""
         if self.counts is None:
             rows, more = self._loaded_rows()
             self.label.setText(f"{rows:,}{'+' if more else ''} transfers…")
-            return
-        counts = self.counts
-        self.label.setText(counts.total_text())
+        else:
+            self.label.setText(self.counts.total_text())
+
+    def _show_per_status(self, counts: QueueCounts) -> None:
+        """The per-status figures: the label's tooltip and the status box's item tooltips."""
         per_status = ", ".join(f"{STATUS_LABELS[s]} {counts.status_text(s)}" for s in Status)
         capped = ("" if counts.exact else f" (counting stops at {COUNT_CAP:,} matching rows "
                   "for a search of one or two letters)")
