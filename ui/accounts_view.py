@@ -63,16 +63,11 @@ def keyring_sign_in(settings: Settings) -> SignInCheck:
     """The real check: the stored password (keyring ``portal:<id>``), a real browser sign-in."""
 
     def check(status: AccountStatus, ask_code: AskCode) -> str:
-        from app.credentials import CredentialStore, portal_key
-        from automation.portals.protocol import PortalCredentials
-        from automation.runs.sign_in_check import PortalCheckError, check_portal_sign_in
+        from automation.runs.sign_in_check import check_account_sign_in
 
-        secret = CredentialStore().get(portal_key(str(status.account_id)))
-        if not secret:
-            raise PortalCheckError("no password stored: save it in Settings > Portal accounts")
-        credentials = PortalCredentials(status.site_url, status.username, secret)
-        return check_portal_sign_in(settings, status.platform, credentials,
-                                    ask_code).summary()
+        return check_account_sign_in(
+            settings, status.account_id, status.platform, status.site_url, status.username,
+            None, ask_code, no_password_hint="save it in Settings > Portal accounts").summary()
 
     return check
 

@@ -1,11 +1,12 @@
-"""The queue: saved views, filters, debounced search and the windowed transfer table.
+"""The queue widget: the filter controls above the windowed transfer table, and its loading.
 
-All loading happens in named background tasks on the service executor; a newer query cancels
-the older one (search-as-you-type) down to its SQL statement in PostgreSQL, and a generation
-counter drops pages of a superseded query. The page and the counts are two queries started
-together; the rows never wait for the counts, which only update the label. Owns the queue
-widget: filters, saved views and loading; the filter is the core's
-:class:`~app.domain.records.QueueFilter`, as given.
+Owns the current filter (the core's :class:`~app.domain.records.QueueFilter`, as given), the
+pages and the selection. All loading happens in named background tasks on the service
+executor; a newer query cancels the older one (search-as-you-type) down to its SQL statement in
+PostgreSQL, and a generation counter drops pages of a superseded query. The page and the counts
+are two queries started together; the rows never wait for the counts. Its parts: the controls
+(:mod:`ui.queue_filters`), the count (:mod:`ui.queue_counts`), live updates
+(:mod:`ui.queue_live`).
 """
 
 from __future__ import annotations
@@ -13,40 +14,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from app.changefeed import QueueResync, TransferChanged
 from app.desk.api import DEFAULT_VIEW, SAVED_VIEWS, DeskBackend, now_utc
 from app.domain.records import PortalAccountInfo, QueueFilter, TransferRow
-from app.domain.states import OPEN_STATUSES, Status
+from app.domain.states import Status
 from ui.db_executor import ServiceExecutor, TaskGroup
-from ui.filter_bar import FilterBar
-from ui.labels import STATUS_LABELS
-from ui.queue_model import COL_DUE, SORT_KEYS, IdRole, TransferTableModel
-from ui.saved_views import SavedViewBox
-from ui.status_chip import install_queue_delegates
-from ui.widgets import named
+from ui.queue_counts import QueueCounter
+from ui.queue_filters import QueueFilterControls
+from ui.queue_live import LiveRows
+from ui.queue_model import SORT_KEYS, TransferTableModel
+from ui.queue_table import build_queue_table, enable_sorting_and_menu, popup_context_menu
 
 PAGE_SIZE = 100
-SEARCH_DEBOUNCE_MS = 250
-LIVE_COALESCE_MS = 100
-DUE_CHOICES: dict[str, timedelta | None] = {
-    "Any due": None, "Overdue": timedelta(0), "< 6 h": timedelta(hours=6),
-    "< 24 h": timedelta(hours=24), "< 3 days": timedelta(days=3),
-}
 
 
 class QueueWidget(QWidget):
@@ -71,70 +54,39 @@ class QueueWidget(QWidget):
         self._wanted_id: int | None = None  # select this transfer when the next page loads
         self._link_search: tuple[str, str] | None = None  # (order ref shown, text before it)
         self._cursor: str | None = None
-        self._total: int | None = None
-        self.status_counts: dict[Status, int] = {}
-        self._pending_live: set[int] = set()
         self.accounts: dict[int, PortalAccountInfo] = {}
         self._menu_factory: Callable[[QWidget], QMenu] | None = None
         self.context_menu: QMenu | None = None  # the last one shown
         self.model = TransferTableModel(parent=self)
         self.model.fetch_requested.connect(self._fetch_next)
         self.model.sort_requested.connect(self._on_sort)
+        self.counter = QueueCounter(backend, executor, tasks,
+                                    lambda: (self.model.rowCount(), self.model.has_more))
+        self.count_label = self.counter.label
         self._build()
-        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self._apply_search)
-        self._live_timer = QTimer(self, singleShot=True, interval=LIVE_COALESCE_MS)
-        self._live_timer.timeout.connect(self._flush_live)
+        self.live = LiveRows(backend, executor, tasks, self.model, self.table, PAGE_SIZE,
+                             lambda: (self._generation, self._query), self._rows_changed)
         self._due_timer = QTimer(self, interval=60_000)
         self._due_timer.timeout.connect(self.model.refresh_due)
         self._due_timer.start()
 
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.view_box = named(SavedViewBox(), "Saved view")
+        self.filters = QueueFilterControls(self, self.count_label)
+        self.view_box, self.status_box = self.filters.view_box, self.filters.status_box
+        self.account_box, self.due_box = self.filters.account_box, self.filters.due_box
+        self.search_edit, self.filter_bar = self.filters.search_edit, self.filters.bar
+        self.counter.status_box = self.status_box
         self.view_box.view_chosen.connect(self.apply_view)
-        self.status_box = named(QComboBox(), "Status filter")
-        self.status_box.addItem("Open statuses", None)
-        for status in Status:
-            self.status_box.addItem(STATUS_LABELS[status], status)
-        self.status_box.addItem("Any status", "*")
-        self.status_box.activated.connect(self._filters_changed)
-        self.account_box = named(QComboBox(), "Account filter")
-        self.account_box.addItem("All accounts", None)
-        self.account_box.activated.connect(self._filters_changed)
-        self.due_box = named(QComboBox(), "Due filter")
-        self.due_box.addItems(list(DUE_CHOICES))
-        self.due_box.activated.connect(self._filters_changed)
-        self.search_edit = named(
-            QLineEdit(placeholderText="Search order, event, seller, seats…  (/)"), "Search")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.textEdited.connect(lambda _text: self._debounce.start())
+        for box in (self.status_box, self.account_box, self.due_box):
+            box.activated.connect(self._filters_changed)
+        self.filters.debounce.timeout.connect(self._apply_search)
         self.search_edit.returnPressed.connect(self._search_entered)
-        self.count_label = named(QLabel(), "Transfer count")
-        self.filter_bar = FilterBar(  # the search stays readable; due, account, status give way
-            [self.view_box], [self.status_box, self.account_box, self.due_box],
-            self.search_edit, [self.count_label])
 
-        self.table = named(QTableView(), "Transfer queue")
-        self.table.setModel(self.model)
-        install_queue_delegates(self.table)  # status chips, Due text that narrows by meaning
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionsMovable(True)  # the order is saved with the widths (window_layout)
-        header.setStretchLastSection(True)
-        header.setSortIndicator(COL_DUE, Qt.SortOrder.AscendingOrder)
-        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
-        self.table.setSortingEnabled(True)
-        for column, width in enumerate((150, 110, 220, 120, 210, 140, 120, 110, 70, 110, 110)):
-            self.table.setColumnWidth(column, width)
+        self.table = build_queue_table(self.model)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator_changed)
+        enable_sorting_and_menu(self.table)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
 
         layout = QVBoxLayout(self)
@@ -146,7 +98,12 @@ class QueueWidget(QWidget):
     @property
     def counts_loaded(self) -> bool:
         """True once the counts of the current query have arrived (the label shows the total)."""
-        return self._total is not None
+        return self.counter.counts is not None
+
+    @property
+    def status_counts(self) -> dict[Status, int]:
+        """The current query's rows per status, its status filter ignored (empty: not yet)."""
+        return self.counter.status_counts
 
     @property
     def query(self) -> QueueFilter:
@@ -161,14 +118,7 @@ class QueueWidget(QWidget):
         if link is not None and self.search_edit.text() == link[0]:
             self.search_edit.setText(link[1])
             self._query = replace(self._query, text=link[1])
-        if view.statuses == OPEN_STATUSES:
-            self.status_box.setCurrentIndex(0)
-        else:
-            wanted = next(iter(view.statuses), "*")  # a single status, or any ("*")
-            self.status_box.setCurrentIndex(max(0, self.status_box.findData(wanted)))
-        due_names = [k for k, v in DUE_CHOICES.items() if v == view.due_within]
-        self.due_box.setCurrentText(due_names[0] if due_names else "Any due")
-        self.account_box.setCurrentIndex(0)
+        self.filters.show_view(view)
         self.set_query(replace(view, text=self._query.text))
 
     def set_query(self, query: QueueFilter) -> None:
@@ -181,24 +131,16 @@ class QueueWidget(QWidget):
         """Reload the first page of the current query and count it, side by side (preempts
         any load and count in flight)."""
         self._generation += 1
-        self._total = None  # the label's total belongs to the previous query until counted
+        self.counter.forget()  # the label's total belongs to the previous query until counted
         self._tasks.cancel("queue-fetch")  # a next page the new query makes useless
         self._tasks.spawn(self._load_first(self._generation), name="queue-load")
-        self._tasks.spawn(self._count(self._generation), name="queue-count")
+        self._count(self._generation)
 
     async def load_accounts(self) -> None:
         """Fill the account filter and the account column's names."""
         accounts = await self._executor.call(self._backend.accounts)
-        current = self.account_box.currentData()
-        self.account_box.clear()
-        self.account_box.addItem("All accounts", None)
-        names: dict[int | None, str] = {}
         self.accounts = {account.id: account for account in accounts}
-        for account in accounts:
-            names[account.id] = account.label or account.username
-            self.account_box.addItem(names[account.id], account.id)
-        self.account_box.setCurrentIndex(max(0, self.account_box.findData(current)))
-        self.model.set_account_names(names)
+        self.model.set_account_names(self.filters.fill_accounts(accounts))
 
     def set_context_menu(self, factory: Callable[[QWidget], QMenu]) -> None:
         """Right-click (or the Menu key) on the table shows the menu ``factory`` builds."""
@@ -209,17 +151,11 @@ class QueueWidget(QWidget):
             return
         if self.context_menu is not None:
             self.context_menu.deleteLater()
-        current = self.table.visualRect(self.table.currentIndex())
-        if current.isValid() and not current.contains(position):  # the Menu key, Shift+F10
-            position = current.center()
-        menu = self._menu_factory(self.table)
-        menu.setAccessibleName("Transfer actions menu")
-        self.context_menu = menu
-        menu.popup(self.table.viewport().mapToGlobal(position))  # never exec(): no nested loop
+        self.context_menu = popup_context_menu(self.table, self._menu_factory, position)
 
     def _search_entered(self) -> None:
         """Enter in the search box: apply it now and go to the results (keyboard triage)."""
-        self._debounce.stop()
+        self.filters.debounce.stop()
         self._apply_search()
         self.table.setFocus()
         if not self.table.currentIndex().isValid() and self.model.rowCount():
@@ -241,7 +177,7 @@ class QueueWidget(QWidget):
         self._wanted_id = transfer_id
         self._link_search = (rows[0].order_ref, self._query.text)
         self.search_edit.setText(rows[0].order_ref)
-        self.status_box.setCurrentIndex(self.status_box.findData("*"))
+        self.filters.show_any_status()
         self.set_query(replace(self._query, text=rows[0].order_ref, statuses=frozenset()))
 
     def selected_rows(self) -> list[TransferRow]:
@@ -274,16 +210,11 @@ class QueueWidget(QWidget):
 
     def on_transfer_changed(self, event: TransferChanged | QueueResync) -> None:
         """Queue a changed transfer for the next coalesced refresh (bridge slot)."""
-        if isinstance(event, QueueResync):
-            self._tasks.spawn(self.resync(self._generation), name="queue-resync")
-            return
-        self.refresh_row(event.id)
+        self.live.on_transfer_changed(event)
 
     def refresh_row(self, transfer_id: int) -> None:
         """Re-read one transfer's row soon (coalesced with the live updates)."""
-        self._pending_live.add(transfer_id)
-        if not self._live_timer.isActive():
-            self._live_timer.start()
+        self.live.refresh_row(transfer_id)
 
     # --- loading --------------------------------------------------------------------------
     async def _load_first(self, generation: int) -> None:
@@ -308,13 +239,9 @@ class QueueWidget(QWidget):
             self.select_row(row)
         self.loaded.emit(time.perf_counter() - started)
 
-    async def _count(self, generation: int) -> None:
+    def _count(self, generation: int) -> None:
         """Count the current query (the page does not wait for it: it may land before or after)."""
-        counts = await self._executor.call_cancellable(self._backend.queue_counts, self._query)
-        if generation == self._generation:
-            self.status_counts = counts
-            self._total = sum(n for s, n in counts.items() if self._query.includes(s))
-            self._update_count()
+        self.counter.start(self._query, lambda: generation == self._generation)
 
     def _fetch_next(self) -> None:
         self._tasks.spawn(self._load_next(self._generation), name="queue-fetch")
@@ -332,37 +259,11 @@ class QueueWidget(QWidget):
             self.model.append_rows(page.rows, page.next_cursor is not None)
             self._update_count()
 
-    def _flush_live(self) -> None:
-        ids, self._pending_live = sorted(self._pending_live), set()
-        if ids:
-            self._tasks.spawn(self._apply_live(ids, self._generation))
-
-    async def _apply_live(self, ids: list[int], generation: int) -> None:
-        rows = await self._executor.call(self._backend.queue_rows, ids)
-        if generation != self._generation:
-            return
-        top = self.table.indexAt(self.table.viewport().rect().topLeft())
-        top_id = top.data(IdRole) if top.isValid() else None
-        present = {r.id for r in rows}
-        self.model.upsert_rows(rows, removed_ids=[i for i in ids if i not in present])
-        if top_id is not None and (row := self.model.row_for_id(top_id)) is not None:
-            self.table.scrollTo(
-                self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop
-            )
+    def _rows_changed(self, generation: int, recount: bool) -> None:
+        """Live updates changed the loaded rows (after a resync, recount too)."""
         self._update_count()
-
-    async def resync(self, generation: int) -> None:
-        """Refresh every loaded row and the first page in place (notifications were lost)."""
-        loaded = [self.model.row_object(r).id for r in range(self.model.rowCount())]
-        rows = await self._executor.call(self._backend.queue_rows, loaded)
-        page = await self._executor.call(self._backend.queue_page, self._query, None, PAGE_SIZE)
-        if generation != self._generation:
-            return
-        fresh = {r.id for r in rows}
-        self.model.upsert_rows([*rows, *page.rows],
-                               removed_ids=[i for i in loaded if i not in fresh])
-        self._update_count()
-        self._tasks.spawn(self._count(generation), name="queue-count")
+        if recount:
+            self._count(generation)
 
     # --- slots ----------------------------------------------------------------------------
     def _apply_search(self) -> None:
@@ -371,15 +272,7 @@ class QueueWidget(QWidget):
             self.set_query(replace(self._query, text=text))
 
     def _filters_changed(self, _index: int = 0) -> None:
-        status = self.status_box.currentData()
-        statuses = (
-            OPEN_STATUSES if status is None
-            else frozenset() if status == "*" else frozenset({Status(status)})
-        )
-        self.set_query(replace(
-            self._query, statuses=statuses, account_id=self.account_box.currentData(),
-            due_within=DUE_CHOICES[self.due_box.currentText()],
-        ))
+        self.set_query(self.filters.applied_to(self._query))
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
         if column not in SORT_KEYS:  # every column sorts today; kept for columns added later
@@ -398,8 +291,4 @@ class QueueWidget(QWidget):
             self.model.row_object(current.row()) if current.isValid() else None)
 
     def _update_count(self) -> None:
-        if self._total is None:
-            more = "+" if self.model.has_more else ""
-            self.count_label.setText(f"{self.model.rowCount():,}{more} transfers…")
-        else:
-            self.count_label.setText(f"{self._total:,} transfers")
+        self.counter.show()

@@ -4,13 +4,15 @@
 (``portal:<id>``); the password is prompted (or read from stdin), never taken from argv.
 ``accounts edit`` and ``accounts remove`` go through :mod:`app.services.account_edit` (the row,
 the keyring slot and the saved browser session together; removal retires an account that
-transfers refer to).
+transfers refer to). ``accounts edit --test`` then signs in with the saved values through the
+desk's own test sign-in (:func:`automation.runs.sign_in_check.check_account_sign_in`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -25,9 +27,13 @@ from app.database_url import mask_url
 from app.db.engine import make_engine
 from app.domain.account_states import AutomationMode
 from app.domain.accounts import AccountChanges, check_site_url, check_username
+from app.domain.errors import NotFoundError
+from app.domain.records import PortalAccountInfo
+from app.errors import KnownError
 
 if TYPE_CHECKING:
     from app.services.account_edit import AccountEditService
+    from automation.runs.events import Answer
 
 
 def register(subparsers: Any) -> None:
@@ -63,6 +69,9 @@ def register(subparsers: Any) -> None:
     edit.add_argument("--mode", choices=[m.value for m in AutomationMode], default=None,
                       help="automatic, or assisted: a person accepts its transfers")
     edit.add_argument("--site-url", default=None, help="the site's new base URL (https)")
+    edit.add_argument("--test", action="store_true",
+                      help="then sign in to the site for real with the saved values (alone: "
+                           "just test); exit code 1 if the sign-in fails, the edit stays saved")
     edit.set_defaults(handler=_edit)
     remove = sub.add_parser("remove", help="retire an account (or delete it when no transfer "
                                            "refers to it), with its password and saved session "
@@ -165,6 +174,8 @@ def _edit(args: argparse.Namespace) -> int:
             changes.checked()  # bad input is refused before the prompt
         check_backend(probe=True)  # and so is a keyring that cannot keep the password
         changes = replace(changes, password=read_secret(portal_key(str(args.account_id))))
+    if args.test and changes == AccountChanges():  # nothing to change: only the test
+        return _test_sign_in(_account(args.account_id), None, edited=False)
     with _editor() as editor:
         edited = editor.edit(args.account_id, changes)
     account = edited.account
@@ -174,7 +185,61 @@ def _edit(args: argparse.Namespace) -> int:
              if "password" in edited.changed else "")
           + ("; the saved browser session of the old sign-in was deleted"
              if edited.session_dropped else ""))
+    return _test_sign_in(account, changes.password, edited=True) if args.test else 0
+
+
+def _account(account_id: int) -> PortalAccountInfo:
+    with _services() as (_, queue):
+        accounts: list[PortalAccountInfo] = queue.accounts()
+    for account in accounts:
+        if account.id == account_id:
+            return account
+    raise NotFoundError("portal account", account_id)
+
+
+def _test_sign_in(account: PortalAccountInfo, password: str | None, *, edited: bool) -> int:
+    """Sign in as the account (the new password, else the keyring's), as the desk's Test
+    sign-in does; one line either way, exit code 1 when it fails (an edit stays saved)."""
+    from app.credentials import KeyringUnavailableError
+    from automation.runs.sign_in_check import check_account_sign_in
+
+    kept = "; the edit is saved" if edited else ""
+    again = f"`transferdesk accounts edit {account.id} --test`"
+    try:
+        report = check_account_sign_in(
+            load_settings(), account.id, account.platform, account.site_url, account.username,
+            password, _ask_code_on_terminal,
+            no_password_hint=f"give one with `transferdesk accounts edit {account.id} "
+                             "--password-stdin --test`")
+    except KeyringUnavailableError:
+        print("transferdesk: error: test sign-in not run: the OS keyring is locked or "
+              "unreachable, so the password cannot be read (unlock it by signing in to the "
+              f"desktop session, then run {again}){kept}", file=sys.stderr)
+        return 1
+    except KnownError as exc:  # refused, locked, no code, block page, unreachable, no browser
+        print(f"transferdesk: error: test sign-in failed on {mask_url(account.site_url)}: "
+              f"{exc}{kept}", file=sys.stderr)
+        return 1
+    print(report.summary())
     return 0
+
+
+def _ask_code_on_terminal(account: str, answer: Answer) -> None:
+    """A verification code the mailbox did not deliver: typed at a terminal, else none.
+
+    Called on the browser's loop, so the prompt waits on its own thread."""
+    if not sys.stdin.isatty():
+        answer.set(None)
+        return
+
+    def ask() -> None:
+        try:
+            answer.set(input(f"verification code sent to {account} (Enter: none): ").strip()
+                       or None)
+        except EOFError:
+            answer.set(None)
+
+    threading.Thread(target=ask, name="code-prompt", daemon=True).start()
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -193,7 +258,7 @@ def _remove(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     store = CredentialStore()  # a retired account's slot is gone: it shows "NO", then "retired"
     with _services() as (_, queue):
-        accounts = queue.accounts()
+        accounts: list[PortalAccountInfo] = queue.accounts()
     for acc in accounts:
         has_password = "yes" if store.get(portal_key(str(acc.id))) else "NO"
         print(f"#{acc.id}\t{acc.platform}\t{mask_url(acc.site_url)}\t{acc.username}\t"

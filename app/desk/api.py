@@ -19,6 +19,7 @@ from typing import Protocol
 from app.domain.account_states import AccountStatus
 from app.domain.accounts import AccountChanges, AccountEdited, AccountRemoved
 from app.domain.desk_metrics import DeskMetrics
+from app.domain.queue_counts import QueueCounts
 from app.domain.records import (
     AlarmInfo,
     Claim,
@@ -106,8 +107,9 @@ class DeskBackend(Protocol):
     def queue_page(self, query: QueueFilter, cursor: str | None, limit: int) -> QueuePage:
         """One keyset window (``rows``, ``next_cursor``) after ``cursor``, without counts."""
 
-    def queue_counts(self, query: QueueFilter) -> dict[Status, int]:
-        """Rows matching ``query`` per status (the status filter itself ignored)."""
+    def queue_counts(self, query: QueueFilter) -> QueueCounts:
+        """Rows matching ``query`` per status (the status filter itself ignored) and in all;
+        exact, or "at least" for a one- or two-letter term (``QueueCounts.exact``)."""
 
     def queue_rows(self, ids: Sequence[int]) -> Sequence[TransferRow]:
         """Fresh rows for ``ids`` (live updates; deleted ids are missing)."""

@@ -21,6 +21,7 @@ from app.desk.api import EvidenceFile, FirstRunState, NewPortalAccount
 from app.domain.account_states import DEFAULT_SESSION_LIFETIME, AccountStatus
 from app.domain.accounts import AccountChanges, AccountEdited, AccountRemoved
 from app.domain.desk_metrics import DeskMetrics
+from app.domain.queue_counts import QueueCounts
 from app.domain.records import (
     AlarmInfo,
     Claim,
@@ -33,7 +34,7 @@ from app.domain.records import (
     TransferFull,
     TransferRow,
 )
-from app.domain.states import OPEN_STATUSES, Status
+from app.domain.states import OPEN_STATUSES
 from app.escrow.repository import EscrowProblem
 from app.services.account_edit import AccountEditService
 from app.services.assisted import AssistedLaneService
@@ -158,8 +159,9 @@ class ServiceBackend:
             query, cursor=cursor, limit=limit, with_counts=False,
         )
 
-    def queue_counts(self, query: QueueFilter) -> dict[Status, int]:
-        """Per-status counts of the rows matching ``query``."""
+    def queue_counts(self, query: QueueFilter) -> QueueCounts:
+        """Per-status counts and the total of the rows matching ``query`` (capped for a term
+        too short for the trigram index)."""
         return self.queue.counts(query)
 
     def queue_rows(self, ids: Sequence[int]) -> Sequence[TransferRow]:

@@ -1,4 +1,5 @@
-"""The queue query: filters, sorts and keyset windows over transfers, plus counts."""
+"""The queue query: filters, sorts and keyset windows over transfers, plus counts (exact, or
+capped for a term too short for the trigram index: :func:`queue_counts`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,22 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import Transfer
 from app.domain.errors import DomainError, UnknownValueError
+from app.domain.queue_counts import COUNT_CAP, QueueCounts
 from app.domain.records import QueueFilter, TransferRow
 from app.domain.states import Status
 from app.repositories.mapping import TRANSFER_ROW_COLUMNS, transfer_row
@@ -235,3 +247,36 @@ def status_counts(session: Session, flt: QueueFilter) -> dict[Status, int]:
     for status, count in session.execute(stmt):
         counts[Status(status)] = int(count)
     return counts
+
+
+def queue_counts(session: Session, flt: QueueFilter, cap: int = COUNT_CAP) -> QueueCounts:
+    """The desk's counts: exact, except for a term the trigram index cannot look up.
+
+    Such a term ("j", "jo") has no index to go through, so an exact count reads the whole
+    table (80-100 ms on 100k rows). It is counted over the first ``cap`` matching rows instead
+    (a scan that stops there: a few ms for a common term). When that many match, every figure
+    is a lower bound (``exact=False``) and the filter's own total, with its statuses, is
+    counted the same way. A term that matches fewer rows is exact, at the full scan's cost.
+    """
+    term = flt.text.strip()
+    if not term or has_trigram(term):
+        exact = status_counts(session, flt)
+        return QueueCounts(exact, _included(flt, exact))
+    first = (select(Transfer.status).where(*conditions(flt, include_status=False))
+             .limit(cap).subquery())
+    by_status = dict.fromkeys(Status, 0)
+    for status, count in session.execute(
+            select(first.c.status, func.count()).group_by(first.c.status)):
+        by_status[Status(status)] = int(count)
+    if sum(by_status.values()) < cap:
+        return QueueCounts(by_status, _included(flt, by_status))
+    if not flt.statuses:
+        return QueueCounts(by_status, cap, exact=False, total_exact=False)
+    matching = select(literal(1)).where(*conditions(flt)).limit(cap).subquery()
+    total = int(session.scalar(select(func.count()).select_from(matching)) or 0)
+    return QueueCounts(by_status, total, exact=False, total_exact=total < cap)
+
+
+def _included(flt: QueueFilter, by_status: dict[Status, int]) -> int:
+    """The filter's total: the counts of the statuses it includes."""
+    return sum(n for s, n in by_status.items() if flt.includes(s))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.domain.queue_counts import COUNT_CAP, QueueCounts
 from app.domain.records import (
     PortalAccountInfo,
     QueueFilter,
@@ -66,12 +67,14 @@ class QueueService(Service):
                 total = sum(n for s, n in counts.items() if filter.includes(s))
             return QueuePage(tuple(rows), next_cursor, total, counts)
 
-    def counts(self, filter: QueueFilter) -> dict[Status, int]:
-        """Rows per status matching ``filter`` but its status part (every status present):
-        the desk's chips and total, without a page."""
+    def counts(self, filter: QueueFilter, cap: int = COUNT_CAP) -> QueueCounts:
+        """Rows per status matching ``filter`` but its status part (every status present) and
+        the filter's total, without a page: exact, or at least so many when a term too short
+        for the trigram index matched ``cap`` rows (:func:`~app.repositories.queue.queue_counts`).
+        """
         with self.transaction() as session:
             _plan_for_each_term(session)
-            return queue_repo.status_counts(session, filter)
+            return queue_repo.queue_counts(session, filter, cap)
 
     def get(self, transfer_id: int) -> TransferFull:
         """One transfer, every column.

@@ -1,12 +1,14 @@
-"""A real sign-in to a portal account, for the Settings window's "Test sign-in" (no Qt).
+"""A real sign-in to a portal account: the desk's "Test sign-in", ``accounts edit --test``.
 
-:func:`check_portal_sign_in` is blocking (run it in the executor): it starts its own
-:class:`~automation.browser.service.BrowserService` (its own thread and loop, like every browser
-run), signs in with the platform's adapter in a fresh browser context (no saved session, so the
-password is really checked, and the desk's saved session is neither used nor replaced), confirms
-that My Account opens, then stops the browser. A verification code is read from the configured
-mailbox first, else asked of the operator through ``ask_code`` (the window shows an inline field).
-The password comes from the keyring and is never logged or shown.
+:func:`check_account_sign_in` is the one entry for a saved account (the typed password, else the
+keyring's ``portal:<id>``). :func:`check_portal_sign_in` is blocking (run it in the executor, no
+Qt here): it starts its own :class:`~automation.browser.service.BrowserService` (its own thread
+and loop, like every browser run), signs in with the platform's adapter in a fresh browser
+context (no saved session, so the password is really checked, and the desk's saved session is
+neither used nor replaced), confirms that My Account opens, then stops the browser. A
+verification code is read from the configured mailbox first, else asked of the operator through
+``ask_code`` (the window shows an inline field). The password comes from the keyring and is
+never logged or shown.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.config import Settings
-from app.credentials import CredentialStore
+from app.credentials import CredentialStore, portal_key
 from app.errors import KnownError
 from automation.browser.service import BrowserService
 from automation.portals.protocol import ChallengeShownError, PortalAdapter, PortalCredentials
@@ -92,6 +94,26 @@ def mailbox_codes(
     return None if lookup is None else MailboxCodeProvider(lookup, timeout)
 
 
+def check_account_sign_in(
+    settings: Settings, account_id: int, platform: str, site_url: str, username: str,
+    password: str | None, ask_code: AskCode, *, no_password_hint: str,
+    mail_timeout: float = 45.0, store: CredentialStore | None = None,
+) -> SignInReport:
+    """Sign in as a saved account with ``password``, else the one stored in the keyring.
+
+    Raises:
+        PortalCheckError: no password stored (``no_password_hint`` says where to put one), or
+            as :func:`check_portal_sign_in`.
+        KeyringUnavailableError: the keyring is locked or unreachable.
+    """
+    store = store or CredentialStore()
+    secret = password or store.get(portal_key(str(account_id)))
+    if not secret:
+        raise PortalCheckError(f"no password stored: {no_password_hint}")
+    return check_portal_sign_in(settings, platform, PortalCredentials(site_url, username, secret),
+                                ask_code, mail_timeout=mail_timeout, store=store)
+
+
 def check_portal_sign_in(
     settings: Settings, platform: str, credentials: PortalCredentials, ask_code: AskCode,
     *, mail_timeout: float = 45.0, prompt_timeout: float = 300.0,
@@ -158,5 +180,7 @@ def _describe(exc: RunFailedError) -> str:
         Outcome.MFA_TIMEOUT: "no verification code (none in the mailbox, none typed)",
         Outcome.SELECTOR_DRIFT: "the sign-in page looks different from the selector profile",
         Outcome.PORTAL_ERROR: "the portal answered with an error",
+        Outcome.BLOCKED: "the site refuses automated browsers (never worked around: sign in "
+                         "by hand in your own browser, or set the account to assisted)",
     }.get(exc.outcome, exc.outcome.value.replace("_", " "))
     return f"{what}: {exc.detail}" if exc.detail else what

@@ -1,7 +1,8 @@
 """Queue query latency over 100k transfers: the first page, and a filtered page (status + free
 text + due-by), each without and with counts; the desk's default view (open statuses by due)
 alone and with each search term the keystroke benchmark types, and the counts the desk asks
-for on their own. Goal: <= 50 ms each.
+for on their own (with the total as the desk shows it: a one- or two-letter term is counted up
+to 1,000 matching rows, "1,000+ transfers"). Goal: <= 50 ms each.
 
 Sizes scale with TRANSFERDESK_PERF_SCALE.
 """
@@ -70,6 +71,8 @@ def test_queue_query_latency(database_url, engine):
         counts_p50, _ = timed(lambda t=typed: queue.counts(t), REPEATS)
         figures[f"open_search_page_p50_ms[{term}]"] = page_p50
         figures[f"open_search_counts_p50_ms[{term}]"] = counts_p50
+        counts = queue.counts(typed)  # a short term is counted up to the cap: "1,000+"
+        figures[f"open_search_counts_shown[{term}]"] = counts.total_text()
     figures["goal"] = "<= 50 ms each"
     figures["load_average_1m"] = round(os.getloadavg()[0], 1)  # the machine is shared
     report("queue_query", figures)

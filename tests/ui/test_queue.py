@@ -248,6 +248,39 @@ def test_counts_start_with_the_page_and_survive_it(qtbot, until, engine, account
     executor.shutdown(wait=True)
 
 
+class _CountsCappedAt(ServiceBackend):
+    """The real backend and query, counting a short term up to ``cap`` (the desk's: 1,000)."""
+
+    def __init__(self, engine, cap: int) -> None:
+        super().__init__(engine, actor_name="Test Desk")
+        self.cap = cap
+
+    def queue_counts(self, query):
+        return self.queue.counts(query, cap=self.cap)
+
+
+def test_a_capped_count_reads_as_at_least_so_many(qtbot, until, engine, account_id):
+    seed_transfers(engine, 60, account_id)  # ORD-0000 .. ORD-0059, all awaiting notice
+    widget, executor = _widget(qtbot, _CountsCappedAt(engine, 25))
+    awaiting = widget.status_box.findData(Status.AWAITING_NOTICE)
+    widget.search_edit.setText("O")  # one letter, no trigram: every row matches
+    widget._apply_search()
+    until(lambda: widget.counts_loaded)
+    assert widget.count_label.text() == "25+ transfers"
+    assert "awaiting notice 25+" in widget.count_label.toolTip()
+    assert "counting stops at 1,000 matching rows" in widget.count_label.toolTip()
+    assert widget.status_box.itemData(awaiting, Qt.ItemDataRole.ToolTipRole) == "25+ matching"
+    assert widget.status_counts[Status.AWAITING_NOTICE] == 25
+    widget.search_edit.setText("ORD-001")  # a trigram: exact, whatever the cap
+    widget._apply_search()
+    until(lambda: widget.counts_loaded)
+    assert widget.count_label.text() == "10 transfers"
+    assert "awaiting notice 10," in widget.count_label.toolTip()
+    assert "counting stops" not in widget.count_label.toolTip()
+    assert widget.status_box.itemData(awaiting, Qt.ItemDataRole.ToolTipRole) == "10 matching"
+    executor.shutdown(wait=True)
+
+
 class _ViewportPaints(QObject):
     """Counts the paints of a table's viewport."""
 

@@ -43,17 +43,12 @@ def browser_sign_in(settings: Settings, mail_timeout: float = 45.0) -> SignInTes
 
     def test(account: PortalAccountInfo, site_url: str, username: str,
              password: str | None) -> str:
-        from app.credentials import CredentialStore, portal_key
-        from automation.portals.protocol import PortalCredentials
-        from automation.runs.sign_in_check import PortalCheckError, check_portal_sign_in
+        from automation.runs.sign_in_check import check_account_sign_in
 
-        secret = password or CredentialStore().get(portal_key(str(account.id)))
-        if not secret:
-            raise PortalCheckError("no password stored: type one to test with")
-        credentials = PortalCredentials(site_url, username, secret)
-        return check_portal_sign_in(settings, account.platform, credentials,
-                                    lambda _account, answer: answer.set(None),
-                                    mail_timeout=mail_timeout).summary()
+        return check_account_sign_in(settings, account.id, account.platform, site_url, username,
+                                     password, lambda _account, answer: answer.set(None),
+                                     no_password_hint="type one to test with",
+                                     mail_timeout=mail_timeout).summary()
 
     return test
 

@@ -1,6 +1,6 @@
 """The queue's search over open transfers (migration 0013's partial index): the same rows in the
 same order as a reference computed without any index, the plan that serves the desk's default
-view, and the counts the desk asks for on their own."""
+view, and the counts the desk asks for on their own (exact, or capped for a short term)."""
 
 from __future__ import annotations
 
@@ -106,12 +106,56 @@ def test_the_index_holds_exactly_the_open_statuses(database_url: str) -> None:
 
 
 def test_counts_alone_equal_the_pages_counts(demo: dict[int, str], queue: QueueService) -> None:
-    for term in TERMS:
+    for term in TERMS:  # fewer matches than the cap: exact, also for a one-letter term
         flt = QueueFilter(statuses=OPEN_STATUSES, text=term)
         counts = queue.counts(flt)
-        assert counts == queue.list_page(flt, limit=1).status_counts
-        assert set(counts) == set(Status)
-        assert sum(counts.values()) == sum(term in text for text in demo.values())
+        page = queue.list_page(flt, limit=1)
+        assert counts.exact and counts.total_exact
+        assert counts.by_status == page.status_counts and counts.total == page.total
+        assert set(counts.by_status) == set(Status)
+        assert sum(counts.by_status.values()) == sum(term in text for text in demo.values())
+
+
+def _reference(demo: dict[int, str], database_url: str, term: str) -> dict[Status, int]:
+    """Rows per status whose search text holds ``term``, counted in Python."""
+    with psycopg.connect(database_url) as conn:
+        statuses = dict(conn.execute("SELECT id, status FROM transfers").fetchall())
+    counted = dict.fromkeys(Status, 0)
+    for row_id, text in demo.items():
+        counted[Status(statuses[row_id])] += term in text
+    return counted
+
+
+@pytest.mark.parametrize("statuses", STATUS_FILTERS, ids=lambda s: "+".join(sorted(s)) or "any")
+def test_a_short_term_is_counted_up_to_the_cap_and_says_so(
+    demo: dict[int, str], database_url: str, queue: QueueService, statuses: frozenset[Status]
+) -> None:
+    true = _reference(demo, database_url, "j")
+    in_view = sum(n for s, n in true.items() if not statuses or s in statuses)
+    cap = 40
+    assert sum(true.values()) > cap and in_view > 0  # the demo data has many "j"s
+    counts = queue.counts(QueueFilter(statuses=statuses, text="j"), cap=cap)
+    assert not counts.exact
+    assert sum(counts.by_status.values()) == cap
+    assert all(0 <= counts.by_status[s] <= true[s] for s in Status)  # lower bounds, never more
+    assert counts.total == min(in_view, cap) and counts.total_exact == (in_view < cap)
+    assert counts.total_text() == (f"{cap}+ transfers" if in_view >= cap
+                                   else f"{in_view} transfers")
+
+
+def test_capped_counts_stay_exact_for_trigram_terms_and_rare_short_ones(
+    demo: dict[int, str], database_url: str, queue: QueueService
+) -> None:
+    john = _reference(demo, database_url, "john")
+    assert sum(john.values()) > 3
+    counts = queue.counts(QueueFilter(text="john"), cap=3)  # the trigram index: always exact
+    assert counts.exact and dict(counts.by_status) == john
+    pairs = {text[i:i + 2] for text in demo.values() for i in range(len(text) - 1)}
+    rare = next(p for p in sorted(pairs)
+                if p.strip() == p and 0 < sum(p in t for t in demo.values()) < 5)
+    counts = queue.counts(QueueFilter(statuses=OPEN_STATUSES, text=rare), cap=5)
+    assert counts.exact and dict(counts.by_status) == _reference(demo, database_url, rare)
+    assert counts.status_text(Status.VERIFIED) == str(counts.by_status[Status.VERIFIED])
 
 
 def test_counts_of_a_term_with_a_trigram_go_through_the_trigram_index(
