@@ -523,20 +523,20 @@ Venue: Juniper Arena
 Section: 118  Row: 12  Seats: 3-4
 Transfer ID: 9031177
 
-Accept Transfer ( {_OPAQUE}-accept )
+Accept Transfer ( {_OPAQUE}-2FqA7 )
 
 Must be accepted by Wed, Dec 2, 2026 11:59 PM MT.
 
-Unsubscribe ( {_OPAQUE}-unsub )
+Unsubscribe ( {_OPAQUE}-2FzU9 )
 """),
             _leaf("text/html", f"""<html><body>
 <p>Ben Okafor has sent you 2 tickets.</p>
 <p>Event: Mesa Verde Mustangs vs. High Desert<br>Date: Fri, Dec 4, 2026 6:30 PM MT<br>
 Venue: Juniper Arena<br>Section: 118&nbsp; Row: 12&nbsp; Seats: 3-4<br>Transfer ID: 9031177</p>
-<p><a href="{_OPAQUE}-logo"><img alt="Mesa Verde" src="https://img.example/mv.png"></a></p>
-<p><a href="{_OPAQUE}-accept">Accept Transfer</a></p>
+<p><a href="{_OPAQUE}-2FlG0"><img alt="Mesa Verde" src="https://img.example/mv.png"></a></p>
+<p><a href="{_OPAQUE}-2FqA7">Accept Transfer</a></p>
 <p>Must be accepted by Wed, Dec 2, 2026 11:59 PM MT.</p>
-<p><a href="{_OPAQUE}-unsub">Unsubscribe</a></p>
+<p><a href="{_OPAQUE}-2FzU9">Unsubscribe</a></p>
 </body></html>
 """, cte="quoted-printable"),
         ),
@@ -550,7 +550,7 @@ Venue: Juniper Arena<br>Section: 118&nbsp; Row: 12&nbsp; Seats: 3-4<br>Transfer 
         row="12",
         seats=("3", "4"),
         sender_name="Ben Okafor",
-        accept_url=f"{_OPAQUE}-accept",
+        accept_url=f"{_OPAQUE}-2FqA7",
         expires_at="2026-12-02T23:59:00-07:00",
     ),
 )
