@@ -32,6 +32,13 @@ _LABEL_LINE = re.compile(
     re.IGNORECASE,
 )
 _REF = re.compile(r"^#?\s*(?P<value>[A-Z0-9][A-Z0-9-]{3,39})\b", re.IGNORECASE)
+_INLINE_REF = re.compile(
+    r"(?<![\w])(?:" + "|".join(sorted(
+        {re.escape(label.rstrip(" #")) for label in vocab.LABELS["transfer_ref"]},
+        key=len, reverse=True,
+    )) + r")\s*(?:[:#]\s*)+(?P<value>[A-Z0-9][A-Z0-9-]{3,39})\b",
+    re.IGNORECASE,
+)
 _SHORT_VALUE = re.compile(r"^[\w][\w .'’/&+-]{0,24}$")
 _SEAT_VALUE = re.compile(
     r"^[A-Za-z]{0,3}\d+[A-Za-z]?(?:\s*(?:,|&|-|–|—|\band\b|\bthrough\b|\bthru\b|\bto\b|\s)\s*"
@@ -78,6 +85,12 @@ def normalise_label(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().strip(":：#.-–— ").lower()
 
 
+def field_of_label(text: str) -> str | None:
+    """The field a label names, as spelled (``Transfer #``) or without its punctuation."""
+    spelled = re.sub(r"\s+", " ", text).strip().lower()
+    return vocab.LABEL_TO_FIELD.get(spelled) or vocab.LABEL_TO_FIELD.get(normalise_label(text))
+
+
 def valid_value(name: str, value: str, reference: datetime | None) -> bool:
     """Whether ``value`` can be a ``name`` (used for labels without a colon)."""
     if not value or len(value) > 200:
@@ -106,7 +119,9 @@ def label_value(line: str, reference: datetime | None) -> tuple[str, str, float]
     found = _LABEL_LINE.match(line)
     if not found:
         return None
-    name = vocab.LABEL_TO_FIELD[normalise_label(found["label"])]
+    name = field_of_label(found["label"])
+    if name is None:
+        return None
     value, sep = clean_value(found["value"]), found["sep"] or ""
     strong = sep.strip() != "" or "\t" in sep
     if not value:
@@ -253,6 +268,14 @@ def _assign(
         current = EventFields()
     current.put(name, value, confidence)
     return current
+
+
+def reference(text: str) -> str | None:
+    """A transfer reference labelled inside a sentence ("... accepted. Confirmation #: 88-12")."""
+    for found in _INLINE_REF.finditer(text):
+        if any(c.isdigit() for c in found["value"]):
+            return found["value"]
+    return None
 
 
 def sender(lines: list[str], subject: str) -> tuple[str | None, str | None, float]:

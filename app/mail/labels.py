@@ -68,7 +68,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "transfer id", "transfer #", "transfer number", "transfer no", "transfer no.",
         "transfer reference", "transfer ref", "reference", "reference number", "reference #",
         "ref", "ref #", "confirmation", "confirmation number", "confirmation #",
-        "transfer code",
+        "transfer code", "order", "order #", "order number", "order no", "order no.", "order id",
     ),
     "expires_at": (
         "accept by", "expires", "expires on", "expiration", "expiration date", "expiry",
@@ -146,7 +146,9 @@ SUBJECT_EVENT: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) 
     r"(?:transfer|tickets?)\s*(?:received|waiting|pending)?\s*[|\-–:]\s*(?P<value>[^|\-–:]{3,80})$",
 ))
 
-# Vocabulary of each kind of portal mail (body or subject).
+# Vocabulary of each kind of portal mail (body or subject). A reminder says the tickets are
+# still not accepted; a bare "not accepted" is the offer's own condition ("if it is not accepted
+# by ..., tickets not accepted within 72 hours return"), not a reminder.
 CODE_WORDS = Vocabulary(re.compile(
     r"\b(?:verification|security|one[- ]time|sign[- ]in|login|log[- ]in|authentication|access)"
     r"\s+(?:code|passcode|pin)\b|\bpasscode\b|\b2fa\b|\botp\b",
@@ -177,7 +179,8 @@ ACCEPTED_WORDS = Vocabulary(re.compile(
 ), ("accepted", "claimed", "complete", "added to your account"))
 REMINDER_WORDS = Vocabulary(re.compile(
     r"\b(?:reminder|remind(?:ing)? you|still (?:waiting|pending|available)|(?:have|has)n['’]?t"
-    r" (?:yet )?(?:been )?accepted|not (?:yet )?(?:been )?accepted|don['’]t forget|"
+    r" (?:yet )?(?:been )?accepted|(?:have|has) not (?:yet )?(?:been )?accepted"
+    r"|not (?:yet (?:been )?|been )accepted|don['’]t forget|"
     r"(?:expires?|expiring) (?:soon|today|tomorrow)|last chance|awaiting your acceptance)\b",
     re.IGNORECASE,
 ), ("remind", "still", "accepted", "forget", "expir", "last chance", "awaiting your acceptance"))

@@ -366,6 +366,8 @@ def _notice(
         confidence["sender"] = sender_confidence
     ref = found["transfer_ref"].value if "transfer_ref" in found else _first(
         template, "transfer_ref", body)
+    if not (ref and any(c.isdigit() for c in ref)):  # "Transfer NOTIFICATION" is no reference
+        ref = extract.reference(body)
     expires = _expiry(template, body, base["date"])
     if expires is None and "expires_at" in found:
         expires = parse_datetime(found["expires_at"].value, base["date"])
