@@ -283,15 +283,20 @@ def sender(lines: list[str], subject: str) -> tuple[str | None, str | None, floa
     for source, confidence in (("\n".join(lines[:80]), PHRASE), (subject, SUBJECT)):
         for pattern in vocab.SENDER_PHRASES:
             for found in pattern.finditer(source):
-                name = clean_value(found["name"] or "", 120).rstrip(".")
-                email = (found["email"] or "").lower() or None
-                words = {w.lower() for w in name.split()}
-                if (name.lower() in vocab.NOT_A_NAME or len(words) > 6
-                        or words & vocab.NOT_NAME_WORDS):
+                name = _name_only(clean_value(found["name"] or "", 120).rstrip("."))
+                email = (found.groupdict().get("email") or "").lower() or None
+                if name.lower() in vocab.NOT_A_NAME or len(name.split()) > 6:
                     name = ""
                 if name or email:
                     return name or None, email, confidence
     return None, None, 0.0
+
+
+def _name_only(text: str) -> str:
+    """A name up to the first word no name holds ("Ann Lee has been ..." -> "Ann Lee")."""
+    words = text.split()
+    cut = next((i for i, w in enumerate(words) if w.lower() in vocab.NOT_NAME_WORDS), None)
+    return " ".join(words[:cut]) if cut is not None else text
 
 
 def event_name_fallback(lines: list[str], subject: str) -> tuple[str | None, float]:

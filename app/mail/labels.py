@@ -92,6 +92,9 @@ LOCATION_LABEL = re.compile(
 )
 
 _NAME = r"(?P<name>[^\W\d_][^\W\d_.'’\- ]*(?:[ .'’\-]{1,2}[^\W\d_][^\W\d_'’\-]*\.?){0,5})"
+_CAP_NAME = (  # a name in capitals, where no verb before it says it is one
+    r"(?P<name>(?-i:[A-Z])[^\W\d_]*(?:[ .'’\-]{1,2}(?-i:[A-Z])[^\W\d_'’\-]*\.?){0,4})"
+)
 _EMAIL = (
     r"(?:\s*[(<\[]\s*(?:mailto:)?(?P<email>[^()<>\[\]\s@]+@[^()<>\[\]\s@]+\.[A-Za-z]{2,})"
     r"\s*[)>\]])?"
@@ -106,7 +109,9 @@ _VERB = (
 SENDER_PHRASES: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I | re.M) for p in (
     rf"(?:^|[.!?:]\s+|\bgood news[!,.]?\s+){_NAME}{_EMAIL}\s+(?:{_VERB})\b",
     rf"\b(?:tickets?|seats?|transfer)\b[^.\n]{{0,60}}?\b(?:from|by)\s+{_NAME}{_EMAIL}"
-    r"(?=\s*(?:[.!,;:]|$|\s+(?:for|to|on|has|is|and)\b))",
+    r"(?=\s*(?:[.!,;:—–]|$|-\s|\s+(?:for|to|on|has|is|and|are|were|was)\b))",
+    rf"\b(?:the\s+)?(?:tickets?|seats?)\s+{_CAP_NAME}\s+(?:has\s+|have\s+|just\s+)?"
+    r"(?:sent|transferred|gave)\s+(?:to\s+)?you\b",
     rf"^\s*(?:sent by|sender(?: name)?|transferred by|transfer from|transferor|from)"
     rf"\s*[:\-–]?\s*{_NAME}{_EMAIL}\s*\.?$",
 ))
