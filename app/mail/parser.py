@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.mail import extract, mime, teach
+from app.mail import deadlines, extract, mime, teach
 from app.mail import labels as vocab
-from app.mail.forwards import find_portal
+from app.mail.forwards import find_portal, original_sent
 from app.mail.teach import TaughtTemplate
 from app.mail.templates import Template, load_templates
 from app.mail.values import TIME_RE, clean_value, parse_datetime, parse_seats
@@ -202,7 +202,9 @@ def _parse(
         missing = ("code",) if "code" in template.key_fields[kind] and not code else ()
         return ParsedMessage(kind=kind, code=code, missing=missing, **base)
     html = "\n".join(content.html_source)
-    return _notice(kind, template, subject, body, html, content.links, base, taught_values)
+    counted_from = original_sent(text, base["date"]) if forwarded else base["date"]
+    return _notice(kind, template, subject, body, html, content.links, base, taught_values,
+                   counted_from)
 
 
 def _all_addresses(*values: str) -> list[tuple[str, str]]:
@@ -328,19 +330,26 @@ def _event(raw: extract.EventFields, reference: datetime | None) -> ParsedEvent:
     )
 
 
-def _expiry(template: Template, body: str, sent: datetime | None) -> datetime | None:
+def _expiry(
+    template: Template, body: str, sent: datetime | None, counted_from: datetime | None
+) -> datetime | None:
+    """The offer's deadline: a dated phrase, else a span ("within 72 hours") counted from
+    when the portal sent it (``counted_from``; None for a forward that does not say)."""
     text = _first(template, "expires_at", body)
     if text and (parsed := parse_datetime(text)):
         return parsed
+    if phrased := deadlines.deadline_date(body, sent):
+        return phrased
     hours = _first(template, "expires_within_hours", body)
-    if hours and sent is not None:
-        return sent + timedelta(hours=int(hours))
+    span = timedelta(hours=int(hours)) if hours else deadlines.deadline_span(body)
+    if span is not None and counted_from is not None:
+        return counted_from + span
     return None
 
 
 def _notice(
     kind: str, template: Template, subject: str, body: str, html: str, links: list[str],
-    base: dict[str, Any], taught: dict[str, str],
+    base: dict[str, Any], taught: dict[str, str], counted_from: datetime | None,
 ) -> ParsedMessage:
     events, read, confidence = _events(template, subject, body, html, base["date"], taught)
     first = events[0]
@@ -368,7 +377,7 @@ def _notice(
         template, "transfer_ref", body)
     if not (ref and any(c.isdigit() for c in ref)):  # "Transfer NOTIFICATION" is no reference
         ref = extract.reference(body)
-    expires = _expiry(template, body, base["date"])
+    expires = _expiry(template, body, base["date"], counted_from)
     if expires is None and "expires_at" in found:
         expires = parse_datetime(found["expires_at"].value, base["date"])
     fields: dict[str, Any] = {
