@@ -22,6 +22,7 @@ from typing import Any
 
 from app.mail import deadlines, extract, mime, teach
 from app.mail import labels as vocab
+from app.mail import links as links_of
 from app.mail.forwards import find_portal, original_sent
 from app.mail.teach import TaughtTemplate
 from app.mail.templates import Template, load_templates
@@ -189,7 +190,8 @@ def _parse(
     base |= {"platform": template.platform, "from_portal": True, "forwarded": forwarded}
     if too_large:
         return ParsedMessage(kind=UNRECOGNIZED, **base, parse_error=too_large_error)
-    kind, looks_like_notice = _classify(template, subject, body, content.links)
+    anchors = content.anchors + links_of.text_anchors(body)
+    kind, looks_like_notice = _classify(template, subject, body, content.links, anchors)
     rules = school.rules if school else {}
     taught_values = teach.apply_rules(rules, body) if rules else {}
     if kind == UNRECOGNIZED and len(taught_values) >= 2:
@@ -203,7 +205,8 @@ def _parse(
         return ParsedMessage(kind=kind, code=code, missing=missing, **base)
     html = "\n".join(content.html_source)
     counted_from = original_sent(text, base["date"]) if forwarded else base["date"]
-    return _notice(kind, template, subject, body, html, content.links, base, taught_values,
+    accept_url = _accept_url(template, content.links, anchors)
+    return _notice(kind, template, subject, body, html, accept_url, base, taught_values,
                    counted_from)
 
 
@@ -215,16 +218,18 @@ def _all_addresses(*values: str) -> list[tuple[str, str]]:
 
 
 def _classify(
-    template: Template, subject: str, body: str, links: list[str]
+    template: Template, subject: str, body: str, links: list[str],
+    anchors: list[tuple[str, str]],
 ) -> tuple[str, bool]:
     """The kind of a portal message, and whether it looks like a transfer notice at all."""
     head = body[:20_000]
     notice_subject = any(p.search(subject) for p in template.subjects.get(TRANSFER_NOTICE, ()))
-    accept_link = _accept_url(template, links)
+    accept_link = _accept_url(template, links, anchors)
     transferish = notice_subject or bool(vocab.TRANSFER_WORDS.search(subject + "\n" + head))
     ticket_words = transferish or bool(re.search(r"\b(?:tickets?|seats?)\b", head, re.I))
-    looks_like_notice = notice_subject or (ticket_words and bool(
-        accept_link and re.search(r"accept|claim", accept_link, re.IGNORECASE)))
+    looks_like_notice = notice_subject or (ticket_words and bool(accept_link and (
+        re.search(r"accept|claim", accept_link, re.IGNORECASE)
+        or accept_link == links_of.accept_by_label(anchors))))
     code_subject = any(p.search(subject) for p in template.subjects.get(VERIFICATION_CODE, ()))
     if (code_subject or vocab.CODE_WORDS.search(head)) and _first(template, "code", head):
         return VERIFICATION_CODE, False
@@ -258,13 +263,20 @@ def _first(template: Template, name: str, text: str) -> str | None:
     return None
 
 
-def _accept_url(template: Template, links: list[str]) -> str | None:
-    cleaned = [link.rstrip(".,;:!?)]'\"") for link in links]
-    for pattern in template.patterns("accept_url"):
-        for link in cleaned:
+def _accept_url(
+    template: Template, links: list[str], anchors: list[tuple[str, str]]
+) -> str | None:
+    """The accept link: the template's first pattern (accept/claim in the address), then the
+    link a button or label names, then the other patterns; a tracked link as its destination."""
+    targets = [links_of.destination(links_of.clean(link)) for link in links]
+    patterns = template.patterns("accept_url")
+    for index, pattern in enumerate(patterns):
+        if index == 1 and (labelled := links_of.accept_by_label(anchors)):
+            return labelled
+        for link in targets:
             if pattern.search(link):
                 return link
-    return None
+    return links_of.accept_by_label(anchors)
 
 
 def _sender(template: Template, body: str) -> tuple[str | None, str | None]:
@@ -348,7 +360,7 @@ def _expiry(
 
 
 def _notice(
-    kind: str, template: Template, subject: str, body: str, html: str, links: list[str],
+    kind: str, template: Template, subject: str, body: str, html: str, accept_url: str | None,
     base: dict[str, Any], taught: dict[str, str], counted_from: datetime | None,
 ) -> ParsedMessage:
     events, read, confidence = _events(template, subject, body, html, base["date"], taught)
@@ -390,7 +402,7 @@ def _notice(
         "row": first.row,
         "seats": first.seats,
         "quantity": quantity,
-        "accept_url": _accept_url(template, links),
+        "accept_url": accept_url,
         "transfer_ref": ref,
         "expires_at": expires,
     }

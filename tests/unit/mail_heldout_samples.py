@@ -96,6 +96,11 @@ def _add(name: str, raw: bytes, expected: Mapping[str, object]) -> None:
     SAMPLES.append(HeldoutSample(name, raw, expected))
 
 
+_BAYOU_ACCEPT = (
+    "https://bayoustate.evenue.net/cgi-bin/ncommerce3/SEAcceptTransfer"
+    "?transferId=40051872&amp;token=q8Zr2"
+)
+
 # 1. HTML only, nested layout tables, quoted-printable.
 _add(
     "html_nested_tables_qp",
@@ -119,13 +124,14 @@ _add(
    <tr><td class="lbl"><b>Transfer ID</b></td><td>40051872</td></tr>
   </table>
   <table><tr><td style="background:#6a1b9a;border-radius:4px;padding:12px 20px">
-   <a href="https://bayoustate.evenue.net/cgi-bin/ncommerce3/SEAcceptTransfer?transferId=40051872&amp;token=q8Zr2" style="color:#fff">Accept Tickets</a>
+   <a href="$BAYOU_ACCEPT"
+      style="color:#fff">Accept Tickets</a>
   </td></tr></table>
   <p style="font-size:12px">This transfer must be accepted by Wed, Nov 25, 2026 11:59 PM CST.
   If it is not accepted, the tickets return to the sender.</p>
  </td></tr></table>
 </td></tr></table></body></html>
-""", cte="quoted-printable"),
+""".replace("$BAYOU_ACCEPT", _BAYOU_ACCEPT), cte="quoted-printable"),
     ),
     _notice(
         transfer_ref="40051872",
@@ -208,7 +214,8 @@ _add(
 <div><span class="k">Seat(s):</span> 11, 12</div>
 <div><span class="k">Sent by:</span> Priya Natarajan</div>
 <div><span class="k">Confirmation #:</span> 8812-3340</div>
-<p><a href="https://lakeshore.evenue.net/myaccount/transfers/claim?c=8812-3340&amp;h=f1e2">Claim Tickets</a></p>
+<p><a href="https://lakeshore.evenue.net/myaccount/transfers/claim?c=8812-3340&amp;h=f1e2"
+>Claim Tickets</a></p>
 <p><small>Offer valid until 11/30/2026 at 11:59 PM CT.</small></p>
 </div></div></body></html>
 """, cte="base64"),
@@ -235,7 +242,8 @@ _add(
         "Cumberland Tech Ticket Office <boxoffice@cumberlandtech.evenue.net>",
         "You have received a ticket transfer",
         "Fri, 20 Nov 2026 11:30:00 -0500",
-        _leaf("text/plain", """You\u2019ve received tickets from Lena O\u2019Connor \u2014 see the details below.
+        _leaf("text/plain", """\
+You\u2019ve received tickets from Lena O\u2019Connor \u2014 see the details below.
 
 Event: Foxes Football vs. Appalachian Ridge
 When: Saturday, November 28, 2026 - 3:30 PM ET
@@ -473,7 +481,8 @@ _add(
         "Ticket Transfer Offer",
         "Mon, 23 Nov 2026 13:00:00 -0500",
         _leaf("text/html", f"""<html><body>
-<p><a href="https://links.goshorebirds.com/ct?cid=880&amp;url=https%3A%2F%2Fshorebirds.evenue.net%2F">View in browser</a></p>
+<p><a href="https://links.goshorebirds.com/ct?cid=880&amp;url=https%3A%2F%2Fshorebirds.evenue.net%2F"
+>View in browser</a></p>
 <p>Taylor Brooks has sent you tickets.</p>
 <p><strong>Event:</strong> Shorebirds Football vs. Tidewater<br>
 <strong>Date:</strong> Sat., Nov. 28, 2026, 4:00 p.m. ET<br>
@@ -611,7 +620,8 @@ _add(
         "Mon, 23 Nov 2026 14:20:00 -0600",
         _leaf("text/html", """<html><body><div>Please process.</div>
 <hr style="display:inline-block;width:98%">
-<div id="divRplyFwdMsg"><font size="2"><b>From:</b> Ironwood State Ticket Office &lt;tickets@ironwood.evenue.net&gt;<br>
+<div id="divRplyFwdMsg"><font size="2"><b>From:</b>
+Ironwood State Ticket Office &lt;tickets@ironwood.evenue.net&gt;<br>
 <b>Sent:</b> Monday, November 23, 2026 2:05 PM<br>
 <b>To:</b> Transfers &lt;transfers@marketplace.example&gt;<br>
 <b>Subject:</b> Ticket Transfer Offer</font></div>
@@ -624,7 +634,8 @@ _add(
 <tr><td>Row:</td><td>AA</td></tr>
 <tr><td>Seats:</td><td>14-15</td></tr>
 <tr><td>Transfer ID:</td><td>77004521</td></tr></table>
-<p><a href="https://ironwood.evenue.net/myaccount/transfers/accept?id=77004521">Accept Tickets</a></p>
+<p><a href="https://ironwood.evenue.net/myaccount/transfers/accept?id=77004521"
+>Accept Tickets</a></p>
 <p>This transfer expires on Dec 8, 2026 at 11:59 PM CST.</p>
 </div></body></html>
 """, cte="quoted-printable"),
@@ -726,9 +737,9 @@ _add(
 <p>Dana Whitfield's transfer to you is still pending. It expires in 24 hours.</p>
 <table><tr><td>Event</td><td>Pelicans Football vs. Gulf Coast</td></tr>
 <tr><td>Transfer ID</td><td>40051872</td></tr></table>
-<p><a href="https://bayoustate.evenue.net/cgi-bin/ncommerce3/SEAcceptTransfer?transferId=40051872&amp;token=q8Zr2">Accept Now</a></p>
+<p><a href="$BAYOU_ACCEPT">Accept Now</a></p>
 </body></html>
-"""),
+""".replace("$BAYOU_ACCEPT", _BAYOU_ACCEPT)),
     ),
     _followup(
         "transfer_reminder",
@@ -814,7 +825,8 @@ _add(
         _multi(
             "alternative",
             "lk_acc_2",
-            _leaf("text/plain", "Your ticket transfer has been accepted. Confirmation #: 8812-3340\n"),
+            _leaf("text/plain",
+                  "Your ticket transfer has been accepted. Confirmation #: 8812-3340\n"),
             _leaf("text/html", """<html><body><p>Your ticket transfer has been accepted.
 The tickets for Gulls Men's Basketball vs. Northfield are now in your account.</p>
 <p>Confirmation #: 8812-3340</p></body></html>
@@ -836,7 +848,8 @@ _add(
 <p>Three games, one low price. Pelicans Basketball vs. Gulf Coast, Sat, Dec 19, 2026 7:00 PM CST
 at Bayou Fieldhouse, and two more.</p>
 <p>Section 104, Row 5 and other lower-level seats available now.</p>
-<p><a href="https://bayoustate.evenue.net/cgi-bin/ncommerce3/SEGetGroupList?groupCode=HHP">Buy Now</a></p>
+<p><a href="https://bayoustate.evenue.net/cgi-bin/ncommerce3/SEGetGroupList?groupCode=HHP"
+>Buy Now</a></p>
 <p>Offer valid until Dec 15, 2026.</p>
 <p><a href="https://bayoustate.evenue.net/unsubscribe">Unsubscribe</a></p>
 </body></html>

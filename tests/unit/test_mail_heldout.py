@@ -50,7 +50,8 @@ def _same_events(expected: tuple[Mapping[str, object], ...], got: object) -> boo
     if not isinstance(got, list) or len(got) != len(expected):
         return False
     return all(
-        _same(key, want[key], have.get(key)) for want, have in zip(expected, got) for key in want
+        _same(key, want[key], have.get(key)) for want, have in zip(expected, got, strict=True)
+        for key in want
     )
 
 

@@ -1,0 +1,69 @@
+"""Which link of a notice accepts the transfer. Pure functions.
+
+Schools send the accept link as a button ("Accept Tickets", "Claim"), as a labelled line in
+text ("Accept: https://...", "To accept, open this link:" above it), and often behind a
+click-tracking redirect. A redirect that carries its destination in the query (``?url=https%3A
+...``) is read as that destination; an opaque one (a token only) is kept as it is: the words
+of its button or label say what it is.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+from app.mail.mime import URL_RE
+
+_ACCEPT_WORDS = re.compile(r"\b(?:accept|claim)\b", re.IGNORECASE)
+_NOT_ACCEPT = re.compile(r"\b(?:decline|reject|unsubscribe|terms|policy|faq|help)\b", re.I)
+MAX_LABEL_CHARS = 80
+_TRAILING = ".,;:!?)]'\""
+
+
+def destination(url: str, depth: int = 3) -> str:
+    """Where a click-tracking redirect leads, when its query names an http(s) address."""
+    for _ in range(depth):
+        try:
+            query = urlsplit(url).query
+        except ValueError:
+            return url
+        inner = next((v for _, v in parse_qsl(query) if re.match(r"https?://", v, re.I)), None)
+        if inner is None:
+            return url
+        url = inner
+    return url
+
+
+def clean(url: str) -> str:
+    """A link without the punctuation a sentence put after it."""
+    return url.rstrip(_TRAILING)
+
+
+def text_anchors(text: str) -> list[tuple[str, str]]:
+    """``(url, label)`` of each address in plain text: the words before it on its line, or the
+    line above when it stands alone."""
+    anchors: list[tuple[str, str]] = []
+    previous = ""
+    for line in text.splitlines():
+        found = URL_RE.search(line)
+        if found:
+            before = line[: found.start()].strip(" \t:(<[-–—")
+            anchors.append((clean(found[0]), before or previous))
+        if line.strip():
+            previous = line.strip()
+    return anchors
+
+
+def says_accept(label: str) -> bool:
+    """Whether a button or label names the accept action."""
+    short = label.strip()
+    return (0 < len(short) <= MAX_LABEL_CHARS and bool(_ACCEPT_WORDS.search(short))
+            and not _NOT_ACCEPT.search(short))
+
+
+def accept_by_label(anchors: list[tuple[str, str]]) -> str | None:
+    """The first link whose button or label says accept/claim (its destination if tracked)."""
+    for url, label in anchors:
+        if says_accept(label) and re.match(r"https?://", url, re.IGNORECASE):
+            return destination(clean(url))
+    return None
