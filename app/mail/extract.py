@@ -136,6 +136,16 @@ def label_value(line: str, reference: datetime | None) -> tuple[str, str, float]
     return name, value, LABELLED if strong else BARE_LABEL
 
 
+def field_signals(text: str) -> int:
+    """How many lines of ``text`` carry a notice field (a label, a seat location, a date)."""
+    count = 0
+    for line in text.splitlines()[:400]:
+        if line.strip() and (find_date(line) or location_parts(line)
+                             or label_value(line, None) is not None):
+            count += 1
+    return count
+
+
 def location_parts(line: str, least: int = 2) -> list[tuple[str, str]]:
     """Section, row and seats of a line naming at least two of them, in any order."""
     marks = list(vocab.LOCATION_LABEL.finditer(line))

@@ -176,7 +176,7 @@ def _parse(
         "date": mime.parse_date(headers["date"]),
         "size": size,
     }
-    text = content.text()[:MAX_TEXT_CHARS]
+    text = _readable_text(content)[:MAX_TEXT_CHARS]
     template, subject, body, forwarded, origin = find_portal(
         from_addr, headers["subject"], text, content.attached, templates
     )
@@ -208,6 +208,18 @@ def _parse(
     accept_url = _accept_url(template, content.links, anchors)
     return _notice(kind, template, subject, body, html, accept_url, base, taught_values,
                    counted_from)
+
+
+def _readable_text(content: mime.MessageContent) -> str:
+    """The plain-text parts, unless they are a stub ("view this email online") next to an HTML
+    part that carries the fields: then the HTML as text."""
+    plain = content.text()
+    html = "\n".join(content.html)
+    if not html or plain == html or len(plain) * 3 >= len(html):
+        return plain
+    if extract.field_signals(html) >= extract.field_signals(plain) + 3:
+        return html
+    return plain
 
 
 def _all_addresses(*values: str) -> list[tuple[str, str]]:
