@@ -162,7 +162,8 @@ CODE_WORDS = Vocabulary(re.compile(
 TRANSFER_WORDS = re.compile(
     r"\b(?:sent you|has sent|have sent|transferred|transferring|ticket transfer|transfer(?:red)?"
     r" (?:of|your|the)|tickets? (?:are|is) waiting|you(?:'ve|’ve| have) (?:received|been sent)"
-    r"|accept (?:your|the|these|them|it)|claim (?:your|the|these))\b",
+    r"|accept (?:your|the|these|them|it)|claim (?:your|the|these)"
+    r"|transfer (?:id|number|no|code|reference|ref)|transfer\s*#\s*\d+)\b",
     re.IGNORECASE,
 )
 CANCELLED_WORDS = Vocabulary(re.compile(
