@@ -55,3 +55,20 @@ def deadline_span(text: str) -> timedelta | None:
             hours = count * 24 if found["unit"].lower().startswith("d") else count
             return timedelta(hours=hours) if 0 < hours <= 24 * 30 else None
     return None
+
+
+def offer_deadline(
+    body: str, sent: datetime | None, counted_from: datetime | None,
+    dated: str | None = None, within_hours: str | None = None,
+) -> datetime | None:
+    """The offer's deadline: the platform's dated pattern (``dated``), a dated phrase, else a
+    span (the platform's ``within_hours`` or a phrased one) counted from when the portal sent
+    the mail (``counted_from``: None for a forward that does not say, then no deadline)."""
+    if dated and (parsed := parse_datetime(dated)):
+        return parsed
+    if phrased := deadline_date(body, sent):
+        return phrased
+    span = timedelta(hours=int(within_hours)) if within_hours else deadline_span(body)
+    if span is not None and counted_from is not None:
+        return counted_from + span
+    return None

@@ -136,6 +136,14 @@ def label_value(line: str, reference: datetime | None) -> tuple[str, str, float]
     return name, value, LABELLED if strong else BARE_LABEL
 
 
+def readable_text(plain: str, html: str) -> str:
+    """The plain-text parts, unless they are a stub ("view this email online") next to an HTML
+    part that carries the fields: then the HTML as text."""
+    if not html or plain == html or len(plain) * 3 >= len(html):
+        return plain
+    return html if field_signals(html) >= field_signals(plain) + 3 else plain
+
+
 def field_signals(text: str) -> int:
     """How many lines of ``text`` carry a notice field (a label, a seat location, a date)."""
     count = 0

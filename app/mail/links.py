@@ -10,24 +10,33 @@ of its button or label say what it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlsplit
 
 from app.mail.mime import URL_RE
 
 _ACCEPT_WORDS = re.compile(r"\b(?:accept|claim)\b", re.IGNORECASE)
+_ACCEPT_PAGE = re.compile(r"accept|claim|transfer", re.IGNORECASE)
 _NOT_ACCEPT = re.compile(r"\b(?:decline|reject|unsubscribe|terms|policy|faq|help)\b", re.I)
 MAX_LABEL_CHARS = 80
 _TRAILING = ".,;:!?)]'\""
 
 
 def destination(url: str, depth: int = 3) -> str:
-    """Where a click-tracking redirect leads, when its query names an http(s) address."""
+    """Where a click-tracking redirect leads, when its query names an http(s) address.
+
+    A link whose own address is already an accept/claim/transfer page is kept as it is (its
+    query may carry a return address: that is not where the link leads)."""
     for _ in range(depth):
         try:
-            query = urlsplit(url).query
+            parts = urlsplit(url)
         except ValueError:
             return url
-        inner = next((v for _, v in parse_qsl(query) if re.match(r"https?://", v, re.I)), None)
+        if _ACCEPT_PAGE.search(parts.netloc + parts.path):
+            return url
+        inner = next(
+            (v for _, v in parse_qsl(parts.query) if re.match(r"https?://", v, re.I)), None
+        )
         if inner is None:
             return url
         url = inner
@@ -67,3 +76,18 @@ def accept_by_label(anchors: list[tuple[str, str]]) -> str | None:
         if says_accept(label) and re.match(r"https?://", url, re.IGNORECASE):
             return destination(clean(url))
     return None
+
+
+def accept_link(
+    patterns: Sequence[re.Pattern[str]], links: list[str], anchors: list[tuple[str, str]]
+) -> str | None:
+    """The accept link: the first address pattern (accept/claim in the address), then the link
+    a button or label names, then the other patterns; a tracked link as its destination."""
+    targets = [destination(clean(link)) for link in links]
+    for index, pattern in enumerate(patterns):
+        if index == 1 and (labelled := accept_by_label(anchors)):
+            return labelled
+        for link in targets:
+            if pattern.search(link):
+                return link
+    return accept_by_label(anchors)

@@ -17,7 +17,7 @@ import email.utils
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from app.mail import deadlines, extract, mime, teach
@@ -176,7 +176,7 @@ def _parse(
         "date": mime.parse_date(headers["date"]),
         "size": size,
     }
-    text = _readable_text(content)[:MAX_TEXT_CHARS]
+    text = extract.readable_text(content.text(), "\n".join(content.html))[:MAX_TEXT_CHARS]
     template, subject, body, forwarded, origin = find_portal(
         from_addr, headers["subject"], text, content.attached, templates
     )
@@ -184,8 +184,11 @@ def _parse(
     if template is None and school is not None:  # staff taught this sender: read it
         template = next((t for t in templates if t.platform == school.platform), None)
     too_large_error = f"message too large to parse ({size} bytes > {max_bytes})"
-    if template is None:
-        return ParsedMessage(kind=UNRECOGNIZED, **base,
+    if template is None:  # not a portal's mail: never read, but say when it reads like one
+        looks = not too_large and bool(templates) and _classify(
+            templates[0], subject, body, content.links,
+            content.anchors + links_of.text_anchors(body))[1]
+        return ParsedMessage(kind=UNRECOGNIZED, **base, looks_like_notice=looks,
                              parse_error=too_large_error if too_large else None)
     base |= {"platform": template.platform, "from_portal": True, "forwarded": forwarded}
     if too_large:
@@ -208,18 +211,6 @@ def _parse(
     accept_url = _accept_url(template, content.links, anchors)
     return _notice(kind, template, subject, body, html, accept_url, base, taught_values,
                    counted_from)
-
-
-def _readable_text(content: mime.MessageContent) -> str:
-    """The plain-text parts, unless they are a stub ("view this email online") next to an HTML
-    part that carries the fields: then the HTML as text."""
-    plain = content.text()
-    html = "\n".join(content.html)
-    if not html or plain == html or len(plain) * 3 >= len(html):
-        return plain
-    if extract.field_signals(html) >= extract.field_signals(plain) + 3:
-        return html
-    return plain
 
 
 def _all_addresses(*values: str) -> list[tuple[str, str]]:
@@ -278,17 +269,7 @@ def _first(template: Template, name: str, text: str) -> str | None:
 def _accept_url(
     template: Template, links: list[str], anchors: list[tuple[str, str]]
 ) -> str | None:
-    """The accept link: the template's first pattern (accept/claim in the address), then the
-    link a button or label names, then the other patterns; a tracked link as its destination."""
-    targets = [links_of.destination(links_of.clean(link)) for link in links]
-    patterns = template.patterns("accept_url")
-    for index, pattern in enumerate(patterns):
-        if index == 1 and (labelled := links_of.accept_by_label(anchors)):
-            return labelled
-        for link in targets:
-            if pattern.search(link):
-                return link
-    return links_of.accept_by_label(anchors)
+    return links_of.accept_link(template.patterns("accept_url"), links, anchors)
 
 
 def _sender(template: Template, body: str) -> tuple[str | None, str | None]:
@@ -354,23 +335,6 @@ def _event(raw: extract.EventFields, reference: datetime | None) -> ParsedEvent:
     )
 
 
-def _expiry(
-    template: Template, body: str, sent: datetime | None, counted_from: datetime | None
-) -> datetime | None:
-    """The offer's deadline: a dated phrase, else a span ("within 72 hours") counted from
-    when the portal sent it (``counted_from``; None for a forward that does not say)."""
-    text = _first(template, "expires_at", body)
-    if text and (parsed := parse_datetime(text)):
-        return parsed
-    if phrased := deadlines.deadline_date(body, sent):
-        return phrased
-    hours = _first(template, "expires_within_hours", body)
-    span = timedelta(hours=int(hours)) if hours else deadlines.deadline_span(body)
-    if span is not None and counted_from is not None:
-        return counted_from + span
-    return None
-
-
 def _notice(
     kind: str, template: Template, subject: str, body: str, html: str, accept_url: str | None,
     base: dict[str, Any], taught: dict[str, str], counted_from: datetime | None,
@@ -401,7 +365,9 @@ def _notice(
         template, "transfer_ref", body)
     if not (ref and any(c.isdigit() for c in ref)):  # "Transfer NOTIFICATION" is no reference
         ref = extract.reference(body)
-    expires = _expiry(template, body, base["date"], counted_from)
+    expires = deadlines.offer_deadline(
+        body, base["date"], counted_from, _first(template, "expires_at", body),
+        _first(template, "expires_within_hours", body))
     if expires is None and "expires_at" in found:
         expires = parse_datetime(found["expires_at"].value, base["date"])
     fields: dict[str, Any] = {
