@@ -9,6 +9,7 @@ counts from; without one the deadline stays missing rather than guessed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from app.mail.values import find_date, parse_datetime
@@ -58,17 +59,19 @@ def deadline_span(text: str) -> timedelta | None:
 
 
 def offer_deadline(
-    body: str, sent: datetime | None, counted_from: datetime | None,
+    body: str, sent: datetime | None, counted_from: Callable[[], datetime | None],
     dated: str | None = None, within_hours: str | None = None,
 ) -> datetime | None:
     """The offer's deadline: the platform's dated pattern (``dated``), a dated phrase, else a
     span (the platform's ``within_hours`` or a phrased one) counted from when the portal sent
-    the mail (``counted_from``: None for a forward that does not say, then no deadline)."""
+    the mail (``counted_from()``, asked only for a span: None for a forward that does not
+    say, then no deadline)."""
     if dated and (parsed := parse_datetime(dated)):
         return parsed
     if phrased := deadline_date(body, sent):
         return phrased
     span = timedelta(hours=int(within_hours)) if within_hours else deadline_span(body)
-    if span is not None and counted_from is not None:
-        return counted_from + span
+    start = counted_from() if span is not None else None
+    if span is not None and start is not None:
+        return start + span
     return None

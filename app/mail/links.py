@@ -28,6 +28,8 @@ def destination(url: str, depth: int = 3) -> str:
     A link whose own address is already an accept/claim/transfer page is kept as it is (its
     query may carry a return address: that is not where the link leads)."""
     for _ in range(depth):
+        if "http" not in url[url.find("?") + 1:].lower() or "?" not in url:
+            return url  # no address in the query: not a tracker that names its destination
         try:
             parts = urlsplit(url)
         except ValueError:

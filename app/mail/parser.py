@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -185,16 +185,18 @@ def _parse(
         template = next((t for t in templates if t.platform == school.platform), None)
     too_large_error = f"message too large to parse ({size} bytes > {max_bytes})"
     if template is None:  # not a portal's mail: never read, but say when it reads like one
+        anchors = content.anchors + links_of.text_anchors(body)
         looks = not too_large and bool(templates) and _classify(
-            templates[0], subject, body, content.links,
-            content.anchors + links_of.text_anchors(body))[1]
+            templates[0], subject, body, _accept_url(templates[0], content.links, anchors),
+            anchors)[1]
         return ParsedMessage(kind=UNRECOGNIZED, **base, looks_like_notice=looks,
                              parse_error=too_large_error if too_large else None)
     base |= {"platform": template.platform, "from_portal": True, "forwarded": forwarded}
     if too_large:
         return ParsedMessage(kind=UNRECOGNIZED, **base, parse_error=too_large_error)
     anchors = content.anchors + links_of.text_anchors(body)
-    kind, looks_like_notice = _classify(template, subject, body, content.links, anchors)
+    accept_url = _accept_url(template, content.links, anchors)
+    kind, looks_like_notice = _classify(template, subject, body, accept_url, anchors)
     rules = school.rules if school else {}
     taught_values = teach.apply_rules(rules, body) if rules else {}
     if kind == UNRECOGNIZED and len(taught_values) >= 2:
@@ -207,8 +209,11 @@ def _parse(
         missing = ("code",) if "code" in template.key_fields[kind] and not code else ()
         return ParsedMessage(kind=kind, code=code, missing=missing, **base)
     html = "\n".join(content.html_source)
-    counted_from = original_sent(text, base["date"]) if forwarded else base["date"]
-    accept_url = _accept_url(template, content.links, anchors)
+    sent = base["date"]
+
+    def counted_from() -> datetime | None:  # a forward's span counts from its original
+        return original_sent(text, sent) if forwarded else sent
+
     return _notice(kind, template, subject, body, html, accept_url, base, taught_values,
                    counted_from)
 
@@ -221,13 +226,13 @@ def _all_addresses(*values: str) -> list[tuple[str, str]]:
 
 
 def _classify(
-    template: Template, subject: str, body: str, links: list[str],
+    template: Template, subject: str, body: str, accept_link: str | None,
     anchors: list[tuple[str, str]],
 ) -> tuple[str, bool]:
-    """The kind of a portal message, and whether it looks like a transfer notice at all."""
+    """The kind of a portal message (``accept_link``: its accept link, if any), and whether it
+    looks like a transfer notice at all."""
     head = body[:20_000]
     notice_subject = any(p.search(subject) for p in template.subjects.get(TRANSFER_NOTICE, ()))
-    accept_link = _accept_url(template, links, anchors)
     transferish = notice_subject or bool(vocab.TRANSFER_WORDS.search(subject + "\n" + head))
     ticket_words = transferish or bool(re.search(r"\b(?:tickets?|seats?)\b", head, re.I))
     looks_like_notice = notice_subject or (ticket_words and bool(accept_link and (
@@ -337,7 +342,7 @@ def _event(raw: extract.EventFields, reference: datetime | None) -> ParsedEvent:
 
 def _notice(
     kind: str, template: Template, subject: str, body: str, html: str, accept_url: str | None,
-    base: dict[str, Any], taught: dict[str, str], counted_from: datetime | None,
+    base: dict[str, Any], taught: dict[str, str], counted_from: Callable[[], datetime | None],
 ) -> ParsedMessage:
     events, read, confidence = _events(template, subject, body, html, base["date"], taught)
     first = events[0]

@@ -78,8 +78,8 @@ def test_deadline_spans(text: str, hours: int | None) -> None:
 
 def test_a_span_without_its_starting_moment_is_no_deadline() -> None:
     body = "Accept within 48 hours."
-    assert deadlines.offer_deadline(body, SENT, SENT) == SENT + timedelta(hours=48)
-    assert deadlines.offer_deadline(body, SENT, None) is None
+    assert deadlines.offer_deadline(body, SENT, lambda: SENT) == SENT + timedelta(hours=48)
+    assert deadlines.offer_deadline(body, SENT, lambda: None) is None
 
 
 def test_forwarded_original_sent_time_comes_from_its_header_block() -> None:
