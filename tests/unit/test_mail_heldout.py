@@ -91,16 +91,16 @@ def accuracy_table(samples: list[HeldoutSample]) -> tuple[str, Counter[str]]:
         for field, grade in _grade(sample).items():
             per_field.setdefault(field, Counter())[grade] += 1
             totals[grade] += 1
-    lines = [f"{'field':<16}{'ok':>5}{'missing':>9}{'wrong':>7}{'of':>5}{'accuracy':>10}"]
+    lines = [f"{'field':<18}{'ok':>5}{'missing':>9}{'wrong':>7}{'of':>5}{'accuracy':>10}"]
     for field, counts in per_field.items():
         n = sum(counts.values())
         lines.append(
-            f"{field:<16}{counts['ok']:>5}{counts['missing']:>9}{counts['wrong']:>7}{n:>5}"
+            f"{field:<18}{counts['ok']:>5}{counts['missing']:>9}{counts['wrong']:>7}{n:>5}"
             f"{counts['ok'] / n:>10.0%}"
         )
     n = sum(totals.values())
     lines.append(
-        f"{'all fields':<16}{totals['ok']:>5}{totals['missing']:>9}{totals['wrong']:>7}{n:>5}"
+        f"{'all fields':<18}{totals['ok']:>5}{totals['missing']:>9}{totals['wrong']:>7}{n:>5}"
         f"{totals['ok'] / n:>10.0%}"
     )
     return "\n".join(lines), totals
