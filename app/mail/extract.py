@@ -129,6 +129,8 @@ def label_value(line: str, reference: datetime | None) -> tuple[str, str, float]
     if name == "transfer_ref":
         ref = _REF.match(value)
         value = ref["value"] if ref else value
+    if name == "event_starts_at" and not find_date(value) and TIME_RE.search(value):
+        name = "time"  # "Kickoff: 7:30 PM ET" under a date line
     if not valid_value(name, value, reference):
         return None
     if not strong and name in ("event_name", "venue", "sender") and not value[0].isupper():

@@ -58,7 +58,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     "sender": (
         "sent by", "sender", "transferred by", "transfer from", "from", "transferor",
-        "sender name", "sent from", "given by",
+        "sender name", "sent from", "given by", "tickets from", "transferred from",
     ),
     "location": (
         "seat location", "seat details", "seating", "seat info", "seat information",
@@ -101,7 +101,7 @@ _EMAIL = (
 )
 _VERB = (
     r"(?:has\s+|have\s+|just\s+)?(?:sent|transferred|forwarded|shared|gifted|given)"
-    r"|is\s+(?:sending|transferring)|wants\s+to\s+(?:send|transfer|give)"
+    r"|is\s+(?:sending|transferring)|(?:wants|would\s+like)\s+to\s+(?:send|transfer|give)"
     r"|has\s+(?:cancell?ed|revoked|recalled|reclaimed|withdrawn)"
 )
 

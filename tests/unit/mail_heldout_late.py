@@ -227,3 +227,62 @@ Venue: Timberline Stadium<br>Section 5, Row 17, Seats 3 and 4<br>Transfer ID: 44
                               "https://granitepeak.evenue.net/pac/tx/4419021"}),
     ),
 )
+
+# L9. The date and the kickoff time on separate labelled lines; a US date with dashes.
+_add(
+    "late_kickoff_line_dashed_date",
+    message(
+        "Prairie A&M Ticket Office <tickets@prairieam.evenue.net>",
+        "Ticket Transfer",
+        "Mon, 23 Nov 2026 09:00:00 -0600",
+        leaf("text/plain", """Hello! Sam Lee would like to transfer 2 tickets to you.
+
+Event: Aggies Football vs. Salt Flats
+Date: 12-05-2026
+Kickoff: 11:00 AM CT
+Section: Floor A
+Row: 3
+Seats: 7 - 8
+Transfer ID: 55019901
+
+Claim your tickets: https://prairieam.evenue.net/t/55019901
+"""),
+    ),
+    notice(
+        transfer_ref="55019901",
+        event_name="Aggies Football vs. Salt Flats",
+        event_starts_at="2026-12-05T11:00:00-06:00",
+        section="Floor A",
+        row="3",
+        seats=("7", "8"),
+        sender_name="Sam Lee",
+        accept_url="https://prairieam.evenue.net/t/55019901",
+    ),
+)
+
+# L10. "Tickets from:" as the seller's label.
+_add(
+    "late_tickets_from_label",
+    message(
+        "Ridgeline University Tickets <tickets@ridgeline.evenue.net>",
+        "Ticket Transfer",
+        "Mon, 23 Nov 2026 09:00:00 -0500",
+        leaf("text/plain", """Tickets from: Marisol Vega
+Event: Ridgeline Rams Hockey vs. Stone Valley
+Date: Nov 28, 2026 7:30PM ET
+Section: 5 | Row: 3 | Seats: 1-2
+Transfer ID: 12099001
+Accept: https://ridgeline.evenue.net/myaccount/transfers/accept?tid=12099001
+"""),
+    ),
+    notice(
+        transfer_ref="12099001",
+        event_name="Ridgeline Rams Hockey vs. Stone Valley",
+        event_starts_at="2026-11-28T19:30:00-05:00",
+        section="5",
+        row="3",
+        seats=("1", "2"),
+        sender_name="Marisol Vega",
+        accept_url="https://ridgeline.evenue.net/myaccount/transfers/accept?tid=12099001",
+    ),
+)
