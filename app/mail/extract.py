@@ -87,7 +87,9 @@ def normalise_label(text: str) -> str:
 
 def field_of_label(text: str) -> str | None:
     """The field a label names, as spelled (``Transfer #``) or without its punctuation."""
-    spelled = re.sub(r"\s+", " ", text).strip().lower()
+    spelled = text.lower()
+    if spelled not in vocab.LABEL_TO_FIELD:
+        spelled = re.sub(r"\s+", " ", spelled).strip()
     return vocab.LABEL_TO_FIELD.get(spelled) or vocab.LABEL_TO_FIELD.get(normalise_label(text))
 
 

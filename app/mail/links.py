@@ -53,15 +53,20 @@ def clean(url: str) -> str:
 def text_anchors(text: str) -> list[tuple[str, str]]:
     """``(url, label)`` of each address in plain text: the words before it on its line, or the
     line above when it stands alone."""
+    if "://" not in text:
+        return []
     anchors: list[tuple[str, str]] = []
-    previous = ""
-    for line in text.splitlines():
-        found = URL_RE.search(line)
-        if found:
-            before = line[: found.start()].strip(" \t:(<[-–—")
-            anchors.append((clean(found[0]), before or previous))
-        if line.strip():
-            previous = line.strip()
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        found = URL_RE.search(line) if "://" in line else None
+        if found is None:
+            continue
+        before = line[: found.start()].strip(" \t:(<[-–—")
+        if not before:
+            above = next((lines[j].strip() for j in range(index - 1, max(index - 4, -1), -1)
+                          if lines[j].strip()), "")
+            before = above
+        anchors.append((clean(found[0]), before))
     return anchors
 
 
