@@ -32,6 +32,13 @@ _LABEL_LINE = re.compile(
     re.IGNORECASE,
 )
 _REF = re.compile(r"^#?\s*(?P<value>[A-Z0-9][A-Z0-9-]{3,39})\b", re.IGNORECASE)
+_INLINE_REF = re.compile(
+    r"(?<![\w])(?:" + "|".join(sorted(
+        {re.escape(label.rstrip(" #")) for label in vocab.LABELS["transfer_ref"]},
+        key=len, reverse=True,
+    )) + r")\s*(?:[:#]\s*)+(?P<value>[A-Z0-9][A-Z0-9-]{3,39})\b",
+    re.IGNORECASE,
+)
 _SHORT_VALUE = re.compile(r"^[\w][\w .'’/&+-]{0,24}$")
 _SEAT_VALUE = re.compile(
     r"^[A-Za-z]{0,3}\d+[A-Za-z]?(?:\s*(?:,|&|-|–|—|\band\b|\bthrough\b|\bthru\b|\bto\b|\s)\s*"
@@ -78,6 +85,14 @@ def normalise_label(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().strip(":：#.-–— ").lower()
 
 
+def field_of_label(text: str) -> str | None:
+    """The field a label names, as spelled (``Transfer #``) or without its punctuation."""
+    spelled = text.lower()
+    if spelled not in vocab.LABEL_TO_FIELD:
+        spelled = re.sub(r"\s+", " ", spelled).strip()
+    return vocab.LABEL_TO_FIELD.get(spelled) or vocab.LABEL_TO_FIELD.get(normalise_label(text))
+
+
 def valid_value(name: str, value: str, reference: datetime | None) -> bool:
     """Whether ``value`` can be a ``name`` (used for labels without a colon)."""
     if not value or len(value) > 200:
@@ -106,7 +121,9 @@ def label_value(line: str, reference: datetime | None) -> tuple[str, str, float]
     found = _LABEL_LINE.match(line)
     if not found:
         return None
-    name = vocab.LABEL_TO_FIELD[normalise_label(found["label"])]
+    name = field_of_label(found["label"])
+    if name is None:
+        return None
     value, sep = clean_value(found["value"]), found["sep"] or ""
     strong = sep.strip() != "" or "\t" in sep
     if not value:
@@ -114,11 +131,31 @@ def label_value(line: str, reference: datetime | None) -> tuple[str, str, float]
     if name == "transfer_ref":
         ref = _REF.match(value)
         value = ref["value"] if ref else value
+    if name == "event_starts_at" and not find_date(value) and TIME_RE.search(value):
+        name = "time"  # "Kickoff: 7:30 PM ET" under a date line
     if not valid_value(name, value, reference):
         return None
     if not strong and name in ("event_name", "venue", "sender") and not value[0].isupper():
         return None  # "Event details below", "from all of us"
     return name, value, LABELLED if strong else BARE_LABEL
+
+
+def readable_text(plain: str, html: str) -> str:
+    """The plain-text parts, unless they are a stub ("view this email online") next to an HTML
+    part that carries the fields: then the HTML as text."""
+    if not html or plain == html or len(plain) * 3 >= len(html):
+        return plain
+    return html if field_signals(html) >= field_signals(plain) + 3 else plain
+
+
+def field_signals(text: str) -> int:
+    """How many lines of ``text`` carry a notice field (a label, a seat location, a date)."""
+    count = 0
+    for line in text.splitlines()[:400]:
+        if line.strip() and (find_date(line) or location_parts(line)
+                             or label_value(line, None) is not None):
+            count += 1
+    return count
 
 
 def location_parts(line: str, least: int = 2) -> list[tuple[str, str]]:
@@ -255,20 +292,33 @@ def _assign(
     return current
 
 
+def reference(text: str) -> str | None:
+    """A transfer reference labelled inside a sentence ("... accepted. Confirmation #: 88-12")."""
+    for found in _INLINE_REF.finditer(text):
+        if any(c.isdigit() for c in found["value"]):
+            return found["value"]
+    return None
+
+
 def sender(lines: list[str], subject: str) -> tuple[str | None, str | None, float]:
     """The seller's name and email from the usual phrasings (body first, then the subject)."""
     for source, confidence in (("\n".join(lines[:80]), PHRASE), (subject, SUBJECT)):
         for pattern in vocab.SENDER_PHRASES:
             for found in pattern.finditer(source):
-                name = clean_value(found["name"] or "", 120).rstrip(".")
-                email = (found["email"] or "").lower() or None
-                words = {w.lower() for w in name.split()}
-                if (name.lower() in vocab.NOT_A_NAME or len(words) > 6
-                        or words & vocab.NOT_NAME_WORDS):
+                name = _name_only(clean_value(found["name"] or "", 120).rstrip("."))
+                email = (found.groupdict().get("email") or "").lower() or None
+                if name.lower() in vocab.NOT_A_NAME or len(name.split()) > 6:
                     name = ""
                 if name or email:
                     return name or None, email, confidence
     return None, None, 0.0
+
+
+def _name_only(text: str) -> str:
+    """A name up to the first word no name holds ("Ann Lee has been ..." -> "Ann Lee")."""
+    words = text.split()
+    cut = next((i for i, w in enumerate(words) if w.lower() in vocab.NOT_NAME_WORDS), None)
+    return " ".join(words[:cut]) if cut is not None else text
 
 
 def event_name_fallback(lines: list[str], subject: str) -> tuple[str | None, float]:

@@ -8,9 +8,11 @@ original sender, subject and body win over the forwarder's.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from app.mail import mime
 from app.mail.templates import Template
+from app.mail.values import parse_datetime
 
 _FORWARD_MARKER = re.compile(
     r"^[ \t>]*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message)\s*-{2,}"
@@ -28,6 +30,9 @@ _FORWARD_HEADER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _FORWARD_SUBJECT = re.compile(r"^[ \t>]*Subject:\s*(?P<value>.+)$", re.IGNORECASE | re.MULTILINE)
+_FORWARD_DATE = re.compile(
+    r"^[ \t>]*(?:\*\s*)?(?:Date|Sent)\s*:\s*(?:\*\s*)?(?P<value>.+)$", re.IGNORECASE | re.MULTILINE
+)
 _QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
 
 
@@ -61,6 +66,32 @@ def find_portal(
                 return (template, forwarded_subject, _original_body(text, found.start()), True,
                         inner_from)
     return None, subject, body, False, from_addr
+
+
+def original_sent(text: str, forwarded_at: datetime | None) -> datetime | None:
+    """When the forwarded original was sent, from the Date/Sent line of its header block.
+
+    Mail clients write that line in the forwarder's local time without a zone: it takes the
+    forward's own offset. None when the block names no date (a deadline counted from it is
+    then unknown, not guessed from the forward's date).
+    """
+    marker = _FORWARD_MARKER.search(text)
+    start = marker.end() if marker else None
+    if start is None:
+        from_line = _FORWARD_FROM.search(text)
+        start = from_line.start() if from_line and from_line["value"] else None
+    if start is None:
+        return None
+    lines = text[start:start + 2000].lstrip("\n").split("\n")
+    for line in lines[:12]:  # the header block: From/Sent/Date/To/Subject lines, no gap
+        if not _FORWARD_HEADER.match(line + "\n"):
+            break
+        if found := _FORWARD_DATE.match(line):
+            sent = parse_datetime(found["value"], forwarded_at)
+            if sent is not None and sent.tzinfo is None and forwarded_at is not None:
+                sent = sent.replace(tzinfo=forwarded_at.tzinfo)
+            return sent
+    return None
 
 
 def _original_body(text: str, start: int) -> str:

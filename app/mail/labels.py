@@ -58,7 +58,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     "sender": (
         "sent by", "sender", "transferred by", "transfer from", "from", "transferor",
-        "sender name", "sent from", "given by",
+        "sender name", "sent from", "given by", "tickets from", "transferred from",
     ),
     "location": (
         "seat location", "seat details", "seating", "seat info", "seat information",
@@ -68,7 +68,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "transfer id", "transfer #", "transfer number", "transfer no", "transfer no.",
         "transfer reference", "transfer ref", "reference", "reference number", "reference #",
         "ref", "ref #", "confirmation", "confirmation number", "confirmation #",
-        "transfer code",
+        "transfer code", "order", "order #", "order number", "order no", "order no.", "order id",
     ),
     "expires_at": (
         "accept by", "expires", "expires on", "expiration", "expiration date", "expiry",
@@ -92,13 +92,16 @@ LOCATION_LABEL = re.compile(
 )
 
 _NAME = r"(?P<name>[^\W\d_][^\W\d_.'’\- ]*(?:[ .'’\-]{1,2}[^\W\d_][^\W\d_'’\-]*\.?){0,5})"
+_CAP_NAME = (  # a name in capitals, where no verb before it says it is one
+    r"(?P<name>(?-i:[A-Z])[^\W\d_]*(?:[ .'’\-]{1,2}(?-i:[A-Z])[^\W\d_'’\-]*\.?){0,4})"
+)
 _EMAIL = (
     r"(?:\s*[(<\[]\s*(?:mailto:)?(?P<email>[^()<>\[\]\s@]+@[^()<>\[\]\s@]+\.[A-Za-z]{2,})"
     r"\s*[)>\]])?"
 )
 _VERB = (
     r"(?:has\s+|have\s+|just\s+)?(?:sent|transferred|forwarded|shared|gifted|given)"
-    r"|is\s+(?:sending|transferring)|wants\s+to\s+(?:send|transfer|give)"
+    r"|is\s+(?:sending|transferring)|(?:wants|would\s+like)\s+to\s+(?:send|transfer|give)"
     r"|has\s+(?:cancell?ed|revoked|recalled|reclaimed|withdrawn)"
 )
 
@@ -106,7 +109,9 @@ _VERB = (
 SENDER_PHRASES: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I | re.M) for p in (
     rf"(?:^|[.!?:]\s+|\bgood news[!,.]?\s+){_NAME}{_EMAIL}\s+(?:{_VERB})\b",
     rf"\b(?:tickets?|seats?|transfer)\b[^.\n]{{0,60}}?\b(?:from|by)\s+{_NAME}{_EMAIL}"
-    r"(?=\s*(?:[.!,;:]|$|\s+(?:for|to|on|has|is|and)\b))",
+    r"(?=\s*(?:[.!,;:—–]|$|-\s|\s+(?:for|to|on|has|is|and|are|were|was)\b))",
+    rf"\b(?:the\s+)?(?:tickets?|seats?)\s+{_CAP_NAME}\s+(?:has\s+|have\s+|just\s+)?"
+    r"(?:sent|transferred|gave)\s+(?:to\s+)?you\b",
     rf"^\s*(?:sent by|sender(?: name)?|transferred by|transfer from|transferor|from)"
     rf"\s*[:\-–]?\s*{_NAME}{_EMAIL}\s*\.?$",
 ))
@@ -146,7 +151,9 @@ SUBJECT_EVENT: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) 
     r"(?:transfer|tickets?)\s*(?:received|waiting|pending)?\s*[|\-–:]\s*(?P<value>[^|\-–:]{3,80})$",
 ))
 
-# Vocabulary of each kind of portal mail (body or subject).
+# Vocabulary of each kind of portal mail (body or subject). A reminder says the tickets are
+# still not accepted; a bare "not accepted" is the offer's own condition ("if it is not accepted
+# by ..., tickets not accepted within 72 hours return"), not a reminder.
 CODE_WORDS = Vocabulary(re.compile(
     r"\b(?:verification|security|one[- ]time|sign[- ]in|login|log[- ]in|authentication|access)"
     r"\s+(?:code|passcode|pin)\b|\bpasscode\b|\b2fa\b|\botp\b",
@@ -155,7 +162,8 @@ CODE_WORDS = Vocabulary(re.compile(
 TRANSFER_WORDS = re.compile(
     r"\b(?:sent you|has sent|have sent|transferred|transferring|ticket transfer|transfer(?:red)?"
     r" (?:of|your|the)|tickets? (?:are|is) waiting|you(?:'ve|’ve| have) (?:received|been sent)"
-    r"|accept (?:your|the|these|them|it)|claim (?:your|the|these))\b",
+    r"|accept (?:your|the|these|them|it)|claim (?:your|the|these)"
+    r"|transfer (?:id|number|no|code|reference|ref)|transfer\s*#\s*\d+)\b",
     re.IGNORECASE,
 )
 CANCELLED_WORDS = Vocabulary(re.compile(
@@ -177,7 +185,8 @@ ACCEPTED_WORDS = Vocabulary(re.compile(
 ), ("accepted", "claimed", "complete", "added to your account"))
 REMINDER_WORDS = Vocabulary(re.compile(
     r"\b(?:reminder|remind(?:ing)? you|still (?:waiting|pending|available)|(?:have|has)n['’]?t"
-    r" (?:yet )?(?:been )?accepted|not (?:yet )?(?:been )?accepted|don['’]t forget|"
+    r" (?:yet )?(?:been )?accepted|(?:have|has) not (?:yet )?(?:been )?accepted"
+    r"|not (?:yet (?:been )?|been )accepted|don['’]t forget|"
     r"(?:expires?|expiring) (?:soon|today|tomorrow)|last chance|awaiting your acceptance)\b",
     re.IGNORECASE,
 ), ("remind", "still", "accepted", "forget", "expir", "last chance", "awaiting your acceptance"))

@@ -36,6 +36,9 @@ class _HtmlToText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.chunks: list[str] = []
         self.links: list[str] = []
+        self.anchors: list[tuple[str, str]] = []  # (href, the words or image alt of the link)
+        self._open_anchor: tuple[str, int] | None = None
+        self._anchor_alt: list[str] = []
         self._skip_depth = 0
         self._depth = 0
         self._hidden_at = 0
@@ -55,8 +58,16 @@ class _HtmlToText(HTMLParser):
             for name, value in attrs:
                 if name == "href" and value:
                     self.links.append(value.strip())
+                    self._open_anchor, self._anchor_alt = (value.strip(), len(self.chunks)), []
+        if tag == "img" and self._open_anchor is not None:
+            self._anchor_alt.extend(v or "" for k, v in attrs if k == "alt")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open_anchor is not None:
+            href, start = self._open_anchor
+            words = " ".join("".join(self.chunks[start:]).split()) or " ".join(self._anchor_alt)
+            self.anchors.append((href, words))
+            self._open_anchor, self._anchor_alt = None, []
         if tag in _SKIP_TAGS and self._skip_depth:
             self._skip_depth -= 1
         if tag not in _VOID_TAGS:
@@ -73,6 +84,12 @@ class _HtmlToText(HTMLParser):
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """Return the visible text of ``html`` and its link targets."""
+    text, links, _ = html_to_text_and_anchors(html)
+    return text, links
+
+
+def html_to_text_and_anchors(html: str) -> tuple[str, list[str], list[tuple[str, str]]]:
+    """The visible text of ``html``, its link targets and each link's words."""
     parser = _HtmlToText()
     try:
         parser.feed(html)
@@ -84,7 +101,7 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
         re.sub(r" *\t[ \t]*", "\t", re.sub(r" +", " ", line)).strip(" \t")
         for line in text.splitlines()
     )
-    return "\n".join(line for line in lines if line), parser.links
+    return "\n".join(line for line in lines if line), parser.links, parser.anchors
 
 
 def decode_header_value(value: object) -> str:
@@ -130,6 +147,7 @@ class MessageContent:
     html: list[str] = field(default_factory=list)
     html_source: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    anchors: list[tuple[str, str]] = field(default_factory=list)  # (href, its words) in HTML
     attached: list[tuple[str, str]] = field(default_factory=list)  # (from, subject) of each
 
     def text(self) -> str:
@@ -176,10 +194,11 @@ def _collect(msg: Message, content: MessageContent) -> None:
             charset = None
         text = decode_bytes(payload, charset)
         if ctype == "text/html":
-            as_text, links = html_to_text(text)
+            as_text, links, anchors = html_to_text_and_anchors(text)
             content.html.append(as_text)
             content.html_source.append(text)
             content.links.extend(links)
+            content.anchors.extend(anchors)
         else:
             content.plain.append(re.sub(r"\r+\n?", "\n", text))
     for text in content.plain + content.html:

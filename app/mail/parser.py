@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from app.mail import extract, mime, teach
+from app.mail import deadlines, extract, mime, teach
 from app.mail import labels as vocab
-from app.mail.forwards import find_portal
+from app.mail import links as links_of
+from app.mail.forwards import find_portal, original_sent
 from app.mail.teach import TaughtTemplate
 from app.mail.templates import Template, load_templates
 from app.mail.values import TIME_RE, clean_value, parse_datetime, parse_seats
@@ -175,7 +176,7 @@ def _parse(
         "date": mime.parse_date(headers["date"]),
         "size": size,
     }
-    text = content.text()[:MAX_TEXT_CHARS]
+    text = extract.readable_text(content.text(), "\n".join(content.html))[:MAX_TEXT_CHARS]
     template, subject, body, forwarded, origin = find_portal(
         from_addr, headers["subject"], text, content.attached, templates
     )
@@ -183,13 +184,19 @@ def _parse(
     if template is None and school is not None:  # staff taught this sender: read it
         template = next((t for t in templates if t.platform == school.platform), None)
     too_large_error = f"message too large to parse ({size} bytes > {max_bytes})"
-    if template is None:
-        return ParsedMessage(kind=UNRECOGNIZED, **base,
+    if template is None:  # not a portal's mail: never read, but say when it reads like one
+        anchors = content.anchors + links_of.text_anchors(body)
+        looks = not too_large and bool(templates) and _classify(
+            templates[0], subject, body, _accept_url(templates[0], content.links, anchors),
+            anchors)[1]
+        return ParsedMessage(kind=UNRECOGNIZED, **base, looks_like_notice=looks,
                              parse_error=too_large_error if too_large else None)
     base |= {"platform": template.platform, "from_portal": True, "forwarded": forwarded}
     if too_large:
         return ParsedMessage(kind=UNRECOGNIZED, **base, parse_error=too_large_error)
-    kind, looks_like_notice = _classify(template, subject, body, content.links)
+    anchors = content.anchors + links_of.text_anchors(body)
+    accept_url = _accept_url(template, content.links, anchors)
+    kind, looks_like_notice = _classify(template, subject, body, accept_url, anchors)
     rules = school.rules if school else {}
     taught_values = teach.apply_rules(rules, body) if rules else {}
     if kind == UNRECOGNIZED and len(taught_values) >= 2:
@@ -202,7 +209,13 @@ def _parse(
         missing = ("code",) if "code" in template.key_fields[kind] and not code else ()
         return ParsedMessage(kind=kind, code=code, missing=missing, **base)
     html = "\n".join(content.html_source)
-    return _notice(kind, template, subject, body, html, content.links, base, taught_values)
+    sent = base["date"]
+
+    def counted_from() -> datetime | None:  # a forward's span counts from its original
+        return original_sent(text, sent) if forwarded else sent
+
+    return _notice(kind, template, subject, body, html, accept_url, base, taught_values,
+                   counted_from)
 
 
 def _all_addresses(*values: str) -> list[tuple[str, str]]:
@@ -213,16 +226,18 @@ def _all_addresses(*values: str) -> list[tuple[str, str]]:
 
 
 def _classify(
-    template: Template, subject: str, body: str, links: list[str]
+    template: Template, subject: str, body: str, accept_link: str | None,
+    anchors: list[tuple[str, str]],
 ) -> tuple[str, bool]:
-    """The kind of a portal message, and whether it looks like a transfer notice at all."""
+    """The kind of a portal message (``accept_link``: its accept link, if any), and whether it
+    looks like a transfer notice at all."""
     head = body[:20_000]
     notice_subject = any(p.search(subject) for p in template.subjects.get(TRANSFER_NOTICE, ()))
-    accept_link = _accept_url(template, links)
     transferish = notice_subject or bool(vocab.TRANSFER_WORDS.search(subject + "\n" + head))
     ticket_words = transferish or bool(re.search(r"\b(?:tickets?|seats?)\b", head, re.I))
-    looks_like_notice = notice_subject or (ticket_words and bool(
-        accept_link and re.search(r"accept|claim", accept_link, re.IGNORECASE)))
+    looks_like_notice = notice_subject or (ticket_words and bool(accept_link and (
+        re.search(r"accept|claim", accept_link, re.IGNORECASE)
+        or accept_link == links_of.accept_by_label(anchors))))
     code_subject = any(p.search(subject) for p in template.subjects.get(VERIFICATION_CODE, ()))
     if (code_subject or vocab.CODE_WORDS.search(head)) and _first(template, "code", head):
         return VERIFICATION_CODE, False
@@ -256,13 +271,10 @@ def _first(template: Template, name: str, text: str) -> str | None:
     return None
 
 
-def _accept_url(template: Template, links: list[str]) -> str | None:
-    cleaned = [link.rstrip(".,;:!?)]'\"") for link in links]
-    for pattern in template.patterns("accept_url"):
-        for link in cleaned:
-            if pattern.search(link):
-                return link
-    return None
+def _accept_url(
+    template: Template, links: list[str], anchors: list[tuple[str, str]]
+) -> str | None:
+    return links_of.accept_link(template.patterns("accept_url"), links, anchors)
 
 
 def _sender(template: Template, body: str) -> tuple[str | None, str | None]:
@@ -328,19 +340,9 @@ def _event(raw: extract.EventFields, reference: datetime | None) -> ParsedEvent:
     )
 
 
-def _expiry(template: Template, body: str, sent: datetime | None) -> datetime | None:
-    text = _first(template, "expires_at", body)
-    if text and (parsed := parse_datetime(text)):
-        return parsed
-    hours = _first(template, "expires_within_hours", body)
-    if hours and sent is not None:
-        return sent + timedelta(hours=int(hours))
-    return None
-
-
 def _notice(
-    kind: str, template: Template, subject: str, body: str, html: str, links: list[str],
-    base: dict[str, Any], taught: dict[str, str],
+    kind: str, template: Template, subject: str, body: str, html: str, accept_url: str | None,
+    base: dict[str, Any], taught: dict[str, str], counted_from: Callable[[], datetime | None],
 ) -> ParsedMessage:
     events, read, confidence = _events(template, subject, body, html, base["date"], taught)
     first = events[0]
@@ -366,7 +368,11 @@ def _notice(
         confidence["sender"] = sender_confidence
     ref = found["transfer_ref"].value if "transfer_ref" in found else _first(
         template, "transfer_ref", body)
-    expires = _expiry(template, body, base["date"])
+    if not (ref and any(c.isdigit() for c in ref)):  # "Transfer NOTIFICATION" is no reference
+        ref = extract.reference(body)
+    expires = deadlines.offer_deadline(
+        body, base["date"], counted_from, _first(template, "expires_at", body),
+        _first(template, "expires_within_hours", body))
     if expires is None and "expires_at" in found:
         expires = parse_datetime(found["expires_at"].value, base["date"])
     fields: dict[str, Any] = {
@@ -379,7 +385,7 @@ def _notice(
         "row": first.row,
         "seats": first.seats,
         "quantity": quantity,
-        "accept_url": _accept_url(template, links),
+        "accept_url": accept_url,
         "transfer_ref": ref,
         "expires_at": expires,
     }

@@ -72,6 +72,7 @@ DATE_RE = re.compile(
         rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}\b".replace("?P<", "?P<x"),  # 28 Nov 2026
         r"\b(?P<m>\d{1,2})[/.](?P<d>\d{1,2})[/.](?P<y>\d{4}|\d{2})\b",  # 11/28/2026, 11/28/26
         r"\b(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?=\b|T)",     # 2026-11-28
+        r"\b(?P<dm>\d{1,2})-(?P<dd>\d{1,2})-(?P<dy>\d{4})\b",             # 11-28-2026
     )),
     re.IGNORECASE,
 )
@@ -96,6 +97,8 @@ def _date_parts(found: re.Match[str]) -> tuple[int, int, int | None] | None:
         month, day, year = _MONTHS[groups["xmon"][:3].lower()], groups["xday"], groups["xyear"]
     elif groups.get("m"):
         month, day, year = int(groups["m"]), groups["d"], groups["y"]
+    elif groups.get("dm"):
+        month, day, year = int(groups["dm"]), groups["dd"], groups["dy"]
     else:
         month, day, year = int(groups["im"]), groups["id"], groups["iy"]
     if year is None:
