@@ -204,6 +204,9 @@ class MailIngest(Service):
             status = "pending" if pool and not needs_review(parsed) else "unmatched"
         elif parsed.template_drift:
             status = "unmatched"  # looks like a notice nobody can read yet: staff teach it
+        elif parsed.looks_like_notice and parsed.parse_error is None:
+            status = "unmatched"  # reads like one from a sender no portal or taught school
+            #                       uses (a school's own domain, or a look-alike): staff decide
         else:
             status = self._plain_status(parsed)
         return {

@@ -167,3 +167,16 @@ def test_accept_link_off_the_portal_is_dropped(
     row = transfer(engine, wanted)
     assert row["status"] == "notice_received" and row["accept_url"] is None
     assert row["transfer_ref"] == "TR-90001"
+
+
+def test_a_notice_from_an_unknown_sender_goes_to_staff_unread(
+    engine: Engine, ingest: MailIngest
+) -> None:
+    """A school's own domain (or a look-alike): never read or followed, but kept for review
+    with its email, so staff can teach the domain or discard it."""
+    result = ingest.ingest(samples.lookalike(), "box")
+    assert result.status == "unmatched" and not result.transfer_ids
+    [row] = mail_rows(engine)
+    assert row["kind"] == "unrecognized" and row["evidence_id"] is not None
+    ingest.ingest(samples.unrelated(), "box")  # ordinary mail stays ignored
+    assert [r["match_status"] for r in mail_rows(engine)] == ["unmatched", "ignored"]
