@@ -8,6 +8,7 @@ and text markers); the Paciolan flow is in :mod:`automation.portals.paciolan`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -90,11 +91,11 @@ class PageDriver:
         classification (:meth:`settled_kind`) then decides what the page is.
         """
         self._seen = None
-        navigated: list[bool] = []
+        navigated = asyncio.Event()
 
         def on_navigation(frame: Frame) -> None:
             if frame == page.main_frame:
-                navigated.append(True)
+                navigated.set()
 
         def on_response(response: Response) -> None:
             if response.request.is_navigation_request() and response.frame == page.main_frame:
@@ -106,11 +107,12 @@ class PageDriver:
             before = await self._mark(page)
             await action()
             deadline = time.monotonic() + self.settle_timeout
-            while not navigated and time.monotonic() < deadline:
+            while not navigated.is_set() and time.monotonic() < deadline:
                 if await self._mark(page) != before:
                     break
-                await asyncio.sleep(0.1)
-            if navigated:
+                with contextlib.suppress(TimeoutError):  # a navigation ends the wait at once
+                    await asyncio.wait_for(navigated.wait(), 0.1)
+            if navigated.is_set():
                 await page.wait_for_load_state("load")
         finally:
             page.remove_listener("framenavigated", on_navigation)
@@ -235,14 +237,16 @@ class PageDriver:
         seen_page, url, kind = self._seen
         return kind if seen_page is page and url == page.url else None
 
-    async def _classify_strict(self, page: Page, leaving: PageKind | None = None) -> PageKind:
+    async def _classify_strict(self, page: Page, leaving: PageKind | None = None,
+                               settle: bool = True) -> PageKind:
         """Classify; a challenge or server error interrupts the step.
 
         Content a site renders late (a spinner first) is waited for: while the page is
         ``UNKNOWN`` (or still ``leaving``, the kind before an action) it is classified again
-        until :attr:`find_timeout` has passed; the last kind is returned.
+        until :attr:`find_timeout` has passed; the last kind is returned. ``settle=False``:
+        one look (a page whose content is waited for element by element afterwards).
         """
-        deadline = time.monotonic() + self.find_timeout
+        deadline = time.monotonic() + (self.find_timeout if settle else 0)
         kind = await self.classify(page)
         while kind in (PageKind.UNKNOWN, leaving) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
@@ -257,9 +261,10 @@ class PageDriver:
                                  f"{path_of(page.url)}")
         return kind
 
-    async def classify_strict(self, page: Page, leaving: PageKind | None = None) -> PageKind:
+    async def classify_strict(self, page: Page, leaving: PageKind | None = None,
+                              settle: bool = True) -> PageKind:
         """Classify; a challenge or server error interrupts the step (see ``classify``)."""
-        return await self._classify_strict(page, leaving)
+        return await self._classify_strict(page, leaving, settle)
 
     async def all_matches(self, page: Page, element: str) -> tuple[list[Locator], list[str]]:
         """Every match of the first alternative of ``element`` that matches, with texts."""

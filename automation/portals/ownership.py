@@ -109,13 +109,14 @@ class OwnershipCheck:
         """Raise ``wrong_tickets`` or ``unverified`` unless every expected seat is owned."""
         adapter, page = self.adapter, self.page
         await adapter.goto(page, adapter.url("my_account", "account"))
-        if await adapter.classify_strict(page) in (
+        # one look each: the event links and seat lines below are waited for one by one
+        if await adapter.classify_strict(page, settle=False) in (
                 PageKind.SIGN_IN, PageKind.PASSWORD, PageKind.VERIFICATION_CODE):
             raise SignInRequiredError()
         href = await self._event_href()
         if href is not None:
             await adapter.goto(page, href)  # the event's page: the seats, for the evidence too
-            await adapter.classify_strict(page)
+            await adapter.classify_strict(page, settle=False)
         expected = expected_seats(self.target)
         owned = await self._from_api(href)
         if owned is None:
@@ -199,14 +200,15 @@ class OwnershipCheck:
     async def _owned_lines(self, need_event: bool) -> tuple[set[Seat], Locator | None]:
         """The expected seats My Account's seat lines show, and the first line showing one."""
         rows, texts = await self.adapter.all_matches(self.page, "owned_ticket")
-        contexts = [""] * len(rows)
-        if need_event and rows:
-            contexts = [await row.evaluate(IN_EVENT_BLOCK, self.target.event_name)
-                        for row in rows]
         owned: set[Seat] = set()
         first = None
-        for row, text, context in zip(rows, texts, contexts, strict=True):
-            seats = seats_in_line(text, self.target, need_event, str(context))
+        for row, text in zip(rows, texts, strict=True):
+            seats = seats_in_line(text, self.target, need_event)
+            if not seats and need_event and seats_in_line(text, self.target, False):
+                # the expected seats, but the event not on the line: look in its block (one
+                # browser round trip, only for such lines)
+                context = await row.evaluate(IN_EVENT_BLOCK, self.target.event_name)
+                seats = seats_in_line(text, self.target, need_event, str(context))
             if seats and first is None:
                 first = row
             owned |= seats
