@@ -38,7 +38,10 @@ FETCH = """async ([url, header, token]) => {
     return {status: r.status, body: r.ok ? await r.json() : null};
   } catch (e) { return {status: 0, body: null}; }
 }"""
-LINKS = "els => els.map(e => [e.innerText || e.textContent || '', e.href || ''])"
+#: Each link's text and address; ``rendered``: its rendered text (``innerText``, which lays the
+#: page out: asked only when the raw text names no link).
+LINKS = ("(els, rendered) => els.map(e => [(rendered ? e.innerText : e.textContent) || "
+         "e.textContent || '', e.href || ''])")
 #: For each seat line, the text of its event's block: the smallest ancestor that names the
 #: event and holds no other list or table of seats (a legacy page puts the event on a row of
 #: its own above the seat table); empty when no such block names it.
@@ -138,11 +141,12 @@ class OwnershipCheck:
             return None
         deadline = time.monotonic() + self.adapter.find_timeout
         while True:
-            for spec in specs:
-                pairs = await spec.resolve(self.page).evaluate_all(LINKS)
-                for text, href in pairs:
-                    if mentions(str(text), self.target.event_name) and href:
-                        return str(href)
+            for rendered in (False, True):
+                for spec in specs:
+                    pairs = await spec.resolve(self.page).evaluate_all(LINKS, rendered)
+                    for text, href in pairs:
+                        if mentions(str(text), self.target.event_name) and href:
+                            return str(href)
             if time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.1)
